@@ -1,0 +1,287 @@
+package liveview
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/liveview-go/liveview/internal/protocol"
+)
+
+// conn is one websocket connection: a reader (the goroutine of ServeHTTP,
+// which owns the connection), a writer goroutine, and the views joined on it,
+// keyed by topic.
+type conn struct {
+	srv    *Server
+	ws     *websocket.Conn
+	req    *http.Request
+	log    *slog.Logger
+	authed bool // the CSRF token matched: joins may proceed
+
+	out      chan []byte
+	done     chan struct{} // closed when the connection is ending
+	finished chan struct{} // closed when every view has ended
+	stopOnce sync.Once
+	closeMsg []byte // close frame to send, set before done is closed
+
+	mu       sync.Mutex
+	channels map[string]*channel
+
+	views sync.WaitGroup // running view queues
+}
+
+// outQueue bounds the frames waiting to be written; a client that does not
+// read them is disconnected rather than allowed to grow the server's memory.
+const outQueue = 256
+
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
+	if v := r.URL.Query().Get("vsn"); v != "2.0.0" {
+		s.log.Warn("liveview: websocket refused: unsupported serializer", "vsn", v, "remote", r.RemoteAddr)
+		http.Error(w, "liveview: unsupported vsn "+v+": the client must use the V2 JSON serializer (vsn=2.0.0)", http.StatusBadRequest)
+		return
+	}
+	if !s.checkOrigin(r) {
+		s.log.Warn("liveview: websocket refused: foreign origin", "origin", r.Header.Get("Origin"), "host", r.Host)
+		http.Error(w, "liveview: origin not allowed", http.StatusForbidden)
+		return
+	}
+	authed := s.csrfValid(r)
+	ws, err := s.up.Upgrade(w, r, nil)
+	if err != nil {
+		s.log.Warn("liveview: websocket upgrade failed", "err", err, "remote", r.RemoteAddr)
+		return
+	}
+	c := &conn{
+		srv:      s,
+		ws:       ws,
+		req:      r,
+		log:      s.log.With("remote", r.RemoteAddr),
+		authed:   authed,
+		out:      make(chan []byte, outQueue),
+		done:     make(chan struct{}),
+		finished: make(chan struct{}),
+		channels: make(map[string]*channel),
+	}
+	if !authed {
+		// Joins will answer "stale", which makes the client load the page
+		// again and so get a fresh token for its cookie.
+		c.log.Warn("liveview: websocket without a valid CSRF token: its joins will be refused")
+	}
+	s.mu.Lock()
+	select {
+	case <-s.done:
+		s.mu.Unlock()
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server shutting down"), time.Now().Add(time.Second))
+		ws.Close()
+		return
+	default:
+	}
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+
+	c.run()
+
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// run reads frames until the connection ends, then ends every view and waits
+// for them.
+func (c *conn) run() {
+	writerDone := make(chan struct{})
+	go c.writer(writerDone)
+
+	c.ws.SetReadLimit(int64(c.srv.cfg.MaxFrameBytes))
+	for {
+		c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.HeartbeatTimeout))
+		typ, data, err := c.ws.ReadMessage()
+		if err != nil {
+			c.readFailed(err)
+			break
+		}
+		c.dispatch(data, typ == websocket.BinaryMessage)
+	}
+	c.stop(nil)
+
+	c.mu.Lock()
+	chans := make([]*channel, 0, len(c.channels))
+	for _, ch := range c.channels {
+		chans = append(chans, ch)
+	}
+	c.mu.Unlock()
+	for _, ch := range chans {
+		ch.end(endClosed, nil)
+	}
+	c.views.Wait()
+	<-writerDone
+	c.ws.Close()
+	close(c.finished)
+}
+
+func (c *conn) readFailed(err error) {
+	var ne interface{ Timeout() bool }
+	switch {
+	case websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived):
+		c.log.Debug("liveview: connection closed by client")
+	case errors.As(err, &ne) && ne.Timeout():
+		c.log.Info("liveview: connection dropped: silent for too long", "timeout", c.srv.cfg.HeartbeatTimeout)
+	case errors.Is(err, websocket.ErrReadLimit):
+		c.log.Warn("liveview: connection dropped: frame too large", "limit", c.srv.cfg.MaxFrameBytes)
+		c.stop(websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "frame too large"))
+	default:
+		c.log.Debug("liveview: connection ended", "err", err)
+	}
+}
+
+// writer writes queued frames until the connection ends.
+func (c *conn) writer(done chan struct{}) {
+	defer close(done)
+	for {
+		select {
+		case b := <-c.out:
+			c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				c.log.Debug("liveview: write failed", "err", err)
+				c.stop(nil)
+				c.ws.Close() // unblocks the reader
+				return
+			}
+		case <-c.done:
+			if c.closeMsg != nil {
+				c.ws.WriteControl(websocket.CloseMessage, c.closeMsg, time.Now().Add(time.Second))
+			}
+			c.ws.Close() // unblocks the reader if it is still reading
+			return
+		}
+	}
+}
+
+// stop marks the connection as ending; msg, if not nil, is the close frame
+// sent to the client.
+func (c *conn) stop(msg []byte) {
+	c.stopOnce.Do(func() {
+		c.closeMsg = msg
+		close(c.done)
+	})
+}
+
+// closeWith ends the connection from the server side with a close code.
+func (c *conn) closeWith(code int, reason string) {
+	c.stop(websocket.FormatCloseMessage(code, reason))
+}
+
+// send queues a frame for the writer. It gives up when the connection ends,
+// and disconnects a client whose queue is full.
+func (c *conn) send(b []byte) {
+	select {
+	case c.out <- b:
+	case <-c.done:
+	default:
+		c.log.Warn("liveview: connection dropped: client is not reading", "queued", outQueue)
+		c.stop(websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "client too slow"))
+	}
+}
+
+func (c *conn) reply(joinRef, ref, topic, status string, response []byte) {
+	c.send(protocol.AppendReply(nil, joinRef, ref, topic, status, response))
+}
+
+func (c *conn) replyError(m protocol.Message, reason string) {
+	c.reply(m.JoinRef, m.Ref, m.Topic, "error", append(append([]byte(`{"reason":`), protocol.AppendJSONString(nil, reason)...), '}'))
+}
+
+// dispatch routes one frame: heartbeats are answered here; everything for a
+// view goes to that view's queue, so that the reader never runs user code.
+func (c *conn) dispatch(data []byte, binary bool) {
+	m, err := protocol.Decode(data, binary, protocol.Limits{MaxFrame: c.srv.cfg.MaxFrameBytes})
+	if err != nil {
+		c.log.Warn("liveview: malformed frame ignored", "err", err)
+		// The client ignores pushes on topics it has not joined; this one is
+		// there for whoever reads the frames.
+		c.send(protocol.AppendPush(nil, "", "phoenix", "phx_error",
+			append(append([]byte(`{"reason":`), protocol.AppendJSONString(nil, err.Error())...), '}')))
+		return
+	}
+	switch {
+	case m.Topic == "phoenix":
+		if m.Event == "heartbeat" {
+			c.reply("", m.Ref, "phoenix", "ok", nil)
+			return
+		}
+		c.replyError(m, "unknown event on the phoenix topic")
+	case strings.HasPrefix(m.Topic, "lv:"):
+		c.dispatchView(m)
+	default:
+		c.replyError(m, "unmatched topic")
+	}
+}
+
+func (c *conn) dispatchView(m protocol.Message) {
+	if m.Binary != nil {
+		c.replyError(m, "binary frames are only accepted on upload topics")
+		return
+	}
+	switch m.Event {
+	case "phx_join":
+		c.join(m)
+		return
+	case "phx_leave":
+		c.mu.Lock()
+		ch := c.channels[m.Topic]
+		if ch != nil && ch.joinRef == m.JoinRef {
+			delete(c.channels, m.Topic)
+		} else {
+			ch = nil
+		}
+		c.mu.Unlock()
+		c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+		if ch != nil {
+			ch.end(endLeft, nil)
+		}
+		return
+	}
+	c.mu.Lock()
+	ch := c.channels[m.Topic]
+	c.mu.Unlock()
+	if ch == nil || (m.JoinRef != "" && m.JoinRef != ch.joinRef) {
+		c.replyError(m, "unmatched topic")
+		return
+	}
+	ch.handle(m)
+}
+
+func (c *conn) join(m protocol.Message) {
+	c.mu.Lock()
+	old := c.channels[m.Topic]
+	if old == nil && len(c.channels) >= c.srv.cfg.MaxViewsPerConn {
+		c.mu.Unlock()
+		c.log.Warn("liveview: join refused: too many views on one connection", "limit", c.srv.cfg.MaxViewsPerConn)
+		c.replyError(m, "too many channels joined")
+		return
+	}
+	ch := newChannel(c, m.Topic, m.JoinRef)
+	c.channels[m.Topic] = ch
+	c.mu.Unlock()
+	if old != nil {
+		// A second join on a topic replaces the first, as Phoenix does; the
+		// old instance is told it is closed.
+		old.end(endReplaced, nil)
+		c.send(protocol.AppendPush(nil, old.joinRef, old.topic, "phx_close", nil))
+	}
+	ch.post(func() { ch.join(m) })
+}
+
+// remove forgets ch if it is still the view joined on its topic.
+func (c *conn) remove(ch *channel) {
+	c.mu.Lock()
+	if c.channels[ch.topic] == ch {
+		delete(c.channels, ch.topic)
+	}
+	c.mu.Unlock()
+}

@@ -1,0 +1,129 @@
+package liveview
+
+import (
+	"reflect"
+	"sync"
+)
+
+// stateShape describes how Assign detects which top-level fields of a state
+// type changed. Fields of value kinds (numbers, strings, bools, and arrays and
+// structs made only of those) are compared before and after an Assign; fields
+// that reach memory the state does not own (slices, maps, pointers,
+// interfaces, channels, funcs) count as changed whenever an Assign runs,
+// because an in-place edit through them cannot be seen by comparison.
+type stateShape struct {
+	isStruct bool
+	fields   []fieldShape
+	byName   map[string]int
+}
+
+type fieldShape struct {
+	index      int
+	comparable bool
+}
+
+var shapes sync.Map // reflect.Type -> *stateShape; derived data, safe to share
+
+func shapeOf(t reflect.Type) *stateShape {
+	if s, ok := shapes.Load(t); ok {
+		return s.(*stateShape)
+	}
+	s := &stateShape{}
+	if t.Kind() == reflect.Struct {
+		s.isStruct = true
+		s.byName = make(map[string]int, t.NumField())
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			s.byName[f.Name] = len(s.fields)
+			s.fields = append(s.fields, fieldShape{index: i, comparable: valueKind(f.Type)})
+		}
+	}
+	actual, _ := shapes.LoadOrStore(t, s)
+	return actual.(*stateShape)
+}
+
+// valueKind reports whether t holds only values that == compares completely.
+func valueKind(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	case reflect.Array:
+		return valueKind(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if !valueKind(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// changeSet records which fields of the state changed since the last render.
+// It implements render.Changes.
+type changeSet struct {
+	shape *stateShape
+	all   bool
+	bits  []uint64
+}
+
+func (c *changeSet) init(shape *stateShape) {
+	c.shape = shape
+	c.bits = make([]uint64, (len(shape.fields)+63)/64)
+	c.all = true
+}
+
+func (c *changeSet) mark(i int) { c.bits[i/64] |= 1 << (i % 64) }
+
+func (c *changeSet) markAll() { c.all = true }
+
+func (c *changeSet) reset() {
+	c.all = false
+	clear(c.bits)
+}
+
+// Changed reports whether the named top-level field changed. Names the state
+// type does not have are reported changed: the template may reach them in
+// ways the state cannot track.
+func (c *changeSet) Changed(field string) bool {
+	if c.all || !c.shape.isStruct {
+		return true
+	}
+	i, ok := c.shape.byName[field]
+	if !ok {
+		return true
+	}
+	return c.bits[i/64]&(1<<(i%64)) != 0
+}
+
+// any reports whether anything changed since the last render.
+func (c *changeSet) any() bool {
+	if c.all {
+		return true
+	}
+	for _, b := range c.bits {
+		if b != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// compare marks the fields in which before and after differ.
+func (c *changeSet) compare(before, after reflect.Value) {
+	if !c.shape.isStruct {
+		c.all = true
+		return
+	}
+	for i, f := range c.shape.fields {
+		if !f.comparable || !before.Field(f.index).Equal(after.Field(f.index)) {
+			c.mark(i)
+		}
+	}
+}

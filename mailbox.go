@@ -1,0 +1,75 @@
+package liveview
+
+import "sync"
+
+// mailbox runs a view's jobs one at a time, in the order they were posted.
+// It owns no goroutine while idle: posting to an idle mailbox starts one that
+// drains the queue and exits when it is empty. Idle views therefore cost no
+// goroutine stack, and posting never blocks, so a view may post to itself
+// from inside a job without deadlock.
+type mailbox struct {
+	wg *sync.WaitGroup // counts running drains; owned by the connection
+
+	mu      sync.Mutex
+	q       []func()
+	running bool
+	closed  bool
+}
+
+// post queues job; it reports false, dropping job, once the mailbox is
+// closed.
+func (m *mailbox) post(job func()) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.q = append(m.q, job)
+	m.start()
+	return true
+}
+
+// close drops every queued job and queues last as the final one; later posts
+// are refused. It reports false if the mailbox was already closed.
+func (m *mailbox) close(last func()) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.closed = true
+	clear(m.q)
+	m.q = append(m.q[:0], last)
+	m.start()
+	return true
+}
+
+// start starts a drain if none is running. m.mu is held.
+func (m *mailbox) start() {
+	if m.running {
+		return
+	}
+	m.running = true
+	m.wg.Add(1)
+	go m.drain()
+}
+
+func (m *mailbox) drain() {
+	defer m.wg.Done()
+	for {
+		m.mu.Lock()
+		if len(m.q) == 0 {
+			m.running = false
+			if m.closed {
+				m.q = nil
+			}
+			m.mu.Unlock()
+			return
+		}
+		job := m.q[0]
+		m.q[0] = nil
+		m.q = m.q[1:]
+		m.mu.Unlock()
+		job()
+	}
+}

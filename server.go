@@ -1,0 +1,369 @@
+package liveview
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/liveview-go/liveview/client"
+)
+
+// Config holds a Server's settings. The zero value works: every field has a
+// default, noted on the field.
+type Config struct {
+	// SigningKey signs session, static, flash and upload tokens. Use at least 32
+	// random bytes, the same on every node serving the app. Default: a random
+	// key per process, so pages rendered before a restart reload once.
+	SigningKey []byte
+
+	// SocketPath is where the client connects: the websocket endpoint is
+	// SocketPath + "/websocket". Default "/live".
+	SocketPath string
+
+	// ClientPath is where the client bundle is served. Default
+	// "/live/liveview.js".
+	ClientPath string
+
+	// ClientBundle returns the client bundle's bytes. Default: the bundle built
+	// in this module's client/dist (see client.Bundle).
+	ClientBundle func() ([]byte, error)
+
+	// Layout writes the HTML page around a view's HTTP render. Default:
+	// DefaultLayout.
+	Layout func(w io.Writer, p Page) error
+
+	// Title is the page title used when a view sets none, and the layout's
+	// data-default. TitlePrefix and TitleSuffix surround every title.
+	Title, TitlePrefix, TitleSuffix string
+
+	// CheckOrigin decides whether a websocket upgrade may proceed. Default:
+	// requests without an Origin header, or whose Origin host equals the
+	// request's Host.
+	CheckOrigin func(r *http.Request) bool
+
+	// Logger receives what went wrong and why. Default: slog.Default().
+	Logger *slog.Logger
+
+	// SessionMaxAge bounds how old a page's view tokens may be when it joins.
+	// Default 14 days.
+	SessionMaxAge time.Duration
+
+	// HeartbeatTimeout closes connections that send nothing for this long (the
+	// client sends a heartbeat every 30 s). Default 60 s.
+	HeartbeatTimeout time.Duration
+
+	// MaxFrameBytes bounds one websocket frame. Default 1 MiB.
+	MaxFrameBytes int
+
+	// MaxViewsPerConn bounds the views joined on one connection. Default 100.
+	MaxViewsPerConn int
+}
+
+// Server serves LiveViews: their HTTP render, the websocket they run over,
+// and the client bundle. It is an http.Handler.
+type Server struct {
+	cfg    Config
+	sign   signer
+	log    *slog.Logger
+	routes []*route
+	up     websocket.Upgrader
+
+	bundleOnce sync.Once
+	bundle     []byte
+	bundleErr  error
+
+	bundleOnceHandler sync.Once
+	bundleHandler     http.Handler
+
+	mu    sync.Mutex
+	conns map[*conn]struct{}
+	done  chan struct{}
+}
+
+// NewServer returns a Server configured by cfg.
+func NewServer(cfg Config) *Server {
+	if len(cfg.SigningKey) == 0 {
+		cfg.SigningKey = make([]byte, 32)
+		if _, err := rand.Read(cfg.SigningKey); err != nil {
+			panic("liveview: crypto/rand failed: " + err.Error())
+		}
+	}
+	if cfg.SocketPath == "" {
+		cfg.SocketPath = "/live"
+	}
+	cfg.SocketPath = "/" + strings.Trim(cfg.SocketPath, "/")
+	if cfg.ClientPath == "" {
+		cfg.ClientPath = cfg.SocketPath + "/liveview.js"
+	}
+	if cfg.ClientBundle == nil {
+		cfg.ClientBundle = defaultBundle
+	}
+	if cfg.Layout == nil {
+		cfg.Layout = DefaultLayout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.SessionMaxAge == 0 {
+		cfg.SessionMaxAge = 14 * 24 * time.Hour
+	}
+	if cfg.HeartbeatTimeout == 0 {
+		cfg.HeartbeatTimeout = 60 * time.Second
+	}
+	if cfg.MaxFrameBytes == 0 {
+		cfg.MaxFrameBytes = 1 << 20
+	}
+	if cfg.MaxViewsPerConn == 0 {
+		cfg.MaxViewsPerConn = 100
+	}
+	s := &Server{
+		cfg:   cfg,
+		sign:  signer{key: cfg.SigningKey, now: time.Now},
+		log:   cfg.Logger,
+		conns: make(map[*conn]struct{}),
+		done:  make(chan struct{}),
+	}
+	s.up = websocket.Upgrader{
+		CheckOrigin:       s.checkOrigin,
+		EnableCompression: false,
+		Subprotocols:      []string{"phoenix"},
+	}
+	return s
+}
+
+// LiveSession is a group of routes that can navigate among each other over
+// one connection (PushRedirect and live links); navigating out of the group
+// loads the target page in full. Routes added with Server.Handle belong to the
+// default session, named "".
+type LiveSession struct {
+	srv  *Server
+	name string
+}
+
+// LiveSession returns the group of routes named name.
+func (s *Server) LiveSession(name string) *LiveSession {
+	return &LiveSession{srv: s, name: name}
+}
+
+// Handle routes pattern to v within the live session.
+func (ls *LiveSession) Handle(pattern string, v AnyView) {
+	segs, err := parsePattern(pattern)
+	if err != nil {
+		panic(err) // a bad pattern is a programming error, as with http.ServeMux
+	}
+	ls.srv.routes = append(ls.srv.routes, &route{pattern: pattern, segs: segs, view: v, session: ls})
+}
+
+// Handle routes pattern to v. Patterns are paths whose segments may be
+// {name} wildcards, and whose last segment may be {name...}; wildcard values
+// reach Mount's params. Handle panics on a malformed pattern. Routes are
+// matched in the order they were added.
+func (s *Server) Handle(pattern string, v AnyView) {
+	s.LiveSession("").Handle(pattern, v)
+}
+
+// ServeHTTP serves the websocket endpoint, the client bundle, and the HTTP
+// render of every routed view; other paths get 404.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case s.cfg.SocketPath + "/websocket":
+		s.serveSocket(w, r)
+		return
+	case s.cfg.SocketPath + "/longpoll":
+		http.Error(w, "liveview: long-poll is not supported; do not set longPollFallbackMs", http.StatusNotFound)
+		return
+	case s.cfg.ClientPath:
+		s.serveBundle(w, r)
+		return
+	}
+	rt, params := s.lookup(r.URL)
+	if rt == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.serveDead(w, r, rt, params)
+}
+
+func (s *Server) serveBundle(w http.ResponseWriter, r *http.Request) {
+	s.bundleOnce.Do(func() { s.bundle, s.bundleErr = s.cfg.ClientBundle() })
+	if s.bundleErr != nil {
+		s.log.Error("liveview: client bundle missing", "err", s.bundleErr)
+		http.Error(w, s.bundleErr.Error(), http.StatusNotFound)
+		return
+	}
+	s.bundleOnceHandler.Do(func() { s.bundleHandler = client.Handler(s.bundle) })
+	s.bundleHandler.ServeHTTP(w, r)
+}
+
+func (s *Server) checkOrigin(r *http.Request) bool {
+	if s.cfg.CheckOrigin != nil {
+		return s.cfg.CheckOrigin(r)
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// Close disconnects every client with close code 1001 ("going away"), so
+// that they reconnect to another node or after a restart instead of reloading,
+// and waits until every view has ended.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	select {
+	case <-s.done:
+	default:
+		close(s.done)
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(websocket.CloseGoingAway, "server shutting down")
+	}
+	for _, c := range conns {
+		<-c.finished
+	}
+	return nil
+}
+
+// serveDead renders a view over plain HTTP: mount (not connected), params,
+// render, and the layout around a container that lets the client join.
+func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, params Params) {
+	csrf := s.csrfToken(w, r)
+	c := &core{id: "phx-" + randomID(9)}
+	c.flash = s.takeFlashCookie(w, r)
+	run := rt.view.newRunner(c)
+	u := requestURL(r)
+
+	fail := func(what string, err error) {
+		s.log.Error("liveview: HTTP render failed", "path", r.URL.Path, "step", what, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+	}
+	var rd []byte
+	err := safely(func() error {
+		if err := run.mount(params); err != nil {
+			return fmt.Errorf("mount: %w", err)
+		}
+		if c.nav == nil {
+			if err := run.handleParams(params, u); err != nil {
+				return fmt.Errorf("handle params: %w", err)
+			}
+		}
+		if c.nav != nil {
+			return nil
+		}
+		tree, err := run.render(true)
+		if err != nil {
+			return fmt.Errorf("render: %w", err)
+		}
+		rd, err = tree.AppendHTML(nil)
+		return err
+	})
+	if err != nil {
+		fail("view", err)
+		return
+	}
+	if c.nav != nil {
+		// Before the page exists there is nothing to patch: every kind of
+		// navigation is a plain HTTP redirect.
+		if len(c.flash) > 0 {
+			s.setFlashCookie(w, c.flash)
+		}
+		http.Redirect(w, r, c.nav.to, http.StatusFound)
+		return
+	}
+	session, err := s.sign.sign(purposeSession, sessionClaims{ID: c.id, Route: rt.pattern, Session: rt.session.name})
+	if err != nil {
+		fail("session token", err)
+		return
+	}
+	static, err := s.sign.sign(purposeStatic, staticClaims{ID: c.id, Flash: c.flash})
+	if err != nil {
+		fail("static token", err)
+		return
+	}
+	var body strings.Builder
+	body.Grow(len(rd) + 512)
+	fmt.Fprintf(&body, `<div id="%s" data-phx-main data-phx-session="%s" data-phx-static="%s">`,
+		c.id, template.HTMLEscapeString(session), template.HTMLEscapeString(static))
+	body.Write(rd)
+	body.WriteString(`</div>`)
+	title := s.cfg.Title
+	if c.hasTitle {
+		title = c.title
+	}
+	page := Page{
+		Title:       title,
+		TitleAttrs:  template.HTMLAttr(fmt.Sprintf(`data-default="%s" data-prefix="%s" data-suffix="%s"`, template.HTMLEscapeString(s.cfg.Title), template.HTMLEscapeString(s.cfg.TitlePrefix), template.HTMLEscapeString(s.cfg.TitleSuffix))),
+		FullTitle:   s.cfg.TitlePrefix + title + s.cfg.TitleSuffix,
+		CSRFToken:   csrf,
+		SocketPath:  s.cfg.SocketPath,
+		ClientPath:  s.cfg.ClientPath,
+		Body:        template.HTML(body.String()),
+		bundleError: s.bundleProblem(),
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.cfg.Layout(w, page); err != nil {
+		s.log.Error("liveview: layout failed", "path", r.URL.Path, "err", err)
+	}
+}
+
+// bundleProblem returns why the client bundle cannot be served, or "".
+func (s *Server) bundleProblem() string {
+	s.bundleOnce.Do(func() { s.bundle, s.bundleErr = s.cfg.ClientBundle() })
+	if s.bundleErr != nil {
+		s.log.Warn("liveview: pages will not connect: client bundle missing", "err", s.bundleErr)
+		return s.bundleErr.Error()
+	}
+	return ""
+}
+
+func requestURL(r *http.Request) *url.URL {
+	u := *r.URL
+	if u.Host == "" {
+		u.Host = r.Host
+	}
+	if u.Scheme == "" {
+		u.Scheme = "http"
+		if r.TLS != nil {
+			u.Scheme = "https"
+		}
+	}
+	return &u
+}
+
+var errNilRender = errors.New("liveview: Render returned a nil tree")
+
+// safely runs fn, turning a panic into an error that says where it came from.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: stack()}
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,117 @@
+package liveview
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Tokens are base64url(JSON) "." base64url(HMAC-SHA256(key, purpose "\x00" JSON)).
+// The purpose keeps a token minted for one use (a view session, its static
+// data, a flash, an upload) from being accepted for another.
+const (
+	purposeSession = "session"
+	purposeStatic  = "static"
+	purposeFlash   = "flash"
+	purposeCSRF    = "csrf"
+	purposeUpload  = "upload"
+)
+
+var (
+	errTokenMalformed = errors.New("malformed token")
+	errTokenSignature = errors.New("bad token signature")
+	errTokenExpired   = errors.New("token expired")
+)
+
+type signer struct {
+	key []byte
+	now func() time.Time
+}
+
+func (s *signer) mac(purpose string, payload []byte) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write(payload)
+	return m.Sum(nil)
+}
+
+// sign returns a token carrying v (encoded as JSON) and the signing time.
+func (s *signer) sign(purpose string, v any) (string, error) {
+	body, err := json.Marshal(envelope{At: s.now().Unix(), V: v})
+	if err != nil {
+		return "", fmt.Errorf("liveview: encoding %s token: %w", purpose, err)
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(body) + "." + enc.EncodeToString(s.mac(purpose, body)), nil
+}
+
+type envelope struct {
+	At int64 `json:"at"`
+	V  any   `json:"v"`
+}
+
+// verify checks token's signature and age and decodes its value into v.
+func (s *signer) verify(purpose, token string, maxAge time.Duration, v any) error {
+	b64, sig64, ok := strings.Cut(token, ".")
+	if !ok {
+		return errTokenMalformed
+	}
+	enc := base64.RawURLEncoding
+	body, err := enc.DecodeString(b64)
+	if err != nil {
+		return errTokenMalformed
+	}
+	sig, err := enc.DecodeString(sig64)
+	if err != nil {
+		return errTokenMalformed
+	}
+	if !hmac.Equal(sig, s.mac(purpose, body)) {
+		return errTokenSignature
+	}
+	env := envelope{V: v}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return errTokenMalformed
+	}
+	age := s.now().Sub(time.Unix(env.At, 0))
+	if age > maxAge || age < -time.Minute {
+		return errTokenExpired
+	}
+	return nil
+}
+
+// sessionClaims is what data-phx-session carries: enough to remount the view.
+type sessionClaims struct {
+	ID      string `json:"id"`
+	Route   string `json:"r"`
+	Session string `json:"ls,omitempty"` // live session name
+}
+
+// staticClaims is what data-phx-static carries: the flash of the HTTP render,
+// shown again only by the first connected mount.
+type staticClaims struct {
+	ID    string            `json:"id"`
+	Flash map[string]string `json:"f,omitempty"`
+}
+
+// randomID returns n random bytes as base64url: ids, secrets.
+func randomID(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand does not fail on supported platforms; if it ever does,
+		// continuing with predictable ids would be a security hole.
+		panic("liveview: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,195 @@
+package liveview
+
+import (
+	"net/url"
+	"reflect"
+
+	"github.com/liveview-go/liveview/render"
+)
+
+// Socket is a running view's handle on its state and on the page: the
+// LiveViewSocket API. A Socket is only used from the view's own callbacks,
+// which run one at a time; the methods that say so (SendInfo) are also safe
+// from other goroutines.
+type Socket[T any] struct {
+	*core
+	state   T
+	changes changeSet
+	temps   []func(*T)
+}
+
+// core is the part of a socket that does not depend on the state type: what
+// the connection needs to read back after a callback.
+type core struct {
+	id        string
+	connected bool
+	ch        *channel // nil during the HTTP render
+
+	title    string
+	hasTitle bool
+	newTitle bool
+
+	events []pushedEvent
+	reply  map[string]any
+
+	flash      map[string]string
+	flashDirty bool
+
+	nav *navigation
+}
+
+type pushedEvent struct {
+	name    string
+	payload any
+}
+
+// ID returns the view's id, the DOM id of its container and the suffix of its
+// channel topic.
+func (c *core) ID() string { return c.id }
+
+// Connected reports whether the view is running over the websocket. It is
+// false during the HTTP (dead) render, when no events can arrive.
+func (c *core) Connected() bool { return c.connected }
+
+func newSocket[T any](c *core) *Socket[T] {
+	s := &Socket[T]{core: c}
+	s.changes.init(shapeOf(reflect.TypeFor[T]()))
+	return s
+}
+
+// Context returns a copy of the view's state. Slices, maps and pointers in it
+// still share memory with the state: change the state through Assign only.
+func (s *Socket[T]) Context() T { return s.state }
+
+// Assign changes the state: fn receives a pointer to it. Assign records which
+// top-level fields fn changed, so that the next render re-evaluates only the
+// parts of the template that depend on them. Fields that hold slices, maps or
+// pointers count as changed whenever fn runs.
+func (s *Socket[T]) Assign(fn func(state *T)) {
+	if !s.changes.shape.isStruct {
+		fn(&s.state)
+		s.changes.markAll()
+		return
+	}
+	before := s.state
+	fn(&s.state)
+	s.changes.compare(reflect.ValueOf(&before).Elem(), reflect.ValueOf(&s.state).Elem())
+}
+
+// TempAssign registers reset, which runs after every render to put fields
+// back to a resting value (typically nil), so that large data that has
+// already been sent to the page is not kept in memory. A field reset this way
+// is not sent again unless it is assigned again.
+func (s *Socket[T]) TempAssign(reset func(state *T)) {
+	s.temps = append(s.temps, reset)
+}
+
+// afterRender forgets what changed and applies the temporary resets.
+func (s *Socket[T]) afterRender() {
+	s.changes.reset()
+	for _, reset := range s.temps {
+		reset(&s.state)
+	}
+}
+
+// runner is a view with its socket, seen by the connection without its state
+// type. Every method runs on the view's serial queue.
+type runner interface {
+	base() *core
+	mount(p Params) error
+	hasParams() bool
+	handleParams(p Params, u *url.URL) error
+	handleEvent(e Event) error
+	handleInfo(msg any) error
+	// render returns the view's tree evaluated for a diff: in full, or with
+	// only the slots whose fields changed since the last render. It returns nil
+	// when nothing changed and full is false.
+	render(full bool) (*render.Rendered, error)
+	unmount()
+}
+
+type viewDef[T any] struct{ v LiveView[T] }
+
+func (d viewDef[T]) newRunner(c *core) runner {
+	return &viewRunner[T]{v: d.v, s: newSocket[T](c)}
+}
+
+type viewRunner[T any] struct {
+	v LiveView[T]
+	s *Socket[T]
+}
+
+func (r *viewRunner[T]) base() *core { return r.s.core }
+
+func (r *viewRunner[T]) mount(p Params) error { return r.v.Mount(r.s, p) }
+
+func (r *viewRunner[T]) hasParams() bool {
+	_, ok := r.v.(ParamsHandler[T])
+	return ok
+}
+
+func (r *viewRunner[T]) handleParams(p Params, u *url.URL) error {
+	if h, ok := r.v.(ParamsHandler[T]); ok {
+		return h.HandleParams(r.s, p, u)
+	}
+	return nil
+}
+
+func (r *viewRunner[T]) handleEvent(e Event) error {
+	h, ok := r.v.(EventHandler[T])
+	if !ok {
+		return &UnknownEventError{Name: e.Name, Reason: "the view has no HandleEvent method"}
+	}
+	return h.HandleEvent(r.s, e)
+}
+
+func (r *viewRunner[T]) handleInfo(msg any) error {
+	h, ok := r.v.(InfoHandler[T])
+	if !ok {
+		return nil // a view that never asked for messages just drops them
+	}
+	return h.HandleInfo(r.s, msg)
+}
+
+func (r *viewRunner[T]) render(full bool) (*render.Rendered, error) {
+	if !full && !r.s.changes.any() {
+		return nil, nil
+	}
+	rd, err := r.v.Render(r.s.state)
+	if err != nil {
+		return nil, err
+	}
+	if rd == nil {
+		return nil, errNilRender
+	}
+	var ch render.Changes
+	if !full {
+		ch = &r.s.changes
+	}
+	if err := rd.Evaluate(ch); err != nil {
+		return nil, err
+	}
+	r.s.afterRender()
+	return rd, nil
+}
+
+func (r *viewRunner[T]) unmount() {
+	if u, ok := r.v.(Unmounter[T]); ok {
+		u.Unmount(r.s)
+	}
+}
+
+// UnknownEventError is what a view returns, or the library reports, for an
+// event the view does not handle. Like any callback error it crashes the view,
+// and the message names the event.
+type UnknownEventError struct {
+	Name   string
+	Reason string
+}
+
+func (e *UnknownEventError) Error() string {
+	if e.Reason == "" {
+		return "liveview: unknown event " + quote(e.Name)
+	}
+	return "liveview: unknown event " + quote(e.Name) + ": " + e.Reason
+}
