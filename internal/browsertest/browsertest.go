@@ -1,0 +1,415 @@
+// Package browsertest drives Debian's headless Chromium from Go tests, so that
+// tests can run the official LiveView client against a real server.
+//
+// Each call to New starts one browser process owned by the test: it is killed
+// and its profile directory removed when the test ends. Helpers fail the test
+// (t.Fatal) on error, so they must be called from the test's goroutine.
+//
+// When Chromium (or Node, for the bundle) is missing, tests are skipped with
+// a message saying what to install, unless LIVEVIEW_REQUIRE_ALL=1 is set, as
+// in CI, in which case they fail.
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// DefaultChromium is where Debian's chromium package installs the browser.
+const DefaultChromium = "/usr/bin/chromium"
+
+// EnvChromium names the variable that overrides DefaultChromium.
+const EnvChromium = "CHROMIUM"
+
+// EnvRequireAll names the variable that turns missing prerequisites from
+// skips into failures; CI sets it to "1".
+const EnvRequireAll = "LIVEVIEW_REQUIRE_ALL"
+
+// RequireAll reports whether LIVEVIEW_REQUIRE_ALL=1 is set.
+func RequireAll() bool { return os.Getenv(EnvRequireAll) == "1" }
+
+// Unavailable ends the test because a prerequisite is missing: a skip
+// normally, a failure when RequireAll is true, so that CI cannot pass by
+// running nothing.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if RequireAll() {
+		t.Fatalf("%s (%s=1, so this is a failure, not a skip)", msg, EnvRequireAll)
+	}
+	t.Skip(msg)
+}
+
+// ChromiumPath returns $CHROMIUM if set, else DefaultChromium.
+func ChromiumPath() string {
+	if p := os.Getenv(EnvChromium); p != "" {
+		return p
+	}
+	return DefaultChromium
+}
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	timeout     time.Duration
+	waitTimeout time.Duration
+}
+
+// WithTimeout bounds the whole browser session of one test (default 60s).
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithWaitTimeout bounds each single wait, click or evaluation (default
+// 10s), so that a failing wait leaves time to collect diagnostics.
+func WithWaitTimeout(d time.Duration) Option { return func(c *config) { c.waitTimeout = d } }
+
+// ConsoleMessage is one message the page reported.
+type ConsoleMessage struct {
+	// Kind is "console.<type>" for console API calls (console.error,
+	// console.log, ...), "exception" for uncaught exceptions and rejections,
+	// and "log.<level>" for browser log entries such as failed loads.
+	Kind string
+	Text string
+	// URL is the resource a browser log entry is about, if any.
+	URL string
+}
+
+// IsError reports whether the message signals a JavaScript or loading error.
+func (m ConsoleMessage) IsError() bool {
+	switch m.Kind {
+	case "exception", "console.error", "console.assert", "log.error":
+		return true
+	}
+	return false
+}
+
+func (m ConsoleMessage) String() string {
+	if m.URL != "" {
+		return fmt.Sprintf("[%s] %s (%s)", m.Kind, m.Text, m.URL)
+	}
+	return fmt.Sprintf("[%s] %s", m.Kind, m.Text)
+}
+
+// Page is one browser tab.
+type Page struct {
+	t           testing.TB
+	ctx         context.Context
+	waitTimeout time.Duration
+
+	mu      sync.Mutex
+	console []ConsoleMessage
+}
+
+// New starts a headless Chromium for the test and returns its first tab.
+// The browser is stopped and its profile removed when the test ends.
+func New(t testing.TB, opts ...Option) *Page {
+	t.Helper()
+	cfg := config{timeout: 60 * time.Second, waitTimeout: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+
+	path := ChromiumPath()
+	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+		Unavailable(t, "chromium not found at %s: install Debian's chromium package to run browser tests", path)
+	}
+
+	profile, err := os.MkdirTemp("", "browsertest-profile-")
+	if err != nil {
+		t.Fatalf("browsertest: creating the profile directory: %v", err)
+	}
+	// Registered first, so it runs last: after the browser has exited.
+	t.Cleanup(func() {
+		if err := os.RemoveAll(profile); err != nil {
+			t.Logf("browsertest: removing profile %s: %v", profile, err)
+		}
+	})
+
+	base, cancelTimeout := context.WithTimeout(context.Background(), cfg.timeout)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(base,
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+	)
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc() // waits for the browser process to exit
+		cancelTimeout()
+	})
+
+	p := newPage(t, tabCtx, cfg.waitTimeout)
+	// The first Run starts the browser.
+	if err := chromedp.Run(tabCtx); err != nil {
+		t.Fatalf("browsertest: starting %s: %v", path, err)
+	}
+	return p
+}
+
+func newPage(t testing.TB, ctx context.Context, waitTimeout time.Duration) *Page {
+	p := &Page{t: t, ctx: ctx, waitTimeout: waitTimeout}
+	chromedp.ListenTarget(ctx, p.record)
+	t.Cleanup(func() {
+		if t.Failed() {
+			p.logConsole()
+		}
+	})
+	return p
+}
+
+// NewTab opens another tab in the same browser, for tests with several
+// clients; it is closed when the test ends.
+func (p *Page) NewTab() *Page {
+	p.t.Helper()
+	ctx, cancel := chromedp.NewContext(p.ctx)
+	p.t.Cleanup(cancel)
+	q := newPage(p.t, ctx, p.waitTimeout)
+	if err := chromedp.Run(ctx); err != nil {
+		p.t.Fatalf("browsertest: opening a tab: %v", err)
+	}
+	return q
+}
+
+// Context returns the tab's chromedp context, for actions the helpers do
+// not cover.
+func (p *Page) Context() context.Context { return p.ctx }
+
+// record is called synchronously by chromedp's event loop, so it only
+// appends.
+func (p *Page) record(ev any) {
+	var m ConsoleMessage
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		parts := make([]string, 0, len(ev.Args))
+		for _, a := range ev.Args {
+			parts = append(parts, remoteText(a))
+		}
+		m = ConsoleMessage{Kind: "console." + string(ev.Type), Text: strings.Join(parts, " ")}
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		text := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			text += " " + d.Exception.Description
+		}
+		m = ConsoleMessage{Kind: "exception", Text: text, URL: d.URL}
+	case *cdplog.EventEntryAdded:
+		m = ConsoleMessage{Kind: "log." + string(ev.Entry.Level), Text: ev.Entry.Text, URL: ev.Entry.URL}
+	default:
+		return
+	}
+	p.mu.Lock()
+	p.console = append(p.console, m)
+	p.mu.Unlock()
+}
+
+func remoteText(o *runtime.RemoteObject) string {
+	if o == nil {
+		return ""
+	}
+	if len(o.Value) > 0 {
+		var s string
+		if json.Unmarshal(o.Value, &s) == nil {
+			return s
+		}
+		return string(o.Value)
+	}
+	if o.Description != "" {
+		return o.Description
+	}
+	return string(o.Type)
+}
+
+// Console returns every message the page reported so far.
+func (p *Page) Console() []ConsoleMessage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]ConsoleMessage(nil), p.console...)
+}
+
+// Errors returns the messages that signal errors: uncaught exceptions,
+// console.error, failed assertions and browser errors such as failed loads.
+func (p *Page) Errors() []ConsoleMessage {
+	var errs []ConsoleMessage
+	for _, m := range p.Console() {
+		if m.IsError() {
+			errs = append(errs, m)
+		}
+	}
+	return errs
+}
+
+// NoErrors fails the test if the page reported any error so far.
+func (p *Page) NoErrors() {
+	p.t.Helper()
+	if errs := p.Errors(); len(errs) > 0 {
+		lines := make([]string, len(errs))
+		for i, m := range errs {
+			lines[i] = m.String()
+		}
+		p.t.Errorf("browser reported %d error(s):\n\t%s", len(errs), strings.Join(lines, "\n\t"))
+	}
+}
+
+func (p *Page) logConsole() {
+	msgs := p.Console()
+	if len(msgs) == 0 {
+		return
+	}
+	var b strings.Builder
+	for _, m := range msgs {
+		b.WriteString("\n\t")
+		b.WriteString(m.String())
+	}
+	p.t.Logf("browser console:%s", b.String())
+}
+
+// Run runs chromedp actions within the wait timeout and fails the test on
+// error.
+func (p *Page) Run(what string, actions ...chromedp.Action) {
+	p.t.Helper()
+	if err := p.run(actions...); err != nil {
+		p.fail("%s: %v", what, err)
+	}
+}
+
+func (p *Page) run(actions ...chromedp.Action) error {
+	ctx, cancel := context.WithTimeout(p.ctx, p.waitTimeout)
+	defer cancel()
+	return chromedp.Run(ctx, actions...)
+}
+
+// fail reports an error together with where the page is, which is usually
+// what explains a failed wait.
+func (p *Page) fail(format string, args ...any) {
+	p.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	var url, body string
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx,
+		chromedp.Location(&url),
+		chromedp.Evaluate(`document.body ? document.body.outerHTML.slice(0, 2000) : "(no body)"`, &body),
+	); err != nil {
+		p.t.Fatalf("browsertest: %s\n(page state unavailable: %v)", msg, err)
+	}
+	p.t.Fatalf("browsertest: %s\npage %s:\n%s", msg, url, body)
+}
+
+// Navigate loads url and waits for its load event.
+func (p *Page) Navigate(url string) {
+	p.t.Helper()
+	p.Run("navigating to "+url, chromedp.Navigate(url))
+}
+
+// WaitVisible waits until the element matching the CSS selector is visible.
+func (p *Page) WaitVisible(selector string) {
+	p.t.Helper()
+	p.Run("waiting for "+selector+" to be visible", chromedp.WaitVisible(selector, chromedp.ByQuery))
+}
+
+// pollText is true once the element's text contains the wanted text.
+const pollText = `(sel, text) => {
+	const el = document.querySelector(sel);
+	return el !== null && el.textContent.includes(text);
+}`
+
+// WaitText waits until the element matching the CSS selector exists and its
+// text content contains text.
+func (p *Page) WaitText(selector, text string) {
+	p.t.Helper()
+	// The browser-side poll ends by itself shortly before our context does,
+	// so nothing keeps polling in the page after a timeout.
+	poll := chromedp.PollFunction(pollText, nil,
+		chromedp.WithPollingInterval(20*time.Millisecond),
+		chromedp.WithPollingTimeout(p.waitTimeout-p.waitTimeout/10),
+		chromedp.WithPollingArgs(selector, text),
+	)
+	if err := p.run(poll); err != nil {
+		var got string
+		p.Eval(fmt.Sprintf(`(() => { const el = document.querySelector(%s); return el ? el.textContent : "(no element)" })()`, jsString(selector)), &got)
+		p.fail("waiting for %s to contain %q: %v; its text is %q", selector, text, err, got)
+	}
+}
+
+// Text returns the text content of the element matching the CSS selector.
+func (p *Page) Text(selector string) string {
+	p.t.Helper()
+	var s string
+	p.Run("reading the text of "+selector, chromedp.Text(selector, &s, chromedp.ByQuery))
+	return s
+}
+
+// Click waits for the element matching the CSS selector to be visible and
+// clicks it with the mouse, so the page sees real pointer events.
+func (p *Page) Click(selector string) {
+	p.t.Helper()
+	p.Run("clicking "+selector, chromedp.Click(selector, chromedp.ByQuery))
+}
+
+// SendKeys focuses the element matching the CSS selector and types keys.
+func (p *Page) SendKeys(selector, keys string) {
+	p.t.Helper()
+	p.Run("typing into "+selector, chromedp.SendKeys(selector, keys, chromedp.ByQuery))
+}
+
+// Eval evaluates a JavaScript expression, awaiting it if it is a promise,
+// and stores its JSON value in out (which may be nil).
+func (p *Page) Eval(js string, out any) {
+	p.t.Helper()
+	await := func(ep *runtime.EvaluateParams) *runtime.EvaluateParams { return ep.WithAwaitPromise(true) }
+	if err := p.run(chromedp.Evaluate(js, out, await)); err != nil {
+		p.fail("evaluating %s: %v", js, err)
+	}
+}
+
+// Screenshot saves a PNG of the whole page to path, for debugging.
+func (p *Page) Screenshot(path string) {
+	p.t.Helper()
+	var png []byte
+	p.Run("taking a screenshot", chromedp.FullScreenshot(&png, 100))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatalf("browsertest: saving screenshot: %v", err)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}
+
+// ModuleRoot returns the directory of the nearest go.mod above the working
+// directory.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("browsertest: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("browsertest: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,242 @@
+package browsertest
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testPage = `<!doctype html>
+<html><head><title>browsertest</title><link rel="icon" href="data:,"></head>
+<body>
+<p id="status">loading</p>
+<button id="inc" onclick="document.getElementById('count').textContent = String(++window.count)">+</button>
+<span id="count">0</span>
+<input id="name" oninput="document.getElementById('echo').textContent = this.value">
+<span id="echo"></span>
+<script>
+window.count = 0;
+// Changes after the load event, so WaitText has to poll for it.
+setTimeout(() => { document.getElementById("status").textContent = "ready"; }, 50);
+</script>
+</body></html>`
+
+const errorPage = `<!doctype html>
+<html><head><link rel="icon" href="data:,"></head><body>
+<script>
+console.log("plain log");
+console.error("boom", 42);
+</script>
+<script>throw new Error("uncaught kaboom");</script>
+<script src="/missing.js"></script>
+</body></html>`
+
+func server(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, testPage)
+	})
+	mux.HandleFunc("/errors", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, errorPage)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestPageHelpers(t *testing.T) {
+	srv := server(t)
+	p := New(t)
+	p.Navigate(srv.URL)
+	p.WaitVisible("#inc")
+	p.WaitText("#status", "ready")
+
+	p.Click("#inc")
+	p.Click("#inc")
+	p.WaitText("#count", "2")
+	var count int
+	p.Eval("window.count", &count)
+	if count != 2 {
+		t.Errorf("window.count = %d after two clicks, want 2", count)
+	}
+
+	p.SendKeys("#name", "gopher")
+	p.WaitText("#echo", "gopher")
+	if got := p.Text("#echo"); got != "gopher" {
+		t.Errorf("Text(#echo) = %q, want gopher", got)
+	}
+
+	var sum int
+	p.Eval("Promise.resolve(40).then(x => x + 2)", &sum)
+	if sum != 42 {
+		t.Errorf("awaited promise = %d, want 42", sum)
+	}
+
+	shot := filepath.Join(t.TempDir(), "page.png")
+	p.Screenshot(shot)
+	png, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("screenshot is not a PNG (starts %q)", png[:min(8, len(png))])
+	}
+	p.NoErrors()
+}
+
+func TestConsoleErrorsAreCaptured(t *testing.T) {
+	srv := server(t)
+	p := New(t)
+	p.Navigate(srv.URL + "/errors")
+	// Exceptions and log entries arrive as events, possibly after the load
+	// event; a round trip through the page orders us after them.
+	p.Eval("1", nil)
+
+	want := map[string]string{
+		"console.error": "boom 42",
+		"exception":     "uncaught kaboom",
+		"log.error":     "404",
+	}
+	got := map[string]bool{}
+	for _, m := range p.Errors() {
+		for kind, text := range want {
+			if m.Kind == kind && strings.Contains(m.Text, text) {
+				got[kind] = true
+			}
+		}
+		if m.Text == "plain log" {
+			t.Errorf("console.log reported as an error: %v", m)
+		}
+	}
+	for kind, text := range want {
+		if !got[kind] {
+			t.Errorf("no %s containing %q among errors %v (all: %v)", kind, text, p.Errors(), p.Console())
+		}
+	}
+	found := false
+	for _, m := range p.Console() {
+		found = found || (m.Kind == "console.log" && m.Text == "plain log")
+	}
+	if !found {
+		t.Errorf("console.log message not captured: %v", p.Console())
+	}
+}
+
+func TestTabsAreIndependent(t *testing.T) {
+	srv := server(t)
+	a := New(t)
+	b := a.NewTab()
+	a.Navigate(srv.URL)
+	b.Navigate(srv.URL)
+	a.Click("#inc")
+	a.WaitText("#count", "1")
+	var n int
+	b.Eval("window.count", &n)
+	if n != 0 {
+		t.Errorf("second tab's count = %d after a click in the first, want 0", n)
+	}
+}
+
+// fatalRecorder stands in for a test so that a helper's failure can be
+// observed; Fatalf ends the calling goroutine like the real one does.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalRecorder) Helper() {}
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func TestWaitTextFailureExplains(t *testing.T) {
+	srv := server(t)
+	p := New(t)
+	p.Navigate(srv.URL)
+	p.WaitText("#status", "ready")
+
+	rec := &fatalRecorder{TB: t}
+	q := &Page{t: rec, ctx: p.ctx, waitTimeout: 300 * time.Millisecond}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		q.WaitText("#status", "never shown")
+	}()
+	<-done
+	for _, want := range []string{`"never shown"`, `"ready"`, "#status", srv.URL} {
+		if !strings.Contains(rec.msg, want) {
+			t.Errorf("failure message lacks %s:\n%s", want, rec.msg)
+		}
+	}
+}
+
+func TestIsError(t *testing.T) {
+	for kind, want := range map[string]bool{
+		"exception": true, "console.error": true, "console.assert": true, "log.error": true,
+		"console.log": false, "console.warning": false, "log.warning": false,
+	} {
+		if got := (ConsoleMessage{Kind: kind}).IsError(); got != want {
+			t.Errorf("ConsoleMessage{Kind: %q}.IsError() = %v, want %v", kind, got, want)
+		}
+	}
+}
+
+func TestChromiumPath(t *testing.T) {
+	t.Setenv(EnvChromium, "")
+	if got := ChromiumPath(); got != DefaultChromium {
+		t.Errorf("ChromiumPath() = %q with %s empty, want %q", got, EnvChromium, DefaultChromium)
+	}
+	t.Setenv(EnvChromium, "/opt/chrome")
+	if got := ChromiumPath(); got != "/opt/chrome" {
+		t.Errorf("ChromiumPath() = %q, want $%s", got, EnvChromium)
+	}
+}
+
+func TestNeedsBuild(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel string, mod time.Time) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	write("build.mjs", old)
+	write("package-lock.json", old)
+	write("src/app.js", old)
+	bundle := filepath.Join(dir, "dist", "liveview.js")
+
+	if why, err := needsBuild(dir, bundle); err != nil || !strings.Contains(why, "missing") {
+		t.Errorf("without a bundle: needsBuild = %q, %v; want missing", why, err)
+	}
+	write("dist/liveview.js", old.Add(time.Hour))
+	if why, err := needsBuild(dir, bundle); err != nil || why != "" {
+		t.Errorf("with a fresh bundle: needsBuild = %q, %v; want none", why, err)
+	}
+	write("src/app.js", old.Add(2*time.Hour))
+	if why, err := needsBuild(dir, bundle); err != nil || !strings.Contains(why, "app.js") {
+		t.Errorf("with a newer source: needsBuild = %q, %v; want older than app.js", why, err)
+	}
+}
