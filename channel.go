@@ -34,6 +34,7 @@ type channel struct {
 	mounted bool
 	ended   bool
 	timers  []*repeat
+	subs    map[string]struct{} // guarded by the server's fanout lock
 }
 
 // maxPatchChain bounds the patches one callback may chain through
@@ -98,6 +99,7 @@ func (ch *channel) terminate(why endReason, err error) {
 		t.stop()
 	}
 	ch.timers = nil
+	ch.conn.srv.fanout.removeAll(ch)
 	if ch.mounted {
 		ch.mounted = false
 		if err := safely(func() error { ch.run.unmount(); return nil }); err != nil {
@@ -202,7 +204,9 @@ func (ch *channel) join(m protocol.Message) {
 	}
 
 	c := &core{id: id, connected: true, ch: ch}
-	if j.Mounts() == 0 {
+	if j.Mounts() == 0 && j.Redirect == "" {
+		// The HTTP render's flash, shown once: not again on reconnects, nor
+		// after live navigation, which keeps the page's original tokens.
 		c.flash = static.Flash
 	}
 	if j.Flash != "" {
@@ -210,11 +214,20 @@ func (ch *channel) join(m protocol.Message) {
 	}
 	ch.core, ch.route, ch.url = c, rt, u
 	ch.run = rt.view.newRunner(c)
-	ch.mounted = true
+	if len(c.flash) > 0 {
+		c.flashChanged()
+	}
 
-	if err := safely(func() error { return ch.run.mount(params) }); err != nil {
-		ch.fail(fmt.Errorf("mount: %w", err))
+	if err := rt.session.runHooks(c, ch.conn.req, u, params); err != nil {
+		ch.fail(fmt.Errorf("on mount: %w", err))
 		return
+	}
+	if c.nav == nil {
+		ch.mounted = true // from here on, Unmount runs however the view ends
+		if err := safely(func() error { return ch.run.mount(params) }); err != nil {
+			ch.fail(fmt.Errorf("mount: %w", err))
+			return
+		}
 	}
 	var patched *navigation
 	if c.nav == nil {
@@ -586,10 +599,13 @@ func (ch *channel) callback(what string, fn func() error) {
 //
 //	go func() { s.SendInfo(jobDone{ID: id}) }()
 func (c *core) SendInfo(msg any) {
-	ch := c.ch
-	if ch == nil {
-		return
+	if c.ch != nil {
+		c.ch.deliverInfo(msg)
 	}
+}
+
+// deliverInfo queues msg for HandleInfo.
+func (ch *channel) deliverInfo(msg any) {
 	ch.post(func() {
 		ch.callback("handle info", func() error { return ch.run.handleInfo(msg) })
 	})

@@ -15,6 +15,7 @@ type stateShape struct {
 	isStruct bool
 	fields   []fieldShape
 	byName   map[string]int
+	flash    int // index into fields of a `Flash liveview.Flash` field, or -1
 }
 
 type fieldShape struct {
@@ -28,7 +29,7 @@ func shapeOf(t reflect.Type) *stateShape {
 	if s, ok := shapes.Load(t); ok {
 		return s.(*stateShape)
 	}
-	s := &stateShape{}
+	s := &stateShape{flash: -1}
 	if t.Kind() == reflect.Struct {
 		s.isStruct = true
 		s.byName = make(map[string]int, t.NumField())
@@ -38,6 +39,9 @@ func shapeOf(t reflect.Type) *stateShape {
 				continue
 			}
 			s.byName[f.Name] = len(s.fields)
+			if f.Name == "Flash" && f.Type == reflect.TypeFor[Flash]() {
+				s.flash = len(s.fields)
+			}
 			s.fields = append(s.fields, fieldShape{index: i, comparable: valueKind(f.Type)})
 		}
 	}

@@ -49,7 +49,9 @@ func (c *core) Reply(payload map[string]any) { c.reply = payload }
 
 // PutFlash stores a flash message under key ("info", "error", ...). Flash
 // survives PushRedirect and Redirect, and the page clears it with the built in
-// "lv:clear-flash" event.
+// "lv:clear-flash" event. A state struct with a field `Flash liveview.Flash`
+// always holds the current flash, so its template can show it:
+// {{.Flash.HTML}}.
 //
 //	s.PutFlash("info", "Saved")
 func (c *core) PutFlash(key, message string) {
@@ -57,7 +59,13 @@ func (c *core) PutFlash(key, message string) {
 		c.flash = make(map[string]string)
 	}
 	c.flash[key] = message
-	c.flashDirty = true
+	c.flashChanged()
+}
+
+func (c *core) flashChanged() {
+	if c.onFlash != nil {
+		c.onFlash()
+	}
 }
 
 // ClearFlash removes the flash message under key, or every message when key is
@@ -71,7 +79,7 @@ func (c *core) ClearFlash(key string) {
 	} else {
 		delete(c.flash, key)
 	}
-	c.flashDirty = true
+	c.flashChanged()
 }
 
 // Flash returns the flash message stored under key, or "".

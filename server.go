@@ -67,6 +67,10 @@ type Config struct {
 
 	// MaxViewsPerConn bounds the views joined on one connection. Default 100.
 	MaxViewsPerConn int
+
+	// PubSub carries Topic messages. Default: NewMemoryPubSub(), this process
+	// only; use the pubsub/redis or pubsub/nats adapter to span nodes.
+	PubSub PubSub
 }
 
 // Server serves LiveViews: their HTTP render, the websocket they run over,
@@ -85,10 +89,18 @@ type Server struct {
 	bundleOnceHandler sync.Once
 	bundleHandler     http.Handler
 
+	fanout         fanout
+	defaultSession *LiveSession
+
 	mu    sync.Mutex
 	conns map[*conn]struct{}
 	done  chan struct{}
 }
+
+// PubSub returns the PubSub the server publishes and subscribes through.
+func (s *Server) PubSub() PubSub { return s.cfg.PubSub }
+
+func (s *Server) pubsub() PubSub { return s.cfg.PubSub }
 
 // NewServer returns a Server configured by cfg.
 func NewServer(cfg Config) *Server {
@@ -126,6 +138,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxViewsPerConn == 0 {
 		cfg.MaxViewsPerConn = 100
 	}
+	if cfg.PubSub == nil {
+		cfg.PubSub = NewMemoryPubSub()
+	}
 	s := &Server{
 		cfg:   cfg,
 		sign:  signer{key: cfg.SigningKey, now: time.Now},
@@ -133,6 +148,7 @@ func NewServer(cfg Config) *Server {
 		conns: make(map[*conn]struct{}),
 		done:  make(chan struct{}),
 	}
+	s.fanout.srv = s
 	s.up = websocket.Upgrader{
 		CheckOrigin:       s.checkOrigin,
 		EnableCompression: false,
@@ -146,13 +162,16 @@ func NewServer(cfg Config) *Server {
 // loads the target page in full. Routes added with Server.Handle belong to the
 // default session, named "".
 type LiveSession struct {
-	srv  *Server
-	name string
+	srv   *Server
+	name  string
+	hooks []OnMount
 }
 
-// LiveSession returns the group of routes named name.
-func (s *Server) LiveSession(name string) *LiveSession {
-	return &LiveSession{srv: s, name: name}
+// LiveSession returns a new group of routes named name, whose views all run
+// hooks before they mount. Names identify sessions in view tokens: give each
+// group its own.
+func (s *Server) LiveSession(name string, hooks ...OnMount) *LiveSession {
+	return &LiveSession{srv: s, name: name, hooks: hooks}
 }
 
 // Handle routes pattern to v within the live session.
@@ -169,7 +188,10 @@ func (ls *LiveSession) Handle(pattern string, v AnyView) {
 // reach Mount's params. Handle panics on a malformed pattern. Routes are
 // matched in the order they were added.
 func (s *Server) Handle(pattern string, v AnyView) {
-	s.LiveSession("").Handle(pattern, v)
+	if s.defaultSession == nil {
+		s.defaultSession = s.LiveSession("")
+	}
+	s.defaultSession.Handle(pattern, v)
 }
 
 // ServeHTTP serves the websocket endpoint, the client bundle, and the HTTP
@@ -256,6 +278,9 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 	c := &core{id: "phx-" + randomID(9)}
 	c.flash = s.takeFlashCookie(w, r)
 	run := rt.view.newRunner(c)
+	if len(c.flash) > 0 {
+		c.flashChanged()
+	}
 	u := requestURL(r)
 
 	fail := func(what string, err error) {
@@ -264,6 +289,12 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 	}
 	var rd []byte
 	err := safely(func() error {
+		if err := rt.session.runHooks(c, r, u, params); err != nil {
+			return fmt.Errorf("on mount: %w", err)
+		}
+		if c.nav != nil {
+			return nil
+		}
 		if err := run.mount(params); err != nil {
 			return fmt.Errorf("mount: %w", err)
 		}

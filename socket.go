@@ -32,10 +32,12 @@ type core struct {
 	events []pushedEvent
 	reply  map[string]any
 
-	flash      map[string]string
-	flashDirty bool
+	flash   map[string]string
+	onFlash func() // mirrors flash into the state's Flash field, if it has one
 
 	nav *navigation
+
+	values map[string]any // stored by OnMount hooks
 }
 
 type pushedEvent struct {
@@ -53,7 +55,18 @@ func (c *core) Connected() bool { return c.connected }
 
 func newSocket[T any](c *core) *Socket[T] {
 	s := &Socket[T]{core: c}
-	s.changes.init(shapeOf(reflect.TypeFor[T]()))
+	shape := shapeOf(reflect.TypeFor[T]())
+	s.changes.init(shape)
+	if shape.flash >= 0 {
+		c.onFlash = func() {
+			f := make(Flash, len(c.flash))
+			for k, v := range c.flash {
+				f[k] = v
+			}
+			reflect.ValueOf(&s.state).Elem().Field(shape.fields[shape.flash].index).Set(reflect.ValueOf(f))
+			s.changes.mark(shape.flash)
+		}
+	}
 	return s
 }
 

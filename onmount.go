@@ -1,0 +1,65 @@
+package liveview
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// OnMount is a hook a live session runs before the Mount of each of its
+// views: on the HTTP render, on every websocket join, and on live navigation
+// into the session. It typically authenticates the request and stores what
+// views need with Put, or halts with Redirect.
+//
+//	srv.LiveSession("admin", func(m *liveview.MountContext) error {
+//		user, ok := lookupUser(m.Request)
+//		if !ok {
+//			m.Redirect("/login")
+//			return nil
+//		}
+//		m.Put("user", user)
+//		return nil
+//	})
+type OnMount func(m *MountContext) error
+
+// MountContext is what an OnMount hook sees.
+type MountContext struct {
+	// Request is the page's HTTP request, or for a connected mount the
+	// websocket upgrade request, which carries the same cookies.
+	Request *http.Request
+	// URL is the page's URL; Params its path and query parameters.
+	URL    *url.URL
+	Params Params
+	// Connected is false during the HTTP render.
+	Connected bool
+
+	c *core
+}
+
+// Put stores a value the view reads with Socket.Value.
+func (m *MountContext) Put(key string, v any) {
+	if m.c.values == nil {
+		m.c.values = make(map[string]any)
+	}
+	m.c.values[key] = v
+}
+
+// Redirect halts the mount and sends the browser to target with a full page
+// load.
+func (m *MountContext) Redirect(target string) { m.c.Redirect(target) }
+
+// Value returns what an OnMount hook stored under key with Put, or nil.
+func (c *core) Value(key string) any { return c.values[key] }
+
+// runHooks runs the live session's hooks in order until one fails or halts.
+func (ls *LiveSession) runHooks(c *core, r *http.Request, u *url.URL, p Params) error {
+	for _, h := range ls.hooks {
+		m := &MountContext{Request: r, URL: u, Params: p, Connected: c.connected, c: c}
+		if err := safely(func() error { return h(m) }); err != nil {
+			return err
+		}
+		if c.nav != nil {
+			return nil
+		}
+	}
+	return nil
+}
