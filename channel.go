@@ -100,6 +100,7 @@ func (ch *channel) terminate(why endReason, err error) {
 	}
 	ch.timers = nil
 	ch.conn.srv.fanout.removeAll(ch)
+	ch.endUploads()
 	if ch.mounted {
 		ch.mounted = false
 		if err := safely(func() error { ch.run.unmount(); return nil }); err != nil {
@@ -129,6 +130,10 @@ func (ch *channel) handle(m protocol.Message) {
 			ch.onEvent(m)
 		case "live_patch":
 			ch.onLivePatch(m)
+		case "allow_upload":
+			ch.onAllowUpload(m)
+		case "progress":
+			ch.onProgress(m)
 		case "cids_will_destroy":
 			ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
 		case "cids_destroyed":
@@ -364,6 +369,13 @@ func (ch *channel) onEvent(m protocol.Message) {
 		return
 	}
 	e := Event{Name: ev.Name, Type: ev.Type, Params: Params(params)}
+	if len(ev.Uploads) > 0 {
+		if err := ch.putUploads(ev.Uploads); err != nil {
+			ch.log.Warn("liveview: upload entries rejected", "event", ev.Name, "err", err)
+			ch.replyError(m, "invalid uploads: "+err.Error())
+			return
+		}
+	}
 	var cbErr error
 	switch {
 	case ev.Name == "lv:clear-flash":

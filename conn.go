@@ -217,6 +217,8 @@ func (c *conn) dispatch(data []byte, binary bool) {
 		c.replyError(m, "unknown event on the phoenix topic")
 	case strings.HasPrefix(m.Topic, "lv:"):
 		c.dispatchView(m)
+	case strings.HasPrefix(m.Topic, "lvu:"):
+		c.dispatchUpload(m)
 	default:
 		c.replyError(m, "unmatched topic")
 	}
