@@ -16,7 +16,9 @@ func (c *conn) dispatchUpload(m protocol.Message) { c.replyError(m, "unmatched t
 func (ch *channel) onAllowUpload(m protocol.Message) { ch.replyError(m, "uploads are not allowed") }
 
 // onProgress records an entry's progress reported by the client.
-func (ch *channel) onProgress(m protocol.Message) { ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil) }
+func (ch *channel) onProgress(m protocol.Message) {
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+}
 
 // putUploads records the files a form change event lists.
 func (ch *channel) putUploads(uploads json.RawMessage) error { return nil }

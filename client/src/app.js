@@ -6,13 +6,15 @@
 //   <meta name="liveview-socket" content="/live">     socket path (default "/live")
 //   <script defer src="/live/liveview.js"></script>
 //
-// Hooks: define window.LiveViewHooks = {Name: {...}} before the bundle runs, or
-// call window.LiveView.registerHook("Name", {...}) from any script that runs
-// before DOMContentLoaded (inline scripts placed after a deferred bundle do).
-// The socket is only created and connected on DOMContentLoaded so that every
-// such script has had its chance; hooks registered later still apply to
-// elements mounted afterwards, because LiveSocket keeps a reference to the
-// same registry object rather than a copy.
+// Hooks: define window.LiveViewHooks = {Name: {...}} in any script that runs
+// before the bundle, or call window.LiveView.registerHook("Name", {...}) from
+// code that runs after the bundle but before DOMContentLoaded: a deferred
+// script placed after a deferred bundle, an inline script after a blocking
+// bundle, or a DOMContentLoaded listener added by an earlier inline script.
+// The socket is only created and connected on DOMContentLoaded so that all of
+// them have had their chance; hooks registered later still apply to elements
+// mounted afterwards, because LiveSocket keeps a reference to this registry
+// object rather than a copy.
 import { Socket } from "phoenix";
 import { LiveSocket } from "phoenix_live_view";
 
@@ -26,7 +28,10 @@ function metaContent(name) {
 
 // One registry object for the page's lifetime: LiveSocket looks hooks up in it
 // by name each time an element with phx-hook mounts.
+// Hooks an app defined before the bundle ran are adopted, and the global
+// then names the registry itself, so that assigning to it later also works.
 const hooks = Object.assign({}, window.LiveViewHooks || {});
+window.LiveViewHooks = hooks;
 
 function registerHook(name, hook) {
   if (typeof name !== "string" || name === "") {
@@ -75,7 +80,12 @@ const api = {
 
 window.LiveView = api;
 
-if (document.readyState === "loading") {
+// A deferred script runs while readyState is already "interactive" but before
+// DOMContentLoaded, so readyState alone cannot tell whether later scripts may
+// still register hooks; the script's own defer flag can.
+const self = document.currentScript;
+const deferred = self !== null && self.defer && !self.async;
+if (document.readyState === "loading" || (deferred && document.readyState === "interactive")) {
   document.addEventListener("DOMContentLoaded", start, { once: true });
 } else {
   start();

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,7 +87,12 @@ type ConsoleMessage struct {
 }
 
 // IsError reports whether the message signals a JavaScript or loading error.
+// A missing /favicon.ico is not one: Chromium asks for it on its own, not
+// the page.
 func (m ConsoleMessage) IsError() bool {
+	if m.Kind == "log.error" && isFavicon(m.URL) {
+		return false
+	}
 	switch m.Kind {
 	case "exception", "console.error", "console.assert", "log.error":
 		return true
@@ -94,11 +100,44 @@ func (m ConsoleMessage) IsError() bool {
 	return false
 }
 
+func isFavicon(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && u.Path == "/favicon.ico"
+}
+
+// String formats the message for test logs.
 func (m ConsoleMessage) String() string {
 	if m.URL != "" {
 		return fmt.Sprintf("[%s] %s (%s)", m.Kind, m.Text, m.URL)
 	}
 	return fmt.Sprintf("[%s] %s", m.Kind, m.Text)
+}
+
+// harnessLog keeps chromedp's own messages for a failed test's log instead of
+// the process's standard logger. Most are harmless: cdproto predates the
+// installed Chromium and cannot decode some network events we do not use.
+type harnessLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *harnessLog) add(format string, args ...any) {
+	h.mu.Lock()
+	h.msgs = append(h.msgs, fmt.Sprintf(format, args...))
+	h.mu.Unlock()
+}
+
+func (h *harnessLog) log(t testing.TB) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	const max = 20
+	for i, m := range h.msgs {
+		if i == max {
+			t.Logf("chromedp: ... %d more", len(h.msgs)-max)
+			break
+		}
+		t.Logf("chromedp: %s", m)
+	}
 }
 
 // Page is one browser tab.
@@ -149,11 +188,22 @@ func New(t testing.TB, opts ...Option) *Page {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 	)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	h := &harnessLog{}
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx,
+		chromedp.WithErrorf(h.add), chromedp.WithLogf(h.add))
 	t.Cleanup(func() {
+		// Closing through the protocol lets Chromium stop its helper
+		// processes before the profile is removed; killing it leaves
+		// them writing into the profile for a moment.
+		if err := chromedp.Cancel(tabCtx); err != nil {
+			t.Logf("browsertest: closing the browser: %v", err)
+		}
 		cancelTab()
 		cancelAlloc() // waits for the browser process to exit
 		cancelTimeout()
+		if t.Failed() {
+			h.log(t)
+		}
 	})
 
 	p := newPage(t, tabCtx, cfg.waitTimeout)
@@ -301,22 +351,22 @@ func (p *Page) run(actions ...chromedp.Action) error {
 func (p *Page) fail(format string, args ...any) {
 	p.t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	var url, body string
+	var loc, body string
 	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
 	defer cancel()
 	if err := chromedp.Run(ctx,
-		chromedp.Location(&url),
+		chromedp.Location(&loc),
 		chromedp.Evaluate(`document.body ? document.body.outerHTML.slice(0, 2000) : "(no body)"`, &body),
 	); err != nil {
 		p.t.Fatalf("browsertest: %s\n(page state unavailable: %v)", msg, err)
 	}
-	p.t.Fatalf("browsertest: %s\npage %s:\n%s", msg, url, body)
+	p.t.Fatalf("browsertest: %s\npage %s:\n%s", msg, loc, body)
 }
 
 // Navigate loads url and waits for its load event.
-func (p *Page) Navigate(url string) {
+func (p *Page) Navigate(target string) {
 	p.t.Helper()
-	p.Run("navigating to "+url, chromedp.Navigate(url))
+	p.Run("navigating to "+target, chromedp.Navigate(target))
 }
 
 // WaitVisible waits until the element matching the CSS selector is visible.
