@@ -23,6 +23,8 @@ type Page struct {
 	ClientPath string
 	// Body is the view's container with its HTTP render inside.
 	Body template.HTML
+	// Extra is Config.Head: more markup for <head>, included by Head.
+	Extra template.HTML
 
 	bundleError string
 }
@@ -39,7 +41,12 @@ func (p Page) Head() template.HTML {
 	b = append(b, p.TitleAttrs...)
 	b = append(b, '>')
 	b = append(b, template.HTMLEscapeString(p.FullTitle)...)
-	b = append(b, "</title>\n"+`<script defer src="`...)
+	b = append(b, "</title>\n"...)
+	if p.Extra != "" {
+		b = append(b, p.Extra...)
+		b = append(b, '\n')
+	}
+	b = append(b, `<script defer src="`...)
 	b = append(b, template.HTMLEscapeString(p.ClientPath)...)
 	b = append(b, `"></script>`...)
 	return template.HTML(b)

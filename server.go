@@ -42,6 +42,11 @@ type Config struct {
 	// DefaultLayout.
 	Layout func(w io.Writer, p Page) error
 
+	// Head is extra markup for every page's <head>, placed before the client
+	// script: stylesheets, and scripts that define client hooks
+	// (window.LiveViewHooks = {...}).
+	Head template.HTML
+
 	// Title is the page title used when a view sets none, and the layout's
 	// data-default. TitlePrefix and TitleSuffix surround every title.
 	Title, TitlePrefix, TitleSuffix string
@@ -354,6 +359,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		SocketPath:  s.cfg.SocketPath,
 		ClientPath:  s.cfg.ClientPath,
 		Body:        template.HTML(body.String()),
+		Extra:       s.cfg.Head,
 		bundleError: s.bundleProblem(),
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
