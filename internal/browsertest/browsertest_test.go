@@ -164,23 +164,54 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	runtime.Goexit()
 }
 
+func (f *fatalRecorder) Skip(args ...any) {
+	f.msg = "SKIP: " + fmt.Sprint(args...)
+	runtime.Goexit()
+}
+
+// ends runs fn in its own goroutine, as helpers end the calling goroutine on
+// failure, and returns what the recorder saw.
+func ends(t *testing.T, fn func(tb testing.TB)) string {
+	rec := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(rec)
+	}()
+	<-done
+	return rec.msg
+}
+
+func TestMissingChromium(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-chromium")
+	t.Setenv(EnvChromium, missing)
+	want := "chromium not found at " + missing + ": install Debian's chromium package to run browser tests"
+
+	t.Setenv(EnvRequireAll, "")
+	if msg := ends(t, func(tb testing.TB) { New(tb) }); msg != "SKIP: "+want {
+		t.Errorf("without %s: got %q, want a skip saying %q", EnvRequireAll, msg, want)
+	}
+
+	t.Setenv(EnvRequireAll, "1")
+	msg := ends(t, func(tb testing.TB) { New(tb) })
+	if strings.HasPrefix(msg, "SKIP") || !strings.Contains(msg, want) {
+		t.Errorf("with %s=1: got %q, want a failure saying %q", EnvRequireAll, msg, want)
+	}
+}
+
 func TestWaitTextFailureExplains(t *testing.T) {
 	srv := server(t)
 	p := New(t)
 	p.Navigate(srv.URL)
 	p.WaitText("#status", "ready")
 
-	rec := &fatalRecorder{TB: t}
-	q := &Page{t: rec, ctx: p.ctx, waitTimeout: 300 * time.Millisecond}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	msg := ends(t, func(tb testing.TB) {
+		q := &Page{t: tb, ctx: p.ctx, waitTimeout: 300 * time.Millisecond}
 		q.WaitText("#status", "never shown")
-	}()
-	<-done
+	})
 	for _, want := range []string{`"never shown"`, `"ready"`, "#status", srv.URL} {
-		if !strings.Contains(rec.msg, want) {
-			t.Errorf("failure message lacks %s:\n%s", want, rec.msg)
+		if !strings.Contains(msg, want) {
+			t.Errorf("failure message lacks %s:\n%s", want, msg)
 		}
 	}
 }
