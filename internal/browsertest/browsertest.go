@@ -375,6 +375,51 @@ func (p *Page) WaitVisible(selector string) {
 	p.Run("waiting for "+selector+" to be visible", chromedp.WaitVisible(selector, chromedp.ByQuery))
 }
 
+// WaitNotPresent waits until no element matches the CSS selector.
+func (p *Page) WaitNotPresent(selector string) {
+	p.t.Helper()
+	p.Run("waiting for "+selector+" to disappear", chromedp.WaitNotPresent(selector, chromedp.ByQuery))
+}
+
+// poll runs a JavaScript predicate function with args in the page until it
+// returns a truthy value or the wait timeout passes.
+func (p *Page) poll(fn string, args ...any) error {
+	// The browser-side poll ends by itself shortly before our context does,
+	// so nothing keeps polling in the page after a timeout.
+	return p.run(chromedp.PollFunction(fn, nil,
+		chromedp.WithPollingInterval(20*time.Millisecond),
+		chromedp.WithPollingTimeout(p.waitTimeout-p.waitTimeout/10),
+		chromedp.WithPollingArgs(args...),
+	))
+}
+
+// WaitTrue waits until the JavaScript expression is truthy.
+func (p *Page) WaitTrue(expr string) {
+	p.t.Helper()
+	if err := p.poll(`() => (` + expr + `)`); err != nil {
+		p.fail("waiting for %s to be true: %v", expr, err)
+	}
+}
+
+// pollConnected is true once the socket is up and every LiveView on the
+// page, nested ones included, has joined: the client marks a view's root
+// element with phx-connected when its join reply has been rendered.
+const pollConnected = `() => {
+	const ls = window.liveSocket;
+	const roots = document.querySelectorAll("[data-phx-session]");
+	return !!ls && ls.isConnected() && roots.length > 0 &&
+		Array.from(roots).every(el => el.classList.contains("phx-connected"));
+}`
+
+// WaitConnected waits until the LiveView client has connected and every
+// view on the page has joined and rendered.
+func (p *Page) WaitConnected() {
+	p.t.Helper()
+	if err := p.poll(pollConnected); err != nil {
+		p.fail("waiting for the LiveView client to connect and join every view: %v", err)
+	}
+}
+
 // pollText is true once the element's text contains the wanted text.
 const pollText = `(sel, text) => {
 	const el = document.querySelector(sel);
@@ -385,14 +430,7 @@ const pollText = `(sel, text) => {
 // text content contains text.
 func (p *Page) WaitText(selector, text string) {
 	p.t.Helper()
-	// The browser-side poll ends by itself shortly before our context does,
-	// so nothing keeps polling in the page after a timeout.
-	poll := chromedp.PollFunction(pollText, nil,
-		chromedp.WithPollingInterval(20*time.Millisecond),
-		chromedp.WithPollingTimeout(p.waitTimeout-p.waitTimeout/10),
-		chromedp.WithPollingArgs(selector, text),
-	)
-	if err := p.run(poll); err != nil {
+	if err := p.poll(pollText, selector, text); err != nil {
 		var got string
 		p.Eval(fmt.Sprintf(`(() => { const el = document.querySelector(%s); return el ? el.textContent : "(no element)" })()`, jsString(selector)), &got)
 		p.fail("waiting for %s to contain %q: %v; its text is %q", selector, text, err, got)

@@ -136,6 +136,47 @@ func TestConsoleErrorsAreCaptured(t *testing.T) {
 	}
 }
 
+// stubPage imitates what the LiveView client leaves on a page, driven by
+// buttons, so WaitConnected can be checked without a server.
+const stubPage = `<!doctype html>
+<html><head><link rel="icon" href="data:,"></head><body>
+<div id="a" data-phx-session="x"></div>
+<div id="b" data-phx-session="y"></div>
+<button id="sock" onclick="window.liveSocket = {isConnected: () => true}">socket</button>
+<button id="join-a" onclick="document.getElementById('a').classList.add('phx-connected')">a</button>
+<button id="join-b" onclick="document.getElementById('b').classList.add('phx-connected'); document.getElementById('gone').remove()">b</button>
+<p id="gone">still here</p>
+</body></html>`
+
+func TestWaitConnected(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, stubPage)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	p := New(t)
+	p.Navigate(srv.URL)
+	// Each state short of "all joined" must make WaitConnected fail.
+	for _, step := range []string{"", "#sock", "#join-a"} {
+		if step != "" {
+			p.Click(step)
+		}
+		msg := ends(t, func(tb testing.TB) {
+			(&Page{t: tb, ctx: p.ctx, waitTimeout: 300 * time.Millisecond}).WaitConnected()
+		})
+		if !strings.Contains(msg, "connect") {
+			t.Errorf("after %q: WaitConnected did not fail (%q)", step, msg)
+		}
+	}
+	p.Click("#join-b")
+	p.WaitConnected()
+	p.WaitNotPresent("#gone")
+	p.WaitTrue(`document.querySelectorAll(".phx-connected").length === 2`)
+}
+
 func TestTabsAreIndependent(t *testing.T) {
 	srv := server(t)
 	a := New(t)
