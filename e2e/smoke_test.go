@@ -137,3 +137,68 @@ func TestSmokeDefaultSocketPath(t *testing.T) {
 	}
 	p.NoErrors()
 }
+
+// loadingPages put the bundle in the other places a page may load it from;
+// in each, the client must start once, read meta tags that follow the
+// script, and see hooks registered right after it.
+var loadingPages = map[string]string{
+	"blocking script in head": `<!doctype html>
+<html><head>
+<script src="/assets/liveview.js"></script>
+<script>window.LiveView.registerHook("After", {mounted() {}});</script>
+<meta name="csrf-token" content="tok-after">
+<meta name="liveview-socket" content="/after/live">
+</head><body><p id="hello">hi</p></body></html>`,
+	"script injected after load": `<!doctype html>
+<html><head>
+<meta name="csrf-token" content="tok-after">
+<meta name="liveview-socket" content="/after/live">
+</head><body><p id="hello">hi</p>
+<script>
+window.addEventListener("load", () => {
+  const s = document.createElement("script");
+  s.src = "/assets/liveview.js";
+  s.onload = () => window.LiveView.registerHook("After", {mounted() {}});
+  document.head.appendChild(s);
+});
+</script>
+</body></html>`,
+}
+
+func TestSmokeBundleLoadingVariants(t *testing.T) {
+	bundle, err := os.ReadFile(browsertest.EnsureBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, page := range loadingPages {
+		t.Run(name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			mux.Handle("/assets/liveview.js", client.Handler(bundle))
+			mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				fmt.Fprint(w, page)
+			})
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+
+			p := browsertest.New(t)
+			p.Navigate(srv.URL)
+			p.WaitTrue(`window.liveSocket !== undefined && window.LiveView.hooks.After !== undefined`)
+
+			var st socketState
+			p.Eval(readState, &st)
+			if !st.IsLiveSocket {
+				t.Error("window.liveSocket is not a LiveSocket")
+			}
+			if st.EndPoint != "/after/live/websocket" || st.Params["_csrf_token"] != "tok-after" {
+				t.Errorf("endpoint %q, csrf %q: want the meta tags' /after/live and tok-after", st.EndPoint, st.Params["_csrf_token"])
+			}
+			var ok bool
+			p.Eval(`!!window.liveSocket.getHookDefinition("After")`, &ok)
+			if !ok {
+				t.Error("hook registered after the bundle is not visible to the LiveSocket")
+			}
+			p.NoErrors()
+		})
+	}
+}
