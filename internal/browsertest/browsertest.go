@@ -1,9 +1,23 @@
 // Package browsertest drives Debian's headless Chromium from Go tests, so that
 // tests can run the official LiveView client against a real server.
 //
-// Each call to New starts one browser process owned by the test: it is killed
-// and its profile directory removed when the test ends. Helpers fail the test
-// (t.Fatal) on error, so they must be called from the test's goroutine.
+// Each call to New starts one browser process owned by the test: it is
+// closed and its profile directory removed when the test ends. Helpers fail
+// the test (t.Fatal) on error, so they must be called from the test's
+// goroutine. A typical test:
+//
+//	browsertest.EnsureBundle(t) // the server then finds it with client.Bundle("")
+//	srv := httptest.NewServer(handler)
+//	defer srv.Close()
+//	p := browsertest.New(t)
+//	p.Navigate(srv.URL + "/counter")
+//	p.WaitConnected()
+//	p.Click(`button[phx-click="inc"]`)
+//	p.WaitText("h1", "Count: 1")
+//	p.NoErrors()
+//
+// Everything the page logs is kept (Console, Errors) and printed when the
+// test fails, with chromedp's own messages.
 //
 // When Chromium (or Node, for the bundle) is missing, tests are skipped with
 // a message saying what to install, unless LIVEVIEW_REQUIRE_ALL=1 is set, as
