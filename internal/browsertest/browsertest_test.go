@@ -193,7 +193,7 @@ func TestTabsAreIndependent(t *testing.T) {
 }
 
 // fatalRecorder stands in for a test so that a helper's failure can be
-// observed; Fatalf ends the calling goroutine like the real one does.
+// observed; Fatalf ends the calling goroutine like the orig one does.
 type fatalRecorder struct {
 	testing.TB
 	msg string
@@ -310,5 +310,57 @@ func TestNeedsBuild(t *testing.T) {
 	write("src/app.js", old.Add(2*time.Hour))
 	if why, err := needsBuild(dir, bundle); err != nil || !strings.Contains(why, "app.js") {
 		t.Errorf("with a newer source: needsBuild = %q, %v; want older than app.js", why, err)
+	}
+}
+
+// TestEnsureBundleBuilds builds a copy of client/ whose bundle is missing,
+// then stale, the way EnsureBundle does for a fresh checkout.
+func TestEnsureBundleBuilds(t *testing.T) {
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := filepath.Join(root, "client")
+	if _, err := os.Stat(filepath.Join(orig, "node_modules", "esbuild", "package.json")); err != nil {
+		Unavailable(t, "client/node_modules not installed: run `cd client && npm ci`")
+	}
+	dir := filepath.Join(t.TempDir(), "client")
+	for _, f := range []string{"package.json", "package-lock.json", "build.mjs", "src/app.js"} {
+		b, err := os.ReadFile(filepath.Join(orig, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(orig, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+
+	bundle := ensureBundle(t, dir)
+	if want := filepath.Join(dir, "dist", "liveview.js"); bundle != want {
+		t.Fatalf("ensureBundle = %s, want %s", bundle, want)
+	}
+	b, err := os.ReadFile(bundle)
+	if err != nil || !bytes.Contains(b, []byte("LiveViewHooks")) {
+		t.Fatalf("built bundle unreadable or not from app.js (err %v, %d bytes)", err, len(b))
+	}
+
+	// A source newer than the bundle forces a rebuild.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(bundle, old, old); err != nil {
+		t.Fatal(err)
+	}
+	ensureBundle(t, dir)
+	fi, err := os.Stat(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.ModTime().After(old) {
+		t.Errorf("stale bundle not rebuilt: mtime %v", fi.ModTime())
 	}
 }

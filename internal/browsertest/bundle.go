@@ -33,7 +33,12 @@ func EnsureBundle(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(root, "client")
+	return ensureBundle(t, filepath.Join(root, "client"))
+}
+
+// ensureBundle builds the bundle of the client directory dir if needed.
+func ensureBundle(t testing.TB, dir string) string {
+	t.Helper()
 	bundle := filepath.Join(dir, "dist", client.FileName)
 
 	buildMu.Lock()
