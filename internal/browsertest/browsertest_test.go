@@ -193,7 +193,7 @@ func TestTabsAreIndependent(t *testing.T) {
 }
 
 // fatalRecorder stands in for a test so that a helper's failure can be
-// observed; Fatalf ends the calling goroutine like the orig one does.
+// observed; Fatalf ends the calling goroutine like the real one does.
 type fatalRecorder struct {
 	testing.TB
 	msg string
