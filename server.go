@@ -252,9 +252,27 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 	return strings.EqualFold(u.Host, r.Host)
 }
 
-// Close disconnects every client with close code 1001 ("going away"), so
-// that they reconnect to another node or after a restart instead of reloading,
-// and waits until every view has ended.
+// Disconnect closes every websocket with close code 1001 ("going away"):
+// clients reconnect, to this node or another, and their views mount afresh.
+// Use it to move clients off a node before it stops.
+func (s *Server) Disconnect() {
+	for _, c := range s.connections() {
+		c.closeWith(websocket.CloseGoingAway, "server disconnected the client")
+	}
+}
+
+func (s *Server) connections() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	return conns
+}
+
+// Close refuses new connections, disconnects every client as Disconnect does,
+// and waits until every view has ended. It does not close Config.PubSub.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	select {
@@ -262,11 +280,8 @@ func (s *Server) Close() error {
 	default:
 		close(s.done)
 	}
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
 	s.mu.Unlock()
+	conns := s.connections()
 	for _, c := range conns {
 		c.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
