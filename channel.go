@@ -35,6 +35,8 @@ type channel struct {
 	ended   bool
 	timers  []*repeat
 	subs    map[string]struct{} // guarded by the server's fanout lock
+
+	upl uploadRegistry // entries holding an upload token; read by the connection's reader
 }
 
 // maxPatchChain bounds the patches one callback may chain through

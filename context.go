@@ -16,6 +16,7 @@ type stateShape struct {
 	fields   []fieldShape
 	byName   map[string]int
 	flash    int // index into fields of a `Flash liveview.Flash` field, or -1
+	uploads  int // index into fields of an `Uploads liveview.Uploads` field, or -1
 }
 
 type fieldShape struct {
@@ -29,7 +30,7 @@ func shapeOf(t reflect.Type) *stateShape {
 	if s, ok := shapes.Load(t); ok {
 		return s.(*stateShape)
 	}
-	s := &stateShape{flash: -1}
+	s := &stateShape{flash: -1, uploads: -1}
 	if t.Kind() == reflect.Struct {
 		s.isStruct = true
 		s.byName = make(map[string]int, t.NumField())
@@ -41,6 +42,9 @@ func shapeOf(t reflect.Type) *stateShape {
 			s.byName[f.Name] = len(s.fields)
 			if f.Name == "Flash" && f.Type == reflect.TypeFor[Flash]() {
 				s.flash = len(s.fields)
+			}
+			if f.Name == "Uploads" && f.Type == reflect.TypeFor[Uploads]() {
+				s.uploads = len(s.fields)
 			}
 			s.fields = append(s.fields, fieldShape{index: i, comparable: valueKind(f.Type)})
 		}

@@ -76,6 +76,10 @@ type Config struct {
 	// PubSub carries Topic messages. Default: NewMemoryPubSub(), this process
 	// only; use the pubsub/redis or pubsub/nats adapter to span nodes.
 	PubSub PubSub
+
+	// UploadDir is where uploaded files are stored until the view consumes
+	// them (they stream there, never whole in memory). Default os.TempDir().
+	UploadDir string
 }
 
 // Server serves LiveViews: their HTTP render, the websocket they run over,

@@ -38,6 +38,9 @@ type core struct {
 	nav *navigation
 
 	values map[string]any // stored by OnMount hooks
+
+	uploads   *uploadSet // AllowUpload's uploads; nil until then
+	onUploads func()     // mirrors uploads into the state's Uploads field, if it has one
 }
 
 type pushedEvent struct {
@@ -65,6 +68,12 @@ func newSocket[T any](c *core) *Socket[T] {
 			}
 			reflect.ValueOf(&s.state).Elem().Field(shape.fields[shape.flash].index).Set(reflect.ValueOf(f))
 			s.changes.mark(shape.flash)
+		}
+	}
+	if shape.uploads >= 0 {
+		c.onUploads = func() {
+			reflect.ValueOf(&s.state).Elem().Field(shape.fields[shape.uploads].index).Set(reflect.ValueOf(c.uploads.snapshot()))
+			s.changes.mark(shape.uploads)
 		}
 	}
 	return s

@@ -2,26 +2,331 @@ package liveview
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/liveview-go/liveview/internal/protocol"
 )
 
-// Placeholders the uploads work replaces: the hooks the connection and the
-// view queue call.
+// The view-side half of uploads (protocol §7): the hooks the view's queue
+// calls for the file list of a change event, the preflight (allow_upload),
+// progress reports, and the view's end. Everything here runs on the queue.
 
-// dispatchUpload handles a frame on an "lvu:<entry ref>" topic.
-func (c *conn) dispatchUpload(m protocol.Message) { c.replyError(m, "unmatched topic") }
-
-// onAllowUpload answers the client's preflight of an upload.
-func (ch *channel) onAllowUpload(m protocol.Message) { ch.replyError(m, "uploads are not allowed") }
-
-// onProgress records an entry's progress reported by the client.
-func (ch *channel) onProgress(m protocol.Message) {
-	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+// checkEntry bounds what a client may declare about a file.
+func checkEntry(e protocol.UploadEntry) error {
+	if len(e.Ref) > maxEntryRef {
+		return fmt.Errorf("entry ref %q is longer than %d bytes", e.Ref, maxEntryRef)
+	}
+	return nil
 }
 
-// putUploads records the files a form change event lists.
-func (ch *channel) putUploads(uploads json.RawMessage) error { return nil }
+// newEntry turns the client's description of a file into an entry, cutting
+// the strings pages will render to a sane length.
+func newEntry(e protocol.UploadEntry) *uploadEntry {
+	ue := &uploadEntry{UploadEntry: UploadEntry{
+		Ref:          e.Ref,
+		Name:         truncate(e.Name, maxEntryName),
+		Size:         e.Size,
+		Type:         truncate(e.Type, 255),
+		RelativePath: truncate(e.RelativePath, maxEntryName),
+	}}
+	if e.LastModified > 0 {
+		ue.LastModified = time.UnixMilli(e.LastModified)
+	}
+	return ue
+}
 
-// endUploads discards every entry and temporary file of the view.
-func (ch *channel) endUploads() {}
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+// putEntries adds the files the client lists that the upload does not hold
+// yet, validating each.
+func (c *uploadConfig) putEntries(list []protocol.UploadEntry) error {
+	var fresh []protocol.UploadEntry
+	for _, ce := range list {
+		if err := checkEntry(ce); err != nil {
+			return err
+		}
+		if i, _ := c.entry(ce.Ref); i < 0 {
+			fresh = append(fresh, ce)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if c.opts.MaxEntries == 1 && len(fresh) == 1 && len(c.entries) == 1 {
+		// Choosing another single file replaces the one chosen before.
+		c.remove(0)
+	}
+	if len(c.entries)+len(fresh) > maxEntriesPerUpload {
+		return fmt.Errorf("upload %q: more than %d files", c.name, maxEntriesPerUpload)
+	}
+	for _, ce := range fresh {
+		e := newEntry(ce)
+		c.validate(e)
+		c.entries = append(c.entries, e)
+	}
+	return nil
+}
+
+// putUploads records the files a form change event lists:
+// {"<config ref>": [entries...]}.
+func (ch *channel) putUploads(uploads json.RawMessage) error {
+	byRef, err := protocol.DecodeUploads(uploads)
+	if err != nil {
+		return fmt.Errorf("liveview: %w", err)
+	}
+	changed := false
+	for ref, list := range byRef {
+		cfg := ch.core.uploads.byRef(ref)
+		if cfg == nil {
+			return fmt.Errorf("liveview: uploads: no upload has ref %q", ref)
+		}
+		if err := cfg.putEntries(list); err != nil {
+			return fmt.Errorf("liveview: uploads: %w", err)
+		}
+		changed = true
+	}
+	if changed {
+		ch.core.uploadsChanged()
+	}
+	return nil
+}
+
+// onAllowUpload answers the client's preflight: a token per valid entry,
+// or the errors that stop the upload.
+func (ch *channel) onAllowUpload(m protocol.Message) {
+	p, err := protocol.DecodeAllowUpload(m.Payload)
+	if err != nil {
+		ch.replyError(m, err.Error())
+		return
+	}
+	cfg := ch.core.uploads.byRef(p.Ref)
+	if cfg == nil {
+		ch.log.Warn("liveview: preflight for an unknown upload", "ref", p.Ref)
+		ch.replyError(m, "no upload has ref "+quote(p.Ref))
+		return
+	}
+	if err := cfg.putEntries(p.Entries); err != nil {
+		ch.replyError(m, "invalid allow_upload payload: "+err.Error())
+		return
+	}
+	ch.core.uploadsChanged()
+
+	b := append([]byte(nil), `{"ref":`...)
+	b = protocol.AppendJSONString(b, cfg.ref)
+	if errs := cfg.errorPairs(); len(errs) > 0 {
+		// Phoenix answers "ok" with the errors; the client cancels the
+		// entries named and undoes its form lock.
+		b = append(b, `,"error":[`...)
+		for i, pair := range errs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			b = protocol.AppendJSONString(b, pair[0])
+			b = append(b, ',')
+			b = protocol.AppendJSONString(b, pair[1])
+			b = append(b, ']')
+		}
+		b = append(b, ']')
+		ch.replyWithDiff(m, b)
+		return
+	}
+	asked := make(map[string]bool, len(p.Entries))
+	for _, ce := range p.Entries {
+		asked[ce.Ref] = true
+	}
+	o := cfg.opts
+	b = append(b, `,"config":{"chunk_size":`...)
+	b = strconv.AppendInt(b, int64(o.ChunkSize), 10)
+	b = append(b, `,"chunk_timeout":`...)
+	b = strconv.AppendInt(b, o.ChunkTimeout.Milliseconds(), 10)
+	b = append(b, `,"max_entries":`...)
+	b = strconv.AppendInt(b, int64(o.MaxEntries), 10)
+	b = append(b, `,"max_file_size":`...)
+	b = strconv.AppendInt(b, o.MaxFileSize, 10)
+	b = append(b, `},"entries":{`...)
+	first := true
+	for _, e := range cfg.entries {
+		if !asked[e.Ref] || !e.Valid || e.preflighted {
+			continue
+		}
+		ef := ch.newEntryFile(cfg, e)
+		tok, err := ch.conn.srv.sign.sign(purposeUpload, uploadClaims{View: ch.core.id, Nonce: ef.nonce, Config: cfg.ref, Entry: e.Ref})
+		if err != nil {
+			ch.fail(fmt.Errorf("liveview: upload token: %w", err))
+			return
+		}
+		e.file, e.preflighted = ef, true
+		ch.upl.add(ef)
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = protocol.AppendJSONString(b, e.Ref)
+		b = append(b, ':')
+		b = protocol.AppendJSONString(b, tok)
+	}
+	b = append(b, `},"errors":{}`...)
+	ch.replyWithDiff(m, b)
+}
+
+func (ch *channel) newEntryFile(cfg *uploadConfig, e *uploadEntry) *entryFile {
+	limit := e.Size
+	if cfg.opts.MaxFileSize < limit {
+		limit = cfg.opts.MaxFileSize
+	}
+	return &entryFile{
+		ch:        ch,
+		cfgRef:    cfg.ref,
+		ref:       e.Ref,
+		nonce:     randomID(12),
+		size:      e.Size,
+		limit:     limit,
+		chunkSize: cfg.opts.ChunkSize,
+		timeout:   cfg.opts.ChunkTimeout,
+		dir:       ch.conn.srv.uploadDir(),
+	}
+}
+
+// errorPairs lists [ref, reason] for every error of the upload and its
+// entries, as the preflight's failure reply carries them.
+func (c *uploadConfig) errorPairs() [][2]string {
+	var out [][2]string
+	for _, r := range c.errors() {
+		out = append(out, [2]string{c.ref, r})
+	}
+	for _, e := range c.entries {
+		for _, r := range e.Errors {
+			out = append(out, [2]string{e.Ref, r})
+		}
+	}
+	return out
+}
+
+// replyWithDiff replies ok to m with the object whose members b opens
+// (without its closing brace), plus the view's diff if anything changed.
+func (ch *channel) replyWithDiff(m protocol.Message, b []byte) {
+	d, empty, err := ch.appendDiff(ch.buf[:0], false)
+	if err != nil {
+		ch.fail(err)
+		return
+	}
+	ch.buf = d
+	if !empty {
+		b = append(b, `,"diff":`...)
+		b = append(b, d...)
+	}
+	b = append(b, '}')
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", b)
+}
+
+// onProgress records an entry's progress reported by the client, never
+// ahead of the bytes the server holds, and runs the upload's Progress
+// callback.
+func (ch *channel) onProgress(m protocol.Message) {
+	p, err := protocol.DecodeProgress(m.Payload)
+	if err != nil {
+		ch.replyError(m, err.Error())
+		return
+	}
+	cfg := ch.core.uploads.byRef(p.Ref)
+	var e *uploadEntry
+	if cfg != nil {
+		_, e = cfg.entry(p.EntryRef)
+	}
+	if e == nil || e.file == nil {
+		// Cancelled while the client was still reporting: nothing to record.
+		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+		return
+	}
+	if p.Error != "" {
+		reason := p.Error
+		if len(reason) > 64 {
+			reason = reason[:64]
+		}
+		e.file.discard(true)
+		ch.upl.remove(e.file)
+		e.addError(reason)
+	} else {
+		pct, complete, _ := e.file.progress()
+		got := p.Progress
+		if got > pct {
+			got = pct
+		}
+		if got > e.Progress {
+			e.Progress = got
+		}
+		e.Done = complete && e.Progress == 100
+	}
+	ch.core.uploadsChanged()
+	if cb := cfg.opts.Progress; cb != nil {
+		snap := e.snapshot()
+		if err := safely(func() error { return cb(snap) }); err != nil {
+			ch.fail(fmt.Errorf("upload %q progress: %w", cfg.name, err))
+			return
+		}
+	}
+	ch.finish(&m)
+}
+
+func (e *uploadEntry) addError(reason string) {
+	for _, r := range e.Errors {
+		if r == reason {
+			return
+		}
+	}
+	e.Errors = append(e.Errors, reason)
+	e.Valid = false
+	e.Done = false
+}
+
+// uploadFailed marks the entry whose bytes stopped for reason, and pushes
+// the change to the page.
+func (ch *channel) uploadFailed(ef *entryFile, reason string) {
+	ch.upl.remove(ef)
+	ch.callback("upload", func() error {
+		for _, cfg := range ch.core.uploads.byName {
+			for _, e := range cfg.entries {
+				if e.file == ef {
+					e.addError(reason)
+					ch.core.uploadsChanged()
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// endUploads discards every entry and stored file of the view.
+func (ch *channel) endUploads() {
+	if ch.core != nil && ch.core.uploads != nil {
+		for _, cfg := range ch.core.uploads.byName {
+			for _, e := range cfg.entries {
+				if e.file != nil {
+					e.file.discard(true)
+				}
+			}
+			cfg.entries = nil
+		}
+	}
+	for _, ef := range ch.upl.drain() {
+		ef.discard(true)
+	}
+}
+
+// uploadDir is where entries are stored while they upload.
+func (s *Server) uploadDir() string {
+	if s.cfg.UploadDir != "" {
+		return s.cfg.UploadDir
+	}
+	return os.TempDir()
+}
