@@ -112,6 +112,13 @@ type Rendered struct {
 
 	// pending, when set, is the evaluation still to run (see Evaluate).
 	pending func(r *Rendered, ch Changes) error
+
+	// blk, set and data, when blk is set, are a template evaluation still to
+	// run: Execute stores them here rather than in a closure, to save an
+	// allocation per render.
+	blk  *block
+	set  *set
+	data any
 }
 
 // Changes tells evaluation which top-level fields of a template's data changed
@@ -145,6 +152,11 @@ func (r *Rendered) Dynamic(i int) Value { return r.dyn[i] }
 // unchanged; those hold Unchanged values afterwards. A nil ch evaluates every slot.
 // Evaluate on an already evaluated Rendered does nothing.
 func (r *Rendered) Evaluate(ch Changes) error {
+	if r.blk != nil {
+		blk, s, data := r.blk, r.set, r.data
+		r.blk, r.set, r.data = nil, nil, nil
+		return r.evaluate(blk, s, data, ch)
+	}
 	if r.pending == nil {
 		return nil
 	}

@@ -1,0 +1,202 @@
+package render
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// printString formats v as text/template prints it (fmt's %v), except that nil
+// pointers and interfaces print as "" and pointers are followed to their value,
+// as html/template does.
+func printString(v reflect.Value) string {
+	for v.IsValid() {
+		t := v.Type()
+		if t.NumMethod() == 0 {
+			switch v.Kind() {
+			case reflect.String:
+				return v.String()
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				return strconv.FormatInt(v.Int(), 10)
+			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+				return strconv.FormatUint(v.Uint(), 10)
+			case reflect.Bool:
+				return strconv.FormatBool(v.Bool())
+			case reflect.Float32:
+				return strconv.FormatFloat(v.Float(), 'g', -1, 32)
+			case reflect.Float64:
+				return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+			}
+		}
+		switch v.Kind() {
+		case reflect.Interface:
+			if v.IsNil() {
+				return ""
+			}
+			v = v.Elem()
+			continue
+		case reflect.Pointer:
+			if v.IsNil() {
+				return ""
+			}
+			if !t.Implements(stringerType) && !t.Implements(errorType) {
+				v = v.Elem()
+				continue
+			}
+		}
+		if !v.CanInterface() {
+			return fmt.Sprint(v)
+		}
+		switch x := v.Interface().(type) {
+		case error:
+			return x.Error()
+		case fmt.Stringer:
+			return x.String()
+		default:
+			return fmt.Sprint(x)
+		}
+	}
+	return ""
+}
+
+// special returns the value behind pointers and interfaces when it is one of
+// the types with a meaning of their own in a slot (*Rendered, HTML, Attrs).
+func special(v reflect.Value) (reflect.Value, bool) {
+	v = indirectInterface(v)
+	if !v.IsValid() {
+		return v, false
+	}
+	switch v.Type() {
+	case renderedPtrType, htmlType, attrsType:
+		return v, true
+	}
+	return v, false
+}
+
+// output turns an action's value into slot content, escaped as e says.
+func (s *state) output(v reflect.Value, e escaper, src source) (Value, error) {
+	sv, isSpecial := special(v)
+	if isSpecial {
+		switch sv.Type() {
+		case renderedPtrType:
+			if e.mode != escText {
+				return Value{}, src.errorf("a *render.Rendered value can only be inserted in HTML text, not in %s", e)
+			}
+			r := sv.Interface().(*Rendered)
+			if r == nil {
+				return Value{}, nil
+			}
+			if err := r.Evaluate(nil); err != nil {
+				return Value{}, err
+			}
+			return Tree(r), nil
+		case htmlType:
+			if e.mode == escText {
+				return Value{s: sv.String()}, nil
+			}
+		case attrsType:
+			if e.mode != escAttrs {
+				return Value{}, src.errorf("a render.Attrs value can only be used where an attribute may start, not in %s", e)
+			}
+			out, err := sv.Interface().(Attrs).html()
+			if err != nil {
+				return Value{}, src.errorf("%v", err)
+			}
+			return Value{s: out}, nil
+		}
+	}
+	switch e.mode {
+	case escText, escRCDATA:
+		return Value{s: EscapeText(printString(v))}, nil
+	case escAttrs:
+		if !sv.IsValid() {
+			return Value{}, nil
+		}
+		return Value{}, src.errorf("value of type %s where an attribute may start: only render.Attrs is allowed there", sv.Type())
+	case escJSValue:
+		js, err := jsOf(sv)
+		if err != nil {
+			return Value{}, src.errorf("%v", err)
+		}
+		return Value{s: js}, nil
+	case escJSString:
+		return Value{s: escapeJSString(printString(v))}, nil
+	case escCSSValue:
+		return Value{s: filterCSS(printString(v))}, nil
+	case escCSSString:
+		return Value{s: escapeCSSString(printString(v))}, nil
+	}
+	// An attribute value.
+	var str string
+	switch e.attr {
+	case attrURL:
+		str = printString(v)
+		switch {
+		case e.sub == urlQuery:
+			str = queryEscape(str)
+		case e.sub == urlStart && !safeScheme(str):
+			str = filteredURL
+		default:
+			str = normalizeURL(str)
+		}
+	case attrJS:
+		if e.sub == jsDQ || e.sub == jsSQ {
+			str = escapeJSString(printString(v))
+		} else {
+			js, err := jsOf(sv)
+			if err != nil {
+				return Value{}, src.errorf("%v", err)
+			}
+			str = js
+		}
+	case attrCSS:
+		if e.sub == cssDQ || e.sub == cssSQ {
+			str = escapeCSSString(printString(v))
+		} else {
+			str = filterCSS(printString(v))
+		}
+	default:
+		str = printString(v)
+	}
+	switch {
+	case e.wrap:
+		return Value{s: `"` + EscapeText(str) + `"`}, nil
+	case e.delim == delimNone:
+		return Value{s: escapeUnquoted(str)}, nil
+	}
+	return Value{s: EscapeText(str)}, nil
+}
+
+// jsOf encodes v as a JS value.
+func jsOf(v reflect.Value) (string, error) {
+	if !v.IsValid() {
+		return " null ", nil
+	}
+	if !v.CanInterface() {
+		return jsValue(printString(v))
+	}
+	x := v.Interface()
+	switch y := x.(type) {
+	case HTML:
+		x = string(y)
+	case error:
+		x = y.Error()
+	}
+	return jsValue(x)
+}
+
+func (e escaper) String() string {
+	switch e.mode {
+	case escText:
+		return "HTML text"
+	case escRCDATA:
+		return "raw text"
+	case escAttrs:
+		return "attribute position"
+	case escJSValue, escJSString:
+		return "a script"
+	case escCSSValue, escCSSString:
+		return "a style element"
+	}
+	return "an attribute value"
+}
