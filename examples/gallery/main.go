@@ -1,17 +1,35 @@
 // Command gallery serves every example on one port, with an index page.
 //
 //	go run ./examples/gallery -addr 127.0.0.1:8080
+//
+// With -redis or -nats, views talk through that broker, so that several
+// gallery processes (nodes) share the chat room:
+//
+//	go run ./examples/gallery -addr 127.0.0.1:8080 -redis 127.0.0.1:6379
+//	go run ./examples/gallery -addr 127.0.0.1:8081 -redis 127.0.0.1:6379
+//
+// The nodes need the same signing key only for a page rendered by one to
+// join on another (behind a load balancer): -key sets it.
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/examples/chat"
+	"github.com/liveview-go/liveview/examples/clock"
 	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/examples/jobs"
+	"github.com/liveview-go/liveview/pubsub/nats"
+	"github.com/liveview-go/liveview/pubsub/redis"
 )
 
 type example struct {
@@ -21,6 +39,9 @@ type example struct {
 
 var examples = []example{
 	{"/counter", "Counter", "Assign and HandleEvent: the smallest LiveView.", counter.Register},
+	{"/clock", "Clock", "Repeat: a page that updates itself every second.", clock.Register},
+	{"/chat", "Chat", "Subscribe and Publish: a chat room across browsers and, with -redis or -nats, across nodes.", chat.Register},
+	{"/jobs", "Jobs", "SendInfo: background jobs reporting their progress from a goroutine.", jobs.Register},
 }
 
 var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
@@ -45,12 +66,52 @@ func newHandler(lv *liveview.Server) http.Handler {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	redisAddr := flag.String("redis", "", "Redis `host:port` to share PubSub messages through (several nodes)")
+	natsURL := flag.String("nats", "", "NATS `url` to share PubSub messages through (several nodes)")
+	key := flag.String("key", "", "signing key shared by every node (default: random per process)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	lv := liveview.NewServer(liveview.Config{Logger: log, TitleSuffix: " · liveview"})
+	ps, err := newPubSub(*redisAddr, *natsURL, log)
+	if err != nil {
+		log.Error("gallery cannot start", "err", err)
+		os.Exit(1)
+	}
+	defer ps.Close()
+	lv := liveview.NewServer(liveview.Config{Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(*key)})
 	log.Info("serving the example gallery", "url", "http://"+*addr+"/")
 	if err := http.ListenAndServe(*addr, newHandler(lv)); err != nil {
 		log.Error("gallery stopped", "err", err)
 		os.Exit(1)
 	}
+}
+
+// newPubSub returns the PubSub the flags choose: Redis, NATS, or this
+// process only.
+func newPubSub(redisAddr, natsURL string, log *slog.Logger) (liveview.PubSub, error) {
+	switch {
+	case redisAddr != "" && natsURL != "":
+		return nil, errors.New("gallery: choose -redis or -nats, not both")
+	case redisAddr != "":
+		ps, err := redis.New(redis.Options{Addr: redisAddr, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// Fail now rather than run a node that shares nothing.
+		if err := ps.Publish(ctx, "gallery:hello", nil); err != nil {
+			ps.Close()
+			return nil, fmt.Errorf("gallery: Redis at %s: %w", redisAddr, err)
+		}
+		log.Info("PubSub on Redis", "addr", redisAddr)
+		return ps, nil
+	case natsURL != "":
+		ps, err := nats.New(nats.Options{URL: natsURL, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		log.Info("PubSub on NATS", "url", natsURL)
+		return ps, nil
+	}
+	return liveview.NewMemoryPubSub(), nil
 }

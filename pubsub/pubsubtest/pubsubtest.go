@@ -126,26 +126,6 @@ func (b *inbox) await(t *testing.T, n int, timeout time.Duration, what string) [
 	}
 }
 
-// awaitText waits until the inbox holds msg.
-func (b *inbox) awaitText(t *testing.T, msg string, timeout time.Duration) []string {
-	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		got := b.snapshot()
-		for _, m := range got {
-			if m == msg {
-				return got
-			}
-		}
-		select {
-		case <-b.more:
-		case <-deadline.C:
-			t.Fatalf("message %q not delivered within %v; got %q", msg, timeout, got)
-		}
-	}
-}
-
 func last(s []string) string {
 	if len(s) == 0 {
 		return ""

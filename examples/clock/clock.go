@@ -1,0 +1,64 @@
+// Package clock is a page that updates itself every second with Repeat: no
+// event from the browser is involved.
+package clock
+
+import (
+	"time"
+
+	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/render"
+)
+
+// State is the clock's state.
+type State struct {
+	Time  string
+	Ticks int
+}
+
+// View is the clock LiveView. Interval is the time between updates (default
+// one second); Now is the time source (default time.Now), for tests.
+type View struct {
+	Interval time.Duration
+	Now      func() time.Time
+}
+
+var tmpl = render.Must(render.Parse(`<section class="clock">
+  <h1>The time is <time id="time">{{.Time}}</time></h1>
+  <p>Updated <span id="ticks">{{.Ticks}}</span> times since you opened the page.</p>
+</section>`))
+
+func (v View) now() string {
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	return now().Format("15:04:05")
+}
+
+// Mount shows the time and, once connected, updates it every interval.
+func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {
+	s.Assign(func(st *State) { st.Time = v.now() })
+	s.PageTitle("Clock")
+	interval := v.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	// Repeat does nothing during the HTTP render, and its timer stops with
+	// the view.
+	s.Repeat(interval, func(s *liveview.Socket[State]) error {
+		s.Assign(func(st *State) {
+			st.Time = v.now()
+			st.Ticks++
+		})
+		return nil
+	})
+	return nil
+}
+
+// Render renders the state.
+func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }
+
+// Register routes the clock at path on srv.
+func Register(srv *liveview.Server, path string) {
+	srv.Handle(path, liveview.View[State](View{}))
+}
