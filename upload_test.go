@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -94,7 +95,7 @@ type uplServer struct {
 func newUplServer(t *testing.T, opts liveview.UploadOptions) *uplServer {
 	t.Helper()
 	us := &uplServer{dir: t.TempDir(), view: &uplView{opts: opts, consumed: make(chan string, 16), ended: make(chan string, 16)}}
-	lv := liveview.NewServer(liveview.Config{UploadDir: us.dir, ClientBundle: func() ([]byte, error) { return []byte("//"), nil }})
+	lv := liveview.NewServer(liveview.Config{UploadDir: us.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ClientBundle: func() ([]byte, error) { return []byte("//"), nil }})
 	lv.Handle("/up", liveview.View[uplState](us.view))
 	us.Server = httptest.NewServer(lv)
 	t.Cleanup(func() {
@@ -518,5 +519,150 @@ func TestUploadTokenOfAnotherView(t *testing.T) {
 	a.jr = jr
 	if _, r := a.joinEntry("0", tok); reason(t, r) != "invalid_token" {
 		t.Errorf("token of an earlier instance of the view: %s", r.Payload)
+	}
+}
+
+func TestUploadOversizedChunk(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 100})
+	r := c.chunk(jr, "lvu:0", make([]byte, 9))
+	if status(r) != "error" || reason(t, r) != "chunk_size_exceeded" {
+		t.Errorf("9-byte chunk with ChunkSize 8: %s", r.Payload)
+	}
+	d := c.awaitPush(c.topic, "diff")
+	if !bytes.Contains(d.Payload, []byte("errors=interrupted")) {
+		t.Errorf("the entry is not marked failed: %s", d.Payload)
+	}
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left: %v", files)
+	}
+	if r := c.chunk(jr, "lvu:0", make([]byte, 4)); status(r) != "error" {
+		t.Errorf("chunk after the failure accepted: %s", r.Payload)
+	}
+}
+
+func TestUploadMoreBytesThanDeclared(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 10})
+	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
+		t.Fatalf("first chunk: %s", r.Payload)
+	}
+	r := c.chunk(jr, "lvu:0", make([]byte, 8))
+	if status(r) != "error" || reason(t, r) != "file_size_limit_exceeded" || response(t, r)["limit"] != 10.0 {
+		t.Errorf("bytes beyond the declared size: %s", r.Payload)
+	}
+	c.awaitPush(c.topic, "diff")
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left: %v", files)
+	}
+}
+
+func TestUploadProgressNotAheadOfBytes(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
+	c.chunk(jr, "lvu:0", make([]byte, 8))
+	r := c.progress("0", 100) // a lie: half the bytes arrived
+	if !bytes.Contains(r.Payload, []byte("50% done=false")) || bytes.Contains(r.Payload, []byte(`data-phx-done-refs=\"0\"`)) {
+		t.Errorf("progress 100 after half the bytes: %s", r.Payload)
+	}
+	// Consuming while an entry uploads is an error, which crashes the view.
+	c.send(c.jr, c.nextRef(), c.topic, "event", map[string]any{"type": "form", "event": "save", "value": ""})
+	c.next("phx_error", func(m protocol.Message) bool { return m.Topic == c.topic && m.Event == "phx_error" })
+	select {
+	case got := <-us.view.consumed:
+		t.Errorf("consumed %q before it was complete", got)
+	default:
+	}
+}
+
+func TestUploadChunkAfterCancel(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
+	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
+		t.Fatalf("chunk: %s", r.Payload)
+	}
+	r := c.push("event", map[string]any{"type": "click", "event": "cancel", "value": map[string]any{"ref": "0"}})
+	if !bytes.Contains(r.Payload, []byte(`data-phx-active-refs=\"\"`)) {
+		t.Errorf("cancel reply still lists the entry: %s", r.Payload)
+	}
+	c.awaitPush("lvu:0", "phx_close")
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left after cancel: %v", files)
+	}
+	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "error" {
+		t.Errorf("chunk after cancel: %s", r.Payload)
+	}
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("chunk after cancel stored a file: %v", files)
+	}
+}
+
+func TestUploadConnectionDropped(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
+	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
+		t.Fatalf("chunk: %s", r.Payload)
+	}
+	if n := len(us.files(t)); n != 1 {
+		t.Fatalf("%d files while uploading, want 1", n)
+	}
+	c.ws.Close()
+	select {
+	case <-us.view.ended: // upload files go before Unmount runs
+	case <-time.After(uplWait):
+		t.Fatal("the view did not end after its connection dropped")
+	}
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left after the connection dropped: %v", files)
+	}
+}
+
+func TestUploadStalled(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8, ChunkTimeout: 20 * time.Millisecond})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
+	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
+		t.Fatalf("chunk: %s", r.Payload)
+	}
+	c.awaitPush("lvu:0", "phx_close")
+	d := c.awaitPush(c.topic, "diff")
+	if !bytes.Contains(d.Payload, []byte("errors=timeout")) || !bytes.Contains(d.Payload, []byte(`data-phx-error-refs=\"0\"`)) {
+		t.Errorf("stalled entry not marked: %s", d.Payload)
+	}
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left after the timeout: %v", files)
+	}
+}
+
+func TestUploadClientError(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
+	c.chunk(jr, "lvu:0", make([]byte, 8))
+	r := c.push("progress", map[string]any{"event": nil, "ref": c.cfgRef, "entry_ref": "0", "progress": map[string]any{"error": "failed"}})
+	if !bytes.Contains(r.Payload, []byte("errors=failed")) {
+		t.Errorf("client-side failure not recorded: %s", r.Payload)
+	}
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left: %v", files)
+	}
+}
+
+func TestUploadViewLeaves(t *testing.T) {
+	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
+	c := us.connect(t)
+	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
+	c.chunk(jr, "lvu:0", make([]byte, 8))
+	if r := c.push("phx_leave", map[string]any{}); status(r) != "ok" {
+		t.Fatalf("leave: %s", r.Payload)
+	}
+	<-us.view.ended
+	if files := us.files(t); len(files) != 0 {
+		t.Errorf("files left after the view left: %v", files)
 	}
 }
