@@ -60,7 +60,10 @@ type Options struct {
 	// acknowledge a new subscription. Default 5 s.
 	SubscribeTimeout time.Duration
 
-	// NATSOptions are extra options for a connection the adapter makes.
+	// NATSOptions are extra options for a connection the adapter makes
+	// (credentials, TLS, ...). The adapter's own settings win: reconnection
+	// forever with no buffer, and its disconnect, reconnect, closed and error
+	// handlers.
 	NATSOptions []natsgo.Option
 }
 
@@ -81,6 +84,10 @@ type PubSub struct {
 	closed   bool
 	nextID   uint64
 	inflight sync.WaitGroup // deliver calls in progress, awaited by Close
+
+	// connClosed is closed by the connection's last asynchronous callback,
+	// so that Close can wait until no handler of ours runs any more.
+	connClosed chan struct{}
 
 	once sync.Once
 }
@@ -116,6 +123,12 @@ func New(opts Options) (*PubSub, error) {
 	log := opts.Logger
 	var downSince time.Time
 	var downMu sync.Mutex
+	p.connClosed = make(chan struct{})
+	closing := func() bool {
+		p.mu.RLock()
+		defer p.mu.RUnlock()
+		return p.closed
+	}
 	natsOpts := []natsgo.Option{
 		natsgo.Name("liveview"),
 		natsgo.MaxReconnects(-1),
@@ -124,6 +137,9 @@ func New(opts Options) (*PubSub, error) {
 		// once instead of waiting in memory.
 		natsgo.ReconnectBufSize(-1),
 		natsgo.DisconnectErrHandler(func(_ *natsgo.Conn, err error) {
+			if closing() {
+				return // not an outage: Close
+			}
 			downMu.Lock()
 			downSince = time.Now()
 			downMu.Unlock()
@@ -138,6 +154,7 @@ func New(opts Options) (*PubSub, error) {
 				c.ConnectedUrlRedacted(), from.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano)),
 				"from", from, "to", now)
 		}),
+		natsgo.ClosedHandler(func(*natsgo.Conn) { close(p.connClosed) }),
 		natsgo.ErrorHandler(func(_ *natsgo.Conn, sub *natsgo.Subscription, err error) {
 			subject := ""
 			if sub != nil {
@@ -146,7 +163,9 @@ func New(opts Options) (*PubSub, error) {
 			log.Error("nats: asynchronous error", "subject", subject, "err", err)
 		}),
 	}
-	natsOpts = append(natsOpts, opts.NATSOptions...)
+	// Ours last: the adapter relies on its handlers and on the reconnect
+	// buffer being off.
+	natsOpts = append(append([]natsgo.Option(nil), opts.NATSOptions...), natsOpts...)
 	nc, err := natsgo.Connect(opts.URL, natsOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("nats: connecting to %s: %w", opts.URL, err)
@@ -340,6 +359,9 @@ func (p *PubSub) Close() error {
 		p.mu.Unlock()
 		if p.ownConn {
 			p.nc.Close()
+			// nats.go runs its callbacks on a goroutine of its own that
+			// Close does not wait for; the closed callback comes last.
+			<-p.connClosed
 		} else {
 			for _, t := range topics {
 				t.sub.Unsubscribe()
