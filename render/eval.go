@@ -389,4 +389,3 @@ func splitDots(s string) []string {
 		s = s[i+1:]
 	}
 }
-
