@@ -28,6 +28,7 @@ import (
 	"github.com/liveview-go/liveview/examples/clock"
 	"github.com/liveview-go/liveview/examples/counter"
 	"github.com/liveview-go/liveview/examples/jobs"
+	"github.com/liveview-go/liveview/examples/photos"
 	"github.com/liveview-go/liveview/pubsub/nats"
 	"github.com/liveview-go/liveview/pubsub/redis"
 )
@@ -42,6 +43,7 @@ var examples = []example{
 	{"/clock", "Clock", "Repeat: a page that updates itself every second.", clock.Register},
 	{"/chat", "Chat", "Subscribe and Publish: a chat room across browsers and, with -redis or -nats, across nodes.", chat.Register},
 	{"/jobs", "Jobs", "SendInfo: background jobs reporting their progress from a goroutine.", jobs.Register},
+	{"/photos", "Photos", "Uploads: drag and drop, previews, progress bars, cancel, errors per file, saved photos.", photos.Register},
 }
 
 var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
