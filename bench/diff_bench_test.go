@@ -10,6 +10,7 @@ package bench
 import (
 	"bytes"
 	"html/template"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -267,6 +268,45 @@ func BenchmarkDiffOnly(b *testing.B) {
 				}
 				return c.trees[i%2]
 			})
+		})
+	}
+}
+
+// BenchmarkViewState reports the heap the differ retains per idle view after
+// its join render (the rendered tree itself is dropped), for the counter and
+// the keyed 100-row table: the differ's share of the per-view memory budget.
+func BenchmarkViewState(b *testing.B) {
+	cases := []struct {
+		name  string
+		build func(i int) *render.Rendered
+	}{
+		{"counter", func(i int) *render.Rendered {
+			return render.NewRendered(counterStatics, render.Text(strconv.Itoa(i+1000)))
+		}},
+		{"table100-keyed", func(int) *render.Rendered { return renderTable(tableRows(-1), true) }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			const views = 200
+			var buf []byte
+			var before, after runtime.MemStats
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				trees := make([]diff.Tree, views)
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				for v := range trees {
+					var err error
+					if buf, err = trees[v].AppendMembers(buf[:0], c.build(v)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				// Signed: a collection during the loop may free more than it kept.
+				b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/views, "state-B/view")
+				runtime.KeepAlive(trees)
+			}
 		})
 	}
 }
