@@ -313,20 +313,24 @@ func (c *compiler) compileRange(tree *parse.Tree, n *parse.RangeNode, ctx contex
 	return o, nil
 }
 
-// dropRedundantEscaper removes a final html or urlquery command that the
-// contextual escaper already does, so values are not escaped twice.
+// dropRedundantEscaper removes a final html or urlquery stage that the
+// contextual escaper already does, so values are not escaped twice; a final
+// call with arguments becomes a call of print.
 func dropRedundantEscaper(p *pipeline, e escaper) {
-	if len(p.cmds) < 2 {
-		return
-	}
 	last := p.cmds[len(p.cmds)-1]
 	id, ok := last.args[0].(*identExpr)
-	if !ok || len(last.args) != 1 || id.user != nil {
+	if !ok || id.user != nil {
 		return
 	}
 	switch {
 	case id.name == "html" && (e.mode == escText || e.mode == escRCDATA || e.mode == escAttrValue && e.attr == attrPlain),
 		id.name == "urlquery" && e.mode == escAttrValue && e.attr == attrURL && e.sub == urlQuery:
+	default:
+		return
+	}
+	if len(last.args) > 1 {
+		last.args[0] = &identExpr{name: "print", builtin: builtins["print"], src: id.src}
+	} else if len(p.cmds) > 1 {
 		p.cmds = p.cmds[:len(p.cmds)-1]
 	}
 }

@@ -1,0 +1,126 @@
+package render
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEscaping(t *testing.T) {
+	tests := []struct {
+		name, text string
+		data       any
+		want       string
+	}{
+		{"text", `<p>{{.}}</p>`, `"><script>alert(1)</script>`, `<p>&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p>`},
+		{"text ampersand", `{{.}}`, `a&b 'c'`, `a&amp;b &#39;c&#39;`},
+		{"text braces inert", `<p>{{.}}</p>`, `{{.Secret}}`, `<p>{{.Secret}}</p>`},
+		{"text invalid utf8", `<p>{{.}}</p>`, "a\xffb\x00c", "<p>a\uFFFDb\uFFFDc</p>"},
+		{"text non-ascii", `{{.}}`, "héllo ✓", "héllo ✓"},
+		{"trusted HTML", `<div>{{.}}</div>`, HTML(`<b>ok</b>`), `<div><b>ok</b></div>`},
+		{"HTML in attribute is escaped", `<a title="{{.}}">`, HTML(`<b>"`), `<a title="&lt;b&gt;&#34;">`},
+		{"double quoted attr", `<a title="{{.}}">`, `"><script>`, `<a title="&#34;&gt;&lt;script&gt;">`},
+		{"single quoted attr", `<a title='{{.}}'>`, `'><script>`, `<a title='&#39;&gt;&lt;script&gt;'>`},
+		{"unquoted attr wrapped", `<a title={{.}}>`, `x onclick=alert(1)`, `<a title="x onclick=alert(1)">`},
+		{"unquoted attr mid value", `<a class=btn-{{.}}>`, `x onclick=alert(1)`, `<a class=btn-x&#32;onclick&#61;alert(1)>`},
+		{"phx attr", `<button phx-value-id="{{.}}">`, `1" phx-click="x`, `<button phx-value-id="1&#34; phx-click=&#34;x">`},
+		{"href javascript", `<a href="{{.}}">`, `javascript:alert(1)`, `<a href="#ZliveviewZ">`},
+		{"href JavaScript mixed case", `<a href="{{.}}">`, `JaVaScRiPt:alert(1)`, `<a href="#ZliveviewZ">`},
+		{"href tab in scheme", `<a href="{{.}}">`, "java\tscript:alert(1)", `<a href="#ZliveviewZ">`},
+		{"href leading space", `<a href="{{.}}">`, " javascript:alert(1)", `<a href="#ZliveviewZ">`},
+		{"href vbscript", `<a href="{{.}}">`, `vbscript:x`, `<a href="#ZliveviewZ">`},
+		{"src data", `<img src="{{.}}">`, `data:text/html,<script>`, `<img src="#ZliveviewZ">`},
+		{"href http ok", `<a href="{{.}}">`, `https://example.com/a b?q="x"`, `<a href="https://example.com/a%20b?q=%22x%22">`},
+		{"href relative ok", `<a href="{{.}}">`, `/users/1`, `<a href="/users/1">`},
+		{"href mailto", `<a href="{{.}}">`, `mailto:a@b.c`, `<a href="mailto:a@b.c">`},
+		{"href unquoted", `<a href={{.}}>`, `javascript:alert(1)`, `<a href="#ZliveviewZ">`},
+		{"href path part", `<a href="/u/{{.}}">`, `javascript:x y`, `<a href="/u/javascript:x%20y">`},
+		{"href query part", `<a href="/s?q={{.}}">`, `a&b=c #d`, `<a href="/s?q=a%26b%3Dc%20%23d">`},
+		{"href query redundant urlquery", `<a href="/s?q={{. | urlquery}}">`, `a b`, `<a href="/s?q=a%20b">`},
+		{"formaction", `<button formaction="{{.}}">`, `javascript:x`, `<button formaction="#ZliveviewZ">`},
+		{"xlink href", `<use xlink:href="{{.}}">`, `javascript:x`, `<use xlink:href="#ZliveviewZ">`},
+		{"onclick string value", `<a onclick="f({{.}})">`, `"); alert(1); ("`, `<a onclick="f(&#34;\&#34;); alert(1); (\&#34;&#34;)">`},
+		{"onclick number", `<a onclick="f({{.}})">`, 42, `<a onclick="f( 42 )">`},
+		{"onclick in js string", `<a onclick="f('{{.}}')">`, `'); alert(1); ('`, `<a onclick="f('\u0027); alert(1); (\u0027')">`},
+		{"style attr ok", `<p style="color: {{.}}">`, `red`, `<p style="color: red">`},
+		{"style attr hostile", `<p style="color: {{.}}">`, `red; background: url(javascript:x)`, `<p style="color: ZliveviewZ">`},
+		{"style attr expression", `<p style="width: {{.}}">`, `expression(alert(1))`, `<p style="width: ZliveviewZ">`},
+		{"script value", `<script>var x = {{.}};</script>`, `</script><script>alert(1)</script>`, `<script>var x = "\u003c\/script\u003e\u003cscript\u003ealert(1)\u003c\/script\u003e";</script>`},
+		{"script struct value", `<script>var x = {{.}};</script>`, row{1, "<b>"}, `<script>var x =  {"ID":1,"Name":"\u003cb\u003e"} ;</script>`},
+		{"script in string", `<script>var x = "{{.}}";</script>`, `"</script>`, `<script>var x = "\u0022\u003C\u002Fscript\u003E";</script>`},
+		{"script nil", `<script>var x = {{.}};</script>`, nil, `<script>var x =  null ;</script>`},
+		{"script after regexp-ish slash", `<script>var x = 1 / {{.}};</script>`, 2, `<script>var x = 1 /  2 ;</script>`},
+		{"style value", `<style>p { color: {{.}} }</style>`, `red`, `<style>p { color: red }</style>`},
+		{"style hostile", `<style>p { color: {{.}} }</style>`, `</style><script>`, `<style>p { color: ZliveviewZ }</style>`},
+		{"style string", `<style>p::after { content: "{{.}}" }</style>`, `"</style>`, `<style>p::after { content: "\22 \3c \2f style\3e " }</style>`},
+		{"textarea rcdata", `<textarea>{{.}}</textarea>`, `</textarea><script>`, `<textarea>&lt;/textarea&gt;&lt;script&gt;</textarea>`},
+		{"title rcdata", `<title>{{.}}</title>`, `</title><b>`, `<title>&lt;/title&gt;&lt;b&gt;</title>`},
+		{"after script text", `<script>var a = 1;</script><p>{{.}}</p>`, `<b>`, `<script>var a = 1;</script><p>&lt;b&gt;</p>`},
+		{"attrs", `<input {{.}}>`, Attrs{"disabled": true, "hidden": false, "value": `"><script>`, "href": "javascript:x", "style": "color: red", "x": nil}, `<input  disabled href="#ZliveviewZ" style="color: red" value="&#34;&gt;&lt;script&gt;">`},
+		{"attrs nil", `<input {{.}}>`, nil, `<input >`},
+		{"attrs after attribute", `<input type="text" {{.}}>`, Attrs{"name": "q"}, `<input type="text"  name="q">`},
+		{"comment then action", `<!-- c --><p>{{.}}</p>`, `x`, `<!-- c --><p>x</p>`},
+		{"redundant html", `<p>{{. | html}}</p>`, `<b>`, `<p>&lt;b&gt;</p>`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := renderString(t, "esc", tc.text, tc.data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnsafeContexts(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"tag name", `<{{.}}>`, `esc:1:3: action inside a tag name or markup declaration is not allowed`},
+		{"tag name partial", `<di{{.}}>`, `esc:1:5: action inside a tag name is not allowed`},
+		{"end tag name", `</{{.}}>`, `action inside a tag name or markup declaration is not allowed`},
+		{"attribute name", `<p data-{{.}}="1">`, `esc:1:10: action inside an attribute name is not allowed; use a render.Attrs value`},
+		{"comment", `<!-- {{.}} -->`, `esc:1:7: action inside an HTML comment is not allowed`},
+		{"doctype", `<!DOCTYPE {{.}}>`, `action inside an HTML comment is not allowed`},
+		{"js comment", `<script>// {{.}}
+</script>`, `action inside a JS comment is not allowed`},
+		{"js block comment", `<script>/* {{.}} */</script>`, `action inside a JS comment is not allowed`},
+		{"js template literal", "<script>var s = `{{.}}`;</script>", `action inside a JS template literal is not allowed`},
+		{"css comment", `<style>/* {{.}} */</style>`, `action inside a CSS comment is not allowed`},
+		{"partial char ref", `<a title="&{{.}}">`, `action after a partial character reference`},
+		{"unquoted followed by text", `<a title={{.}}x>`, `must be followed by a space`},
+		{"branches differ", `{{if .}}<a href="{{else}}<b>{{end}}x`, `branches end in different contexts`},
+		{"if changes context", `{{if .}}<a {{end}}`, `changes the context`},
+		{"range changes context", `{{range .}}<a title="{{end}}`, `{{range}} body changes the context`},
+		{"template call in tag name", `{{define "x"}}p{{end}}<{{template "x"}}>`, `template call inside a tag name`},
+		{"unknown function", `{{nope .}}`, `esc:1: function "nope" not defined`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New("esc").Parse(tc.text)
+			if err == nil {
+				t.Fatalf("Parse succeeded; want error %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\ndoes not contain %q", err, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), "render: ") {
+				t.Errorf("error %q lacks the package prefix", err)
+			}
+		})
+	}
+}
+
+// TestContextsAcrossTemplates checks that a template called in an attribute
+// is escaped for the attribute.
+func TestContextsAcrossTemplates(t *testing.T) {
+	got, err := renderString(t, "x", `{{define "u"}}{{.}}{{end}}<a href="{{template "u" .}}">{{template "u" .}}</a>`, "javascript:x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<a href="#ZliveviewZ">javascript:x</a>`; got != want {
+		t.Errorf("got %s want %s", got, want)
+	}
+}
