@@ -41,7 +41,14 @@ func DecodeEvent(payload json.RawMessage) (Event, error) {
 		var err error
 		switch string(key) {
 		case "type":
-			e.Type, err = expectOptString(&r, "type")
+			switch r.peek() {
+			case '"':
+				e.Type, err = r.strKnown()
+			case 'n':
+				err = r.literal("null")
+			default:
+				return fmt.Errorf("type must be a string or null")
+			}
 		case "event":
 			hasName = true
 			if r.peek() != '"' {

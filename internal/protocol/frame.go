@@ -180,8 +180,8 @@ func wrongType(r *reader, n int, want string) error {
 	return malformed("%s (element %d) must be %s", fieldNames[n], n, want)
 }
 
-// known returns the decoded string, without allocating for the topics and
-// events every connection repeats.
+// known returns the decoded string, without allocating for the topics,
+// events, event types and value keys every connection repeats.
 func known(b []byte, plain bool) string {
 	if !plain {
 		return string(unescape(nil, b))
@@ -205,6 +205,26 @@ func known(b []byte, plain bool) string {
 		return "allow_upload"
 	case "chunk":
 		return "chunk"
+	case "click":
+		return "click"
+	case "form":
+		return "form"
+	case "keyup":
+		return "keyup"
+	case "keydown":
+		return "keydown"
+	case "blur":
+		return "blur"
+	case "focus":
+		return "focus"
+	case "hook":
+		return "hook"
+	case "js":
+		return "js"
+	case "value":
+		return "value"
+	case "key":
+		return "key"
 	}
 	return string(b)
 }

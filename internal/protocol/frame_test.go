@@ -18,13 +18,16 @@ func TestTextRoundTrip(t *testing.T) {
 	for _, m := range []Message{
 		{JoinRef: "4", Ref: "5", Topic: "lv:phx-F1xAbC", Event: "event", Payload: json.RawMessage(`{"type":"click","event":"inc","value":{"value":""}}`)},
 		{Ref: "8", Topic: "phoenix", Event: "heartbeat", Payload: json.RawMessage(`{}`)},
-		{JoinRef: "4", Topic: "lv:x", Event: "diff", Payload: json.RawMessage(`{"0":"<b>a & b</b>"}`)},
+		{JoinRef: "4", Topic: "lv:<x>&", Event: "diff", Payload: json.RawMessage(`{"0":"<b>a & b</b>"}`)},
 		{JoinRef: "é", Ref: "日本", Topic: "lv:ü\u2028", Event: "ev\"\\\n\t\x01", Payload: json.RawMessage(`{"s":"😀"}`)},
 		{JoinRef: "1", Ref: "2", Topic: "lvu:0", Event: "phx_join", Payload: json.RawMessage(`{ "token" : "x" , "n":[1,2.5e3,-0,true,false,null] }`)},
 	} {
 		frame := AppendMessage(nil, m)
 		if !json.Valid(frame) {
 			t.Fatalf("AppendMessage(%+v) = %s, not valid JSON", m, frame)
+		}
+		if strings.Contains(m.Topic, "<") && !bytes.Contains(frame, []byte(`"lv:<x>&"`)) {
+			t.Errorf("AppendMessage escaped HTML characters: %s", frame)
 		}
 		got, err := Decode(frame, false, Limits{})
 		if err != nil {

@@ -230,6 +230,15 @@ func (r *reader) str() (string, error) {
 	return string(unescape(nil, r.b[s:e])), nil
 }
 
+// strKnown is str for strings that are often one of a few (see known).
+func (r *reader) strKnown() (string, error) {
+	s, e, plain, err := r.stringSpan()
+	if err != nil {
+		return "", err
+	}
+	return known(r.b[s:e], plain), nil
+}
+
 // unescape appends the decoded form of validated string contents to dst.
 func unescape(dst, b []byte) []byte {
 	for i := 0; i < len(b); {
@@ -377,7 +386,7 @@ func (r *reader) any() (any, error) {
 		m := map[string]any{}
 		err := r.members(func(key []byte) error {
 			v, err := r.any()
-			m[string(key)] = v
+			m[known(key, true)] = v
 			return err
 		})
 		return m, err
