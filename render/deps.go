@@ -45,6 +45,41 @@ func (d deps) unchanged(ch Changes) bool {
 type depAnalyzer struct {
 	trees map[string]*parse.Tree
 	memo  map[string]*deps // deps of a template called with the root as dot
+	// assigned holds the variables of the list being analysed that some
+	// {{$x = ...}} assigns: their value depends on where the assignment ran.
+	assigned map[string]bool
+}
+
+// collectAssigned records the variables assigned anywhere in l.
+func collectAssigned(l *parse.ListNode, out map[string]bool) {
+	if l == nil {
+		return
+	}
+	pipe := func(p *parse.PipeNode) {
+		if p != nil && p.IsAssign {
+			for _, d := range p.Decl {
+				out[d.Ident[0]] = true
+			}
+		}
+	}
+	for _, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.ActionNode:
+			pipe(n.Pipe)
+		case *parse.IfNode:
+			pipe(n.Pipe)
+			collectAssigned(n.List, out)
+			collectAssigned(n.ElseList, out)
+		case *parse.WithNode:
+			pipe(n.Pipe)
+			collectAssigned(n.List, out)
+			collectAssigned(n.ElseList, out)
+		case *parse.RangeNode:
+			pipe(n.Pipe)
+			collectAssigned(n.List, out)
+			collectAssigned(n.ElseList, out)
+		}
+	}
 }
 
 type scope struct {
@@ -65,6 +100,9 @@ func (s scope) with(dotRoot bool) scope {
 func (a *depAnalyzer) rootDeps(list *parse.ListNode, nops int) []deps {
 	out := make([]deps, 0, nops)
 	sc := scope{dotRoot: true, vars: map[string]deps{}}
+	a.assigned = map[string]bool{}
+	collectAssigned(list, a.assigned)
+	defer func() { a.assigned = nil }()
 	if list != nil {
 		for _, n := range list.Nodes {
 			switch n.(type) {
@@ -197,7 +235,7 @@ func (a *depAnalyzer) arg(n parse.Node, sc scope) deps {
 			}
 			return depsAll
 		}
-		if d, ok := sc.vars[n.Ident[0]]; ok {
+		if d, ok := sc.vars[n.Ident[0]]; ok && !a.assigned[n.Ident[0]] {
 			return d
 		}
 		return depsAll
