@@ -82,11 +82,12 @@ type config struct {
 	waitTimeout time.Duration
 }
 
-// WithTimeout bounds the whole browser session of one test (default 60s).
+// WithTimeout bounds the whole browser session of one test (default 2m).
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithWaitTimeout bounds each single wait, click or evaluation (default
-// 10s), so that a failing wait leaves time to collect diagnostics.
+// 20s, generous because CI runs every package at once under -race), so that
+// a failing wait leaves time to collect diagnostics.
 func WithWaitTimeout(d time.Duration) Option { return func(c *config) { c.waitTimeout = d } }
 
 // ConsoleMessage is one message the page reported.
@@ -168,7 +169,7 @@ type Page struct {
 // The browser is stopped and its profile removed when the test ends.
 func New(t testing.TB, opts ...Option) *Page {
 	t.Helper()
-	cfg := config{timeout: 60 * time.Second, waitTimeout: 10 * time.Second}
+	cfg := config{timeout: 2 * time.Minute, waitTimeout: 20 * time.Second}
 	for _, o := range opts {
 		o(&cfg)
 	}
