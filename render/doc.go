@@ -1,3 +1,77 @@
 // Package render compiles Go templates into static parts and dynamic slots, so
 // that a LiveView diff carries only the slots that changed.
+//
+// # Templates
+//
+// Templates use the syntax of text/template, parsed by text/template/parse:
+// fields, methods, variables, pipelines, if/else if/else, with/else with,
+// range over slices, arrays, maps (in key order), integers, channels and
+// iterator functions, break and continue, define, template and block, and the
+// usual builtins (and or not len index slice print printf println eq ne lt le
+// gt ge html js urlquery call). Parse, Must, ParseFiles, ParseFS, Funcs,
+// Lookup, Option("missingkey=...") and Delims behave as in text/template.
+//
+// # Statics and dynamics
+//
+// Each template is compiled once, when parsed, into a tree. A node holds the
+// static text (its Statics, identified by a fingerprint) and, between the
+// static parts, dynamic slots. A slot is filled by an action ({{.Count}}), by
+// an if or with (a nested node: each branch has its own Statics, so a branch
+// switch shows as a fingerprint change), by a template or block call (a nested
+// node), or by a range: a Comprehension whose rows all share one Statics.
+// Static text around actions stays in one node; comments and variable
+// declarations leave no slot. An if whose condition is false and has no else
+// fills its slot with an empty string; a range with no rows and an else fills
+// it with the else branch.
+//
+// # Keyed ranges
+//
+// Rows of a range are keyed by their index, so that a diff resends the rows
+// whose content changed at each position. To let a diff follow rows as they are
+// inserted, deleted or moved, key them by a value of the row with the keyed
+// builtin: {{range keyed "ID" .Rows}} (or {{range $i, $r := keyed "ID" .Rows}})
+// keys each row by its field, method or map key ID, printed as a string; a
+// dotted name ("User.ID") follows a path. Two rows with the same key are an
+// evaluation error.
+//
+// # Escaping
+//
+// Values are escaped for the place they appear in, decided at compile time by
+// following the HTML syntax of the static text: text and RCDATA (textarea,
+// title) are HTML-escaped; attribute values are escaped for their quoting
+// (an action that is a whole unquoted value is written quoted); URL attributes
+// (href, src, action, formaction, ...) neutralise schemes other than http,
+// https, mailto and tel as "#ZliveviewZ" and percent-encode values in a query
+// or fragment; event handler attributes (on...) and script elements get values
+// as JS (JSON, with markup characters escaped, or escaped string contents
+// inside a JS string literal); style attributes and elements accept only
+// harmless CSS values, replacing others with "ZliveviewZ". Actions in a tag
+// name, an attribute name, an HTML, JS or CSS comment or a JS template literal
+// are compile errors, as are branches that end in different contexts. Invalid
+// UTF-8 is replaced with U+FFFD.
+//
+// Two types are not escaped. An HTML value is inserted as is in text, and
+// escaped elsewhere. A *Rendered value in text embeds as a nested node. Where
+// an attribute may start (<input {{.Extra}}>) the only value allowed is an
+// Attrs, which renders a whole list of attributes with validated names and
+// escaped values (true renders a bare attribute, false or nil nothing).
+//
+// Values are printed as text/template prints them (fmt's %v), except that nil
+// pointers and interfaces print as nothing.
+//
+// # Lazy evaluation and change tracking
+//
+// Execute does not evaluate: it returns a Rendered that runs the template when
+// its Evaluate is called (AppendHTML and WriteTo call it, evaluating all). A
+// caller that knows which top-level fields of the data changed since the
+// previous render passes them to Evaluate as a Changes; a slot of the executed
+// template that depends only on unchanged fields is then not evaluated and
+// holds an Unchanged value. Dependencies are found at compile time: .Foo,
+// .Foo.Bar and $.Foo depend on Foo; a bare . or $, a method of the data, or a
+// variable that is assigned depend on everything. A slot holding an if, with,
+// range or template call depends on all its parts together, and is evaluated
+// in full when any of them changed.
+//
+// Errors name the template, line and column: "render: counter:3:14: can't
+// evaluate field Cnt in type main.Counter".
 package render

@@ -20,8 +20,8 @@ type user struct {
 }
 
 func (u user) Greeting(prefix string) string { return prefix + ", " + u.Name }
-func (u *user) PtrName() string             { return "*" + u.Name }
-func (u user) Fails() (string, error)       { return "", errors.New("boom") }
+func (u *user) PtrName() string              { return "*" + u.Name }
+func (u user) Fails() (string, error)        { return "", errors.New("boom") }
 
 type stringerInt int
 
@@ -273,7 +273,7 @@ func TestRecursiveTemplate(t *testing.T) {
 
 func TestParseFilesAndFS(t *testing.T) {
 	fsys := fstest.MapFS{
-		"tmpl/page.html": {Data: []byte(`<h1>{{template "title.html" .}}</h1>`)},
+		"tmpl/page.html":  {Data: []byte(`<h1>{{template "title.html" .}}</h1>`)},
 		"tmpl/title.html": {Data: []byte(`{{.}}!`)},
 	}
 	tm, err := ParseFS(fsys, "tmpl/page.html", "tmpl/title.html")
