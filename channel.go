@@ -651,8 +651,7 @@ func (s *Socket[T]) Repeat(interval time.Duration, fn func(s *Socket[T]) error) 
 		return func() {}
 	}
 	r := &repeat{}
-	var tick func()
-	tick = func() {
+	tick := func() {
 		ch.post(func() {
 			if r.stopped.Load() {
 				return
