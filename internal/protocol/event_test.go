@@ -121,6 +121,12 @@ func TestEventParams(t *testing.T) {
 			want:    map[string]any{},
 		},
 		{
+			name:    "escaped keys",
+			payload: `{"\u0074ype":"click","ev\u0065nt":"x","value":{"k\u00e9y":"\u003c"}}`,
+			typ:     "click", event: "x",
+			want: map[string]any{"kéy": "<"},
+		},
+		{
 			name:    "null value",
 			payload: `{"type":"hook","event":"n","value":null}`,
 			typ:     "hook", event: "n",
