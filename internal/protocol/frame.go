@@ -91,32 +91,29 @@ func decodeText(frame []byte, maxDepth int) (Message, error) {
 		return m, malformed("not a JSON array (want [join_ref, ref, topic, event, payload])")
 	}
 	r.i++
-	var err error
-	for n := 0; ; n++ {
-		if n == 0 && r.peek() == ']' {
-			return m, malformed("array has 0 elements, want 5")
-		}
+	if r.peek() == ']' {
+		return m, malformed("array has 0 elements, want 5")
+	}
+	n := 0
+	for ; ; n++ {
 		if n < 5 {
-			if err = decodeField(&r, &m, n); err != nil {
+			if err := decodeField(&r, &m, n); err != nil {
 				return Message{}, err
 			}
-		} else if err = r.skip(); err != nil {
+		} else if err := r.skip(); err != nil {
+			// Elements past the fifth are read only to say how many there are.
 			return Message{}, malformed("not JSON: %v", err)
 		}
-		switch r.peek() {
-		case ',':
-			r.i++
-			continue
-		case ']':
-			r.i++
-		default:
-			return Message{}, malformed("not JSON: %v", r.fail("',' or ']'"))
+		if r.peek() != ',' {
+			break
 		}
-		if n != 4 {
-			// Count the rest only to give an exact number.
-			return Message{}, malformed("array has %d elements, want 5", n+1)
-		}
-		break
+		r.i++
+	}
+	if err := r.expect(']', "',' or ']'"); err != nil {
+		return Message{}, malformed("not JSON: %v", err)
+	}
+	if n != 4 {
+		return Message{}, malformed("array has %d elements, want 5", n+1)
 	}
 	if err := r.end(); err != nil {
 		return Message{}, malformed("not JSON: %v", err)
