@@ -24,7 +24,7 @@ func init() {
 		textSpecial[c] = true
 		unquotedSpecial[c] = true
 	}
-	for _, c := range " \t\n\f\r=`" {
+	for _, c := range " \t\n\f\r=`/" {
 		unquotedSpecial[c] = true
 	}
 	for c := 0x80; c < 0x100; c++ {
