@@ -145,13 +145,22 @@ func (h *harnessLog) add(format string, args ...any) {
 func (h *harnessLog) log(t testing.TB) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	const max = 20
-	for i, m := range h.msgs {
-		if i == max {
-			t.Logf("chromedp: ... %d more", len(h.msgs)-max)
-			break
+	// The same decoding complaint tends to repeat for every request, so
+	// each distinct message is shown once, with its count.
+	counts := map[string]int{}
+	var order []string
+	for _, m := range h.msgs {
+		if counts[m] == 0 {
+			order = append(order, m)
 		}
-		t.Logf("chromedp: %s", m)
+		counts[m]++
+	}
+	for _, m := range order {
+		if n := counts[m]; n > 1 {
+			t.Logf("chromedp: %s (%d times)", m, n)
+		} else {
+			t.Logf("chromedp: %s", m)
+		}
 	}
 }
 
