@@ -182,11 +182,22 @@ func (s *state) callIdent(id *identExpr, dot reflect.Value, args []expr, final r
 	if b.nargs >= 0 && len(vals) != b.nargs || len(vals) < b.minArgs {
 		return reflect.Value{}, id.src.errorf("wrong number of args for %s: got %d", id.name, len(vals))
 	}
-	v, err := b.fn(vals)
+	v, err := callBuiltin(b, vals)
 	if err != nil {
 		return reflect.Value{}, id.src.errorf("error calling %s: %v", id.name, err)
 	}
 	return v, nil
+}
+
+// callBuiltin calls b, turning a panic (a reflect misuse on an odd argument)
+// into an error, so that no template can crash its caller.
+func callBuiltin(b *builtin, vals []reflect.Value) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return b.fn(vals)
 }
 
 // callFunc calls fn with args (and final as the last argument).

@@ -200,13 +200,19 @@ func sliceOf(a []reflect.Value) (reflect.Value, error) {
 		}
 		idx[i] = n
 	}
-	cap := v.Len()
+	var cap int
 	switch v.Kind() {
 	case reflect.String:
 		if len(a) == 4 {
 			return reflect.Value{}, errors.New("cannot 3-index slice a string")
 		}
-	case reflect.Array, reflect.Slice:
+		cap = v.Len()
+	case reflect.Slice:
+		cap = v.Cap()
+	case reflect.Array:
+		if !v.CanAddr() {
+			return reflect.Value{}, errors.New("cannot slice an unaddressable array")
+		}
 		cap = v.Cap()
 	default:
 		return reflect.Value{}, fmt.Errorf("can't slice item of type %s", v.Type())
