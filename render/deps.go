@@ -149,9 +149,11 @@ func (a *depAnalyzer) node(n parse.Node, sc scope) deps {
 		d := a.pipe(n.Pipe, inner)
 		return d.union(a.list(n.List, inner.with(false))).union(a.list(n.ElseList, inner.with(sc.dotRoot)))
 	case *parse.RangeNode:
-		inner := sc.with(false)
+		// The pipeline is read where the range stands; only the body sees
+		// the row as dot.
+		inner := sc.with(sc.dotRoot)
 		d := a.pipe(n.Pipe, inner)
-		return d.union(a.list(n.List, inner)).union(a.list(n.ElseList, sc.with(sc.dotRoot)))
+		return d.union(a.list(n.List, inner.with(false))).union(a.list(n.ElseList, sc.with(sc.dotRoot)))
 	case *parse.TemplateNode:
 		if n.Pipe == nil {
 			return deps{}
