@@ -28,6 +28,7 @@ type state struct {
 	set   *set
 	vars  []variable
 	depth int
+	buf   [2]variable // the first variables, to save an allocation
 }
 
 var (

@@ -254,11 +254,10 @@ func (t *Template) Execute(data any) (*Rendered, error) {
 
 // evaluate runs a root block for Rendered.Evaluate.
 func (r *Rendered) evaluate(blk *block, s *set, data any, ch Changes) error {
-	st := state{set: s}
+	st := &state{set: s}
 	dot := reflect.ValueOf(data)
-	var vars [1]variable
-	vars[0] = variable{"$", dot}
-	st.vars = vars[:]
+	st.buf[0] = variable{"$", dot}
+	st.vars = st.buf[:1]
 	var force []bool
 	if ch != nil {
 		force = blk.forced(reflect.TypeOf(data))

@@ -185,7 +185,7 @@ func TestErrors(t *testing.T) {
 		want       string // substring of the error
 	}{
 		{"bad field", "<p>\n\n  {{.Cnt}}</p>", struct{ Count int }{}, `render: counter:3:4: can't evaluate field Cnt in type struct { Count int }`},
-		{"unexported field", `{{.meta}}`, user{}, `counter:1:2: can't evaluate field meta in type render.user`},
+		{"unexported field", `{{.meta}}`, user{meta: "hidden"}, `counter:1:2: can't evaluate field meta in type render.user`},
 		{"unknown function", "\n{{nope 1}}", nil, `render: counter:2: function "nope" not defined`},
 		{"syntax", `{{if}}`, nil, `render: counter:1: missing value for if`},
 		{"method error", `{{.Fails}}`, user{}, `counter:1:2: error calling Fails: boom`},
