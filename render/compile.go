@@ -236,6 +236,18 @@ type wrapErr struct {
 func (w *wrapErr) Error() string { return w.err.Error() }
 func (w *wrapErr) Unwrap() error { return w.cause }
 
+// join returns the context after branches ending in a and b, if they agree.
+// They may differ in wrapped: what follows must then obey it.
+func join(a, b context) (context, bool) {
+	w := a.wrapped || b.wrapped
+	a.wrapped, b.wrapped = false, false
+	if a != b {
+		return a, false
+	}
+	a.wrapped = w
+	return a, true
+}
+
 // compileCond compiles an if or with, flattening else-if and else-with chains.
 func (c *compiler) compileCond(tree *parse.Tree, br *parse.BranchNode, with bool, ctx context) (*op, context, error) {
 	o := &op{kind: opCond, src: source{tree, br}}
@@ -251,18 +263,23 @@ func (c *compiler) compileCond(tree *parse.Tree, br *parse.BranchNode, with bool
 		if err != nil {
 			return nil, ctx, err
 		}
-		if !first && e != end {
-			return nil, ctx, source{tree, br}.errorf("branches end in different contexts: %s and %s", end, e)
+		if !first {
+			j, ok := join(end, e)
+			if !ok {
+				return nil, ctx, source{tree, br}.errorf("branches end in different contexts: %s and %s", end, e)
+			}
+			e = j
 		}
 		end, first = e, false
 		o.conds = append(o.conds, p)
 		o.isWith = append(o.isWith, with)
 		o.branches = append(o.branches, b)
 		if br.ElseList == nil {
-			if end != ctx {
+			j, ok := join(ctx, end)
+			if !ok {
 				return nil, ctx, source{tree, br}.errorf("{{if}} without {{else}} changes the context from %s to %s", ctx, end)
 			}
-			return o, end, nil
+			return o, j, nil
 		}
 		if len(br.ElseList.Nodes) == 1 {
 			switch n := br.ElseList.Nodes[0].(type) {
@@ -279,10 +296,11 @@ func (c *compiler) compileCond(tree *parse.Tree, br *parse.BranchNode, with bool
 		if err != nil {
 			return nil, ctx, err
 		}
-		if e != end {
+		j, ok := join(end, e)
+		if !ok {
 			return nil, ctx, source{tree, br.ElseList}.errorf("branches end in different contexts: %s and %s", end, e)
 		}
-		return o, end, nil
+		return o, j, nil
 	}
 }
 

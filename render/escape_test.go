@@ -59,6 +59,7 @@ func TestEscaping(t *testing.T) {
 		{"attrs nil", `<input {{.}}>`, nil, `<input >`},
 		{"attrs after attribute", `<input type="text" {{.}}>`, Attrs{"name": "q"}, `<input type="text"  name="q">`},
 		{"comment then action", `<!-- c --><p>{{.}}</p>`, `x`, `<!-- c --><p>x</p>`},
+		{"if after wrapped value", `<a title={{.}}{{if .}} class="c"{{end}}>`, `t`, `<a title="t" class="c">`},
 		{"redundant html", `<p>{{. | html}}</p>`, `<b>`, `<p>&lt;b&gt;</p>`},
 	}
 	for _, tc := range tests {

@@ -170,6 +170,10 @@ func (t *Template) Parse(text string) (*Template, error) {
 	if err != nil {
 		return nil, errors.New("render: " + strings.TrimPrefix(err.Error(), "template: "))
 	}
+	saved := make(map[string]*parse.Tree, len(trees))
+	for name := range trees {
+		saved[name] = s.trees[name]
+	}
 	for name, tree := range trees {
 		// As in text/template, an empty definition does not replace a
 		// non-empty one, so that {{block}} defaults can be overridden in any
@@ -180,6 +184,14 @@ func (t *Template) Parse(text string) (*Template, error) {
 	}
 	cs, err := s.compile()
 	if err != nil {
+		// Leave the set as it was, so that it still executes.
+		for name, old := range saved {
+			if old == nil {
+				delete(s.trees, name)
+			} else {
+				s.trees[name] = old
+			}
+		}
 		return nil, err
 	}
 	s.compiled.Store(cs)

@@ -255,6 +255,21 @@ func TestNamedTemplates(t *testing.T) {
 	}
 }
 
+func TestFailedParseLeavesSet(t *testing.T) {
+	tm := Must(New("x").Parse(`ok`))
+	_, err := tm.Parse(`{{define "bad"}}{{if .}}<a {{end}}{{end}}`)
+	if err == nil || !strings.Contains(err.Error(), "changes the context") {
+		t.Fatalf("want a compile error, got %v", err)
+	}
+	if tm.Lookup("bad") != nil {
+		t.Error("a failed Parse left its template in the set")
+	}
+	var b strings.Builder
+	if err := tm.ExecuteHTML(&b, nil); err != nil || b.String() != "ok" {
+		t.Errorf("after a failed Parse: %q %v", b.String(), err)
+	}
+}
+
 func TestRecursiveTemplate(t *testing.T) {
 	type node struct {
 		Name string
