@@ -211,6 +211,51 @@ func (pc *psConn) call(t testing.TB, joinRef, topic, event string, payload any) 
 	return "", nil, ""
 }
 
+// cast sends an event on the view without waiting for a reply (for events
+// that crash the view, which answers with phx_error instead).
+func (v *psView) cast(t testing.TB, name string) {
+	t.Helper()
+	frame, err := json.Marshal([]any{v.joinRef, "cast-" + name, v.topic, "event", map[string]any{"type": "click", "event": name, "value": map[string]any{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.conn.wmu.Lock()
+	err = v.conn.ws.WriteMessage(websocket.TextMessage, frame)
+	v.conn.wmu.Unlock()
+	if err != nil {
+		t.Fatalf("send %s: %v", name, err)
+	}
+}
+
+// waitFor waits until cond holds for the view's HTML, the view fails, or
+// stop is closed; it reports whether cond held. Unlike await it may run on
+// any goroutine.
+func (v *psView) waitFor(cond func(html string) bool, stop <-chan struct{}) bool {
+	for {
+		v.mu.Lock()
+		h, err := v.html, v.err
+		v.mu.Unlock()
+		if cond(h) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		select {
+		case <-v.changed:
+		case <-stop:
+			return false
+		}
+	}
+}
+
+// failed reports why the view failed (crashed, connection ended), or nil.
+func (v *psView) failed() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.err
+}
+
 // join joins the page's view on this connection.
 func (pc *psConn) join(t testing.TB, p psPage) *psView {
 	t.Helper()
