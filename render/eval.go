@@ -223,6 +223,15 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 	if keyed != nil {
 		c.keys = []string{}
 	}
+	if hint := lenHint(val); hint > 0 {
+		// Rows are appended one by one; sizing once avoids regrowing the
+		// value slice (the bulk of a large list's allocations).
+		c.values = make([]Value, 0, hint*n)
+		if keyed != nil {
+			c.keys = make([]string, 0, hint)
+			seen = make(map[string]struct{}, hint)
+		}
+	}
 	decl := o.pipe.decl
 	var loopErr error
 	row := func(k, elem reflect.Value) bool {
@@ -278,6 +287,19 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 	}
 	dyn[o.slot] = List(c)
 	return ctrlNone, nil
+}
+
+// lenHint returns how many elements ranging over val yields, when that is
+// known without iterating, or 0.
+func lenHint(val reflect.Value) int {
+	if !val.IsValid() {
+		return 0
+	}
+	switch val.Kind() {
+	case reflect.Array, reflect.Slice, reflect.Map:
+		return val.Len()
+	}
+	return 0
 }
 
 // iterate calls row for each element of val until it returns false.
