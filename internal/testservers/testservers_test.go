@@ -2,6 +2,7 @@ package testservers
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -54,5 +55,48 @@ func TestNATSAnswers(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.URL(), "nats://127.0.0.1:") {
 		t.Fatalf("URL %q", s.URL())
+	}
+}
+
+// fakeTB records how start gives up, instead of ending the test.
+type fakeTB struct {
+	testing.TB
+	skipped, fatal string
+}
+
+type stopped struct{}
+
+func (f *fakeTB) Helper()          {}
+func (f *fakeTB) Cleanup(func())   {}
+func (f *fakeTB) Skip(args ...any) { f.skipped = fmt.Sprint(args...); panic(stopped{}) }
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.fatal = fmt.Sprintf(format, args...)
+	panic(stopped{})
+}
+
+func runFake(f *fakeTB, start func(testing.TB) *Server) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stopped); !ok {
+				panic(r)
+			}
+		}
+	}()
+	start(f)
+}
+
+func TestMissingBinarySkipsUnlessRequired(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("LIVEVIEW_REQUIRE_ALL", "")
+	f := &fakeTB{TB: t}
+	runFake(f, Redis)
+	if !strings.Contains(f.skipped, "redis-server not found: apt-get install redis-server") || f.fatal != "" {
+		t.Fatalf("without LIVEVIEW_REQUIRE_ALL: skipped %q, fatal %q; want a skip saying how to install", f.skipped, f.fatal)
+	}
+	t.Setenv("LIVEVIEW_REQUIRE_ALL", "1")
+	f = &fakeTB{TB: t}
+	runFake(f, NATS)
+	if !strings.Contains(f.fatal, "nats-server not found") || f.skipped != "" {
+		t.Fatalf("with LIVEVIEW_REQUIRE_ALL=1: skipped %q, fatal %q; want a failure", f.skipped, f.fatal)
 	}
 }
