@@ -362,7 +362,7 @@ func (p *PubSub) read() {
 			}
 			if !down {
 				down, downAt = true, time.Now()
-				p.log.Warn("redis: subscriber connection lost; reconnecting", "err", err)
+				p.log.Warn("redis: subscriber connection down; reconnecting", "err", err)
 			}
 			if !p.reconnect() {
 				return
