@@ -451,7 +451,9 @@ func (p *PubSub) dispatch() {
 		for {
 			p.mu.Lock()
 			if p.closed || len(p.queue) == 0 {
-				p.queue = p.queue[:0:0]
+				// Let the drained array go, so that a burst does not pin
+				// its memory.
+				p.queue = nil
 				p.mu.Unlock()
 				break
 			}
