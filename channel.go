@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -21,7 +20,7 @@ type channel struct {
 	conn    *conn
 	topic   string
 	joinRef string
-	log     *slog.Logger
+	log     logger
 	mb      mailbox
 
 	// Owned by the queue.
@@ -57,7 +56,7 @@ const (
 func newChannel(c *conn, topic, joinRef string) *channel {
 	ch := &channel{conn: c, topic: topic, joinRef: joinRef}
 	ch.mb.wg = &c.views
-	ch.log = c.log.With("topic", topic)
+	ch.log = c.log.with("topic", topic)
 	return ch
 }
 

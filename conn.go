@@ -1,8 +1,8 @@
 package liveview
 
 import (
+	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,20 +14,23 @@ import (
 )
 
 // conn is one websocket connection: a reader (the goroutine of ServeHTTP,
-// which owns the connection), a writer goroutine, and the views joined on it,
-// keyed by topic.
+// which owns the connection) and the views joined on it, keyed by topic.
+// Frames to send wait in a queue drained by a goroutine that exists only
+// while the queue has frames, so an idle connection costs one goroutine.
 type conn struct {
 	srv    *Server
 	ws     *websocket.Conn
 	req    *http.Request
-	log    *slog.Logger
+	log    logger
 	authed bool // the CSRF token matched: joins may proceed
 
-	out      chan []byte
-	done     chan struct{} // closed when the connection is ending
 	finished chan struct{} // closed when every view has ended
-	stopOnce sync.Once
-	closeMsg []byte // close frame to send, set before done is closed
+
+	wmu     sync.Mutex
+	wq      [][]byte // frames waiting for the writer
+	writing bool     // a writer goroutine is draining wq
+	stopped bool     // the connection is ending: nothing more is queued
+	writers sync.WaitGroup
 
 	mu       sync.Mutex
 	channels map[string]*channel
@@ -37,7 +40,10 @@ type conn struct {
 
 // outQueue bounds the frames waiting to be written; a client that does not
 // read them is disconnected rather than allowed to grow the server's memory.
-const outQueue = 256
+const outQueue = 1024
+
+// writeTimeout bounds one frame's write to a client that stopped reading.
+const writeTimeout = 10 * time.Second
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("vsn"); v != "2.0.0" {
@@ -59,11 +65,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	c := &conn{
 		srv:      s,
 		ws:       ws,
-		req:      r,
-		log:      s.log.With("remote", r.RemoteAddr),
+		req:      r.WithContext(context.Background()), // for OnMount hooks: headers and cookies
+		log:      logger{l: s.log, args: []any{"remote", r.RemoteAddr}},
 		authed:   authed,
-		out:      make(chan []byte, outQueue),
-		done:     make(chan struct{}),
 		finished: make(chan struct{}),
 		channels: make(map[string]*channel),
 	}
@@ -84,19 +88,22 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 
-	c.run()
-
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
+	// The connection gets a goroutine of its own, owned by the Server (Close
+	// waits for it), and ServeHTTP returns: net/http then drops its
+	// per-connection state (a write buffer, the request's contexts) and the
+	// reader runs on a fresh, shallow stack. An idle connection costs much
+	// less that way.
+	go func() {
+		c.run()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
 }
 
 // run reads frames until the connection ends, then ends every view and waits
 // for them.
 func (c *conn) run() {
-	writerDone := make(chan struct{})
-	go c.writer(writerDone)
-
 	c.ws.SetReadLimit(int64(c.srv.cfg.MaxFrameBytes))
 	for {
 		c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.HeartbeatTimeout))
@@ -119,7 +126,7 @@ func (c *conn) run() {
 		ch.end(endClosed, nil)
 	}
 	c.views.Wait()
-	<-writerDone
+	c.writers.Wait()
 	c.ws.Close()
 	close(c.finished)
 }
@@ -139,53 +146,74 @@ func (c *conn) readFailed(err error) {
 	}
 }
 
-// writer writes queued frames until the connection ends.
-func (c *conn) writer(done chan struct{}) {
-	defer close(done)
+// send queues a frame for the client. It drops frames once the connection is
+// ending, and disconnects a client that lets outQueue frames pile up.
+func (c *conn) send(b []byte) {
+	c.wmu.Lock()
+	if c.stopped {
+		c.wmu.Unlock()
+		return
+	}
+	if len(c.wq) >= outQueue {
+		c.wmu.Unlock()
+		c.log.Warn("liveview: connection dropped: client is not reading", "queued", outQueue)
+		c.stop(websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "client too slow"))
+		return
+	}
+	c.wq = append(c.wq, b)
+	if !c.writing {
+		c.writing = true
+		c.writers.Add(1)
+		go c.write()
+	}
+	c.wmu.Unlock()
+}
+
+// write drains the queue, then exits.
+func (c *conn) write() {
+	defer c.writers.Done()
 	for {
-		select {
-		case b := <-c.out:
-			c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-				c.log.Debug("liveview: write failed", "err", err)
-				c.stop(nil)
-				c.ws.Close() // unblocks the reader
-				return
-			}
-		case <-c.done:
-			if c.closeMsg != nil {
-				c.ws.WriteControl(websocket.CloseMessage, c.closeMsg, time.Now().Add(time.Second))
-			}
-			c.ws.Close() // unblocks the reader if it is still reading
+		c.wmu.Lock()
+		if len(c.wq) == 0 || c.stopped {
+			clear(c.wq)
+			c.wq = c.wq[:0]
+			c.writing = false
+			c.wmu.Unlock()
 			return
+		}
+		b := c.wq[0]
+		c.wq[0] = nil
+		c.wq = c.wq[1:]
+		c.wmu.Unlock()
+		c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+			c.log.Debug("liveview: write failed", "err", err)
+			c.stop(nil)
 		}
 	}
 }
 
-// stop marks the connection as ending; msg, if not nil, is the close frame
-// sent to the client.
+// stop ends the connection: queued frames are dropped, msg (if not nil) is
+// sent as the close frame, and the socket is closed, which ends the reader.
+// Only the first call acts.
 func (c *conn) stop(msg []byte) {
-	c.stopOnce.Do(func() {
-		c.closeMsg = msg
-		close(c.done)
-	})
+	c.wmu.Lock()
+	if c.stopped {
+		c.wmu.Unlock()
+		return
+	}
+	c.stopped = true
+	c.wmu.Unlock()
+	if msg != nil {
+		// WriteControl may run alongside a frame being written.
+		c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	}
+	c.ws.Close()
 }
 
 // closeWith ends the connection from the server side with a close code.
 func (c *conn) closeWith(code int, reason string) {
 	c.stop(websocket.FormatCloseMessage(code, reason))
-}
-
-// send queues a frame for the writer. It gives up when the connection ends,
-// and disconnects a client whose queue is full.
-func (c *conn) send(b []byte) {
-	select {
-	case c.out <- b:
-	case <-c.done:
-	default:
-		c.log.Warn("liveview: connection dropped: client is not reading", "queued", outQueue)
-		c.stop(websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "client too slow"))
-	}
 }
 
 func (c *conn) reply(joinRef, ref, topic, status string, response []byte) {

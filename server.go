@@ -159,9 +159,13 @@ func NewServer(cfg Config) *Server {
 	}
 	s.fanout.srv = s
 	s.up = websocket.Upgrader{
-		CheckOrigin:       s.checkOrigin,
-		EnableCompression: false,
-		Subprotocols:      []string{"phoenix"},
+		CheckOrigin:  s.checkOrigin,
+		Subprotocols: []string{"phoenix"},
+		// Idle connections hold no write buffer: it is taken from the pool
+		// for each frame and given back. Client frames are small (events,
+		// heartbeats), and larger ones are read through the buffer anyway.
+		WriteBufferPool: &sync.Pool{},
+		ReadBufferSize:  1024,
 	}
 	return s
 }

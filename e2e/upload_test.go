@@ -94,6 +94,9 @@ func TestUploadInBrowser(t *testing.T) {
 		t.Errorf("%d upload files for refused entries", n)
 	}
 	p.Click(`.entry[data-name="big.png"] .cancel`)
+	// The list is patched after the first cancel: click the second entry
+	// only once that patch has landed, not on a node about to be replaced.
+	p.WaitNotPresent(`.entry[data-name="big.png"]`)
 	p.Click(`.entry[data-name="note.txt"] .cancel`)
 	p.WaitTrue(`document.querySelectorAll(".entry").length === 0`)
 
