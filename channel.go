@@ -56,6 +56,7 @@ const (
 func newChannel(c *conn, topic, joinRef string) *channel {
 	ch := &channel{conn: c, topic: topic, joinRef: joinRef}
 	ch.mb.wg = &c.views
+	ch.mb.idle = ch.flush
 	ch.log = c.log.with("topic", topic)
 	return ch
 }
@@ -593,8 +594,9 @@ func (ch *channel) appendExtras(dst []byte, full bool) ([]byte, bool, error) {
 	return dst, true, nil
 }
 
-// callback runs fn, a server-side callback (an info, a timer), on the queue
-// and pushes what it changed.
+// callback runs fn, a server-side callback (an info, a timer), on the queue.
+// What it changed is pushed when the queue runs dry, so that a burst of
+// messages costs one render and one frame, not one each.
 func (ch *channel) callback(what string, fn func() error) {
 	if ch.ended {
 		return
@@ -603,7 +605,19 @@ func (ch *channel) callback(what string, fn func() error) {
 		ch.fail(fmt.Errorf("%s: %w", what, err))
 		return
 	}
-	ch.finish(nil)
+	if ch.core.nav != nil {
+		ch.finish(nil)
+		return
+	}
+	ch.mb.markDirty()
+}
+
+// flush pushes what server-side callbacks changed; it runs when the queue is
+// empty.
+func (ch *channel) flush() {
+	if !ch.ended && ch.run != nil {
+		ch.finish(nil)
+	}
 }
 
 // SendInfo delivers msg to the view's HandleInfo, after the callbacks already

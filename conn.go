@@ -27,9 +27,10 @@ type conn struct {
 	finished chan struct{} // closed when every view has ended
 
 	wmu     sync.Mutex
-	wq      [][]byte // frames waiting for the writer
-	writing bool     // a writer goroutine is draining wq
-	stopped bool     // the connection is ending: nothing more is queued
+	wroom   sync.Cond // signalled when wq has room or the connection stops
+	wq      [][]byte  // frames waiting for the writer
+	writing bool      // a writer goroutine is draining wq
+	stopped bool      // the connection is ending: nothing more is queued
 	writers sync.WaitGroup
 
 	mu       sync.Mutex
@@ -38,9 +39,11 @@ type conn struct {
 	views sync.WaitGroup // running view queues
 }
 
-// outQueue bounds the frames waiting to be written; a client that does not
-// read them is disconnected rather than allowed to grow the server's memory.
-const outQueue = 1024
+// outQueue bounds the frames waiting to be written. Past it, senders wait: a
+// slow client slows its own views down (their mailboxes keep accepting
+// work), and a client that stops reading altogether is disconnected by the
+// write timeout.
+const outQueue = 256
 
 // writeTimeout bounds one frame's write to a client that stopped reading.
 const writeTimeout = 10 * time.Second
@@ -71,6 +74,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		finished: make(chan struct{}),
 		channels: make(map[string]*channel),
 	}
+	c.wroom.L = &c.wmu
 	if !authed {
 		// Joins will answer "stale", which makes the client load the page
 		// again and so get a fresh token for its cookie.
@@ -146,18 +150,15 @@ func (c *conn) readFailed(err error) {
 	}
 }
 
-// send queues a frame for the client. It drops frames once the connection is
-// ending, and disconnects a client that lets outQueue frames pile up.
+// send queues a frame for the client, waiting while outQueue frames are
+// already queued. It drops frames once the connection is ending.
 func (c *conn) send(b []byte) {
 	c.wmu.Lock()
+	for len(c.wq) >= outQueue && !c.stopped {
+		c.wroom.Wait()
+	}
 	if c.stopped {
 		c.wmu.Unlock()
-		return
-	}
-	if len(c.wq) >= outQueue {
-		c.wmu.Unlock()
-		c.log.Warn("liveview: connection dropped: client is not reading", "queued", outQueue)
-		c.stop(websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "client too slow"))
 		return
 	}
 	c.wq = append(c.wq, b)
@@ -184,10 +185,18 @@ func (c *conn) write() {
 		b := c.wq[0]
 		c.wq[0] = nil
 		c.wq = c.wq[1:]
+		if len(c.wq) == outQueue-1 {
+			c.wroom.Broadcast()
+		}
 		c.wmu.Unlock()
 		c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
 		if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-			c.log.Debug("liveview: write failed", "err", err)
+			var ne interface{ Timeout() bool }
+			if errors.As(err, &ne) && ne.Timeout() {
+				c.log.Warn("liveview: connection dropped: client is not reading", "timeout", writeTimeout)
+			} else {
+				c.log.Debug("liveview: write failed", "err", err)
+			}
 			c.stop(nil)
 		}
 	}
@@ -203,6 +212,7 @@ func (c *conn) stop(msg []byte) {
 		return
 	}
 	c.stopped = true
+	c.wroom.Broadcast()
 	c.wmu.Unlock()
 	if msg != nil {
 		// WriteControl may run alongside a frame being written.

@@ -10,10 +10,22 @@ import "sync"
 type mailbox struct {
 	wg *sync.WaitGroup // counts running drains; owned by the connection
 
+	// idle runs when the queue runs dry after a job called markDirty: work
+	// deferred to the end of a burst (one render for many messages).
+	idle func()
+
 	mu      sync.Mutex
 	q       []func()
 	running bool
 	closed  bool
+	dirty   bool
+}
+
+// markDirty asks for idle to run once the queue is empty.
+func (m *mailbox) markDirty() {
+	m.mu.Lock()
+	m.dirty = true
+	m.mu.Unlock()
 }
 
 // post queues job; it reports false, dropping job, once the mailbox is
@@ -58,6 +70,12 @@ func (m *mailbox) drain() {
 	defer m.wg.Done()
 	for {
 		m.mu.Lock()
+		if len(m.q) == 0 && m.dirty && !m.closed && m.idle != nil {
+			m.dirty = false
+			m.mu.Unlock()
+			m.idle()
+			continue
+		}
 		if len(m.q) == 0 {
 			m.running = false
 			if m.closed {

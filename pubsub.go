@@ -144,6 +144,8 @@ type fanout struct {
 }
 
 type localTopic struct {
+	ready chan struct{} // closed once the broker subscription is settled
+	err   error         // why it failed, if it did
 	sub   Subscription
 	views map[*channel]decoderKey
 	decs  map[decoderKey]decoder
@@ -151,19 +153,39 @@ type localTopic struct {
 
 func (f *fanout) add(ch *channel, name string, dec decoder) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.topics == nil {
 		f.topics = make(map[string]*localTopic)
 	}
 	lt := f.topics[name]
 	if lt == nil {
-		lt = &localTopic{views: make(map[*channel]decoderKey), decs: make(map[decoderKey]decoder)}
-		sub, err := f.srv.pubsub().Subscribe(name, func(b []byte) { f.deliver(name, b) })
-		if err != nil {
-			return fmt.Errorf("liveview: subscribe to %q: %w", name, err)
-		}
-		lt.sub = sub
+		// The first view on this node to want the topic subscribes for all.
+		// The broker may take a network round trip: deliveries of other
+		// topics must not wait behind it, so the lock is released meanwhile.
+		lt = &localTopic{ready: make(chan struct{}), views: make(map[*channel]decoderKey), decs: make(map[decoderKey]decoder)}
 		f.topics[name] = lt
+		f.mu.Unlock()
+		sub, err := f.srv.pubsub().Subscribe(name, func(b []byte) { f.deliver(name, b) })
+		f.mu.Lock()
+		lt.sub, lt.err = sub, err
+		if err != nil {
+			delete(f.topics, name)
+		}
+		close(lt.ready)
+	} else {
+		f.mu.Unlock()
+		<-lt.ready
+		f.mu.Lock()
+	}
+	defer f.mu.Unlock()
+	if lt.err != nil {
+		return fmt.Errorf("liveview: subscribe to %q: %w", name, lt.err)
+	}
+	if f.topics[name] != lt {
+		// Every other view left while this one waited: start over.
+		f.mu.Unlock()
+		err := f.add(ch, name, dec)
+		f.mu.Lock()
+		return err
 	}
 	lt.views[ch] = dec.key
 	lt.decs[dec.key] = dec
@@ -181,8 +203,12 @@ func (f *fanout) remove(ch *channel, name string) {
 		f.mu.Unlock()
 		return
 	}
-	delete(lt.views, ch)
 	delete(ch.subs, name)
+	if _, ok := lt.views[ch]; !ok {
+		f.mu.Unlock()
+		return
+	}
+	delete(lt.views, ch)
 	var sub Subscription
 	if len(lt.views) == 0 {
 		delete(f.topics, name)
