@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/liveview-go/liveview/internal/protocol"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -152,7 +153,7 @@ func appendFull(dst []byte, s *slot, v render.Value) ([]byte, error) {
 	switch v.Kind() {
 	case render.KindString:
 		*s = slot{s: v.HTML()}
-		return AppendString(dst, v.HTML()), nil
+		return protocol.AppendJSONString(dst, v.HTML()), nil
 	case render.KindTree:
 		r := v.Tree()
 		if err := r.Evaluate(nil); err != nil {

@@ -245,34 +245,6 @@ func TestResetSendsFullRender(t *testing.T) {
 	}
 }
 
-func TestAppendString(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"", `""`},
-		{"<a href=\"x\">&amp;</a>", `"<a href=\"x\">&amp;</a>"`},
-		{"back\\slash\nnew\ttab\rret", `"back\\slash\nnew\ttab\rret"`},
-		{"\x00\x01\x1f", `"\u0000\u0001\u001f"`},
-		{"caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\""},
-		{"bad\xffutf8\xc3", `"bad\ufffdutf8\ufffd"`},
-		{"line\u2028para\u2029", `"line\u2028para\u2029"`},
-	}
-	for _, c := range cases {
-		got := string(AppendString(nil, c.in))
-		if got != c.want {
-			t.Errorf("AppendString(%q) = %s, want %s", c.in, got, c.want)
-		}
-		if !json.Valid([]byte(got)) {
-			t.Errorf("AppendString(%q) = %s: invalid JSON", c.in, got)
-		}
-		var back string
-		if err := json.Unmarshal([]byte(got), &back); err != nil {
-			t.Fatal(err)
-		}
-		if strings.ToValidUTF8(c.in, "\ufffd") != back {
-			t.Errorf("AppendString(%q) decodes to %q", c.in, back)
-		}
-	}
-}
-
 func TestDiffAllocs(t *testing.T) {
 	var tr Tree
 	buf := make([]byte, 0, 512)
