@@ -120,13 +120,7 @@ func (c *conn) run() {
 	}
 	c.stop(nil)
 
-	c.mu.Lock()
-	chans := make([]*channel, 0, len(c.channels))
-	for _, ch := range c.channels {
-		chans = append(chans, ch)
-	}
-	c.mu.Unlock()
-	for _, ch := range chans {
+	for _, ch := range c.joined() {
 		ch.end(endClosed, nil)
 	}
 	c.views.Wait()
@@ -315,6 +309,17 @@ func (c *conn) join(m protocol.Message) {
 		c.send(protocol.AppendPush(nil, old.joinRef, old.topic, "phx_close", nil))
 	}
 	ch.post(func() { ch.join(m) })
+}
+
+// joined returns the views joined on the connection now.
+func (c *conn) joined() []*channel {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	chans := make([]*channel, 0, len(c.channels))
+	for _, ch := range c.channels {
+		chans = append(chans, ch)
+	}
+	return chans
 }
 
 // remove forgets ch if it is still the view joined on its topic.

@@ -170,13 +170,7 @@ func (c *conn) joinedEntry(m protocol.Message) *entryFile {
 	if !ok {
 		return nil
 	}
-	c.mu.Lock()
-	chans := make([]*channel, 0, len(c.channels))
-	for _, ch := range c.channels {
-		chans = append(chans, ch)
-	}
-	c.mu.Unlock()
-	for _, ch := range chans {
+	for _, ch := range c.joined() {
 		if ef := ch.upl.get(ref); ef != nil && ef.isJoined(m.JoinRef) {
 			return ef
 		}
