@@ -10,7 +10,8 @@ import (
 // structs made only of those) are compared before and after an Assign; fields
 // that reach memory the state does not own (slices, maps, pointers,
 // interfaces, channels, funcs) count as changed whenever an Assign runs,
-// because an in-place edit through them cannot be seen by comparison.
+// because an in-place edit through them cannot be seen by comparison, unless
+// they were empty before and after (see stillEmpty).
 type stateShape struct {
 	isStruct bool
 	fields   []fieldShape
@@ -130,8 +131,29 @@ func (c *changeSet) compare(before, after reflect.Value) {
 		return
 	}
 	for i, f := range c.shape.fields {
-		if !f.comparable || !before.Field(f.index).Equal(after.Field(f.index)) {
+		b, a := before.Field(f.index), after.Field(f.index)
+		if f.comparable {
+			if !b.Equal(a) {
+				c.mark(i)
+			}
+			continue
+		}
+		if !stillEmpty(b, a) {
 			c.mark(i)
 		}
 	}
+}
+
+// stillEmpty reports whether a reference-kind field held nothing before and
+// after an Assign, so that nothing can have changed through it in place: nil
+// maps, pointers, interfaces and funcs, and slices of length zero with the
+// same header. This is the usual case of a field TempAssign resets.
+func stillEmpty(b, a reflect.Value) bool {
+	switch b.Kind() {
+	case reflect.Slice:
+		return b.Len() == 0 && a.Len() == 0 && b.Pointer() == a.Pointer()
+	case reflect.Map, reflect.Pointer, reflect.Interface, reflect.Func, reflect.Chan:
+		return b.IsNil() && a.IsNil()
+	}
+	return false
 }

@@ -1,0 +1,173 @@
+// Package liveviewtest tests LiveViews in-process over the real protocol, as
+// Phoenix's LiveViewTest does: no browser, but a real HTTP render, a real
+// websocket and the frames the official client would send. The rendered HTML
+// is rebuilt from the server's diffs with the same merge rules as the client.
+//
+//	func TestCounter(t *testing.T) {
+//		srv := liveview.NewServer(liveview.Config{})
+//		srv.Handle("/counter", liveview.View[Counter](CounterView{}))
+//
+//		v := liveviewtest.Mount(t, srv, "/counter")
+//		if err := v.Click("#inc"); err != nil {
+//			t.Fatal(err)
+//		}
+//		if !strings.Contains(v.HTML(), "Count: 1") {
+//			t.Errorf("after a click: %s", v.HTML())
+//		}
+//	}
+//
+// Every action waits for the server's reply (or fails after a timeout), so
+// tests need no sleeps. Helpers report problems as errors; Mount and
+// NewServer fail the test themselves.
+package liveviewtest
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Server serves a handler (usually a *liveview.Server) on loopback for the
+// length of a test, with one browser's cookie jar.
+type Server struct {
+	// URL is the base URL, as http://127.0.0.1:port.
+	URL string
+
+	t          testing.TB
+	http       *http.Client
+	jar        *cookiejar.Jar
+	timeout    time.Duration
+	socketPath string
+}
+
+// Option changes a Server.
+type Option func(*Server)
+
+// WithTimeout sets how long actions wait for the server. Default 5 s.
+func WithTimeout(d time.Duration) Option { return func(s *Server) { s.timeout = d } }
+
+// WithSocketPath sets the server's socket path (liveview.Config.SocketPath).
+// Default "/live".
+func WithSocketPath(p string) Option { return func(s *Server) { s.socketPath = p } }
+
+// NewServer starts h on a loopback listener, closed when the test ends.
+func NewServer(t testing.TB, h http.Handler, opts ...Option) *Server {
+	t.Helper()
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	jar, _ := cookiejar.New(nil)
+	s := &Server{
+		URL: hs.URL, t: t, jar: jar, timeout: 5 * time.Second, socketPath: "/live",
+		http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Mount serves h and mounts the view at path on a new connection: the
+// shorthand for NewServer, then Server.Mount. It fails the test on error.
+func Mount(t testing.TB, h http.Handler, path string, opts ...Option) *View {
+	t.Helper()
+	v, err := NewServer(t, h, opts...).Mount(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Page is a page as the HTTP render served it.
+type Page struct {
+	Status int
+	Header http.Header
+	Body   string
+	// The view container's attributes and content, and the CSRF token.
+	ID, Session, Static, CSRF string
+	Title                     string
+	Inner                     string
+}
+
+var (
+	reContainer = regexp.MustCompile(`<div id="([^"]+)" data-phx-main data-phx-session="([^"]*)" data-phx-static="([^"]*)">`)
+	reCSRF      = regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`)
+	reTitle     = regexp.MustCompile(`<title[^>]*>([^<]*)</title>`)
+)
+
+// Get performs the HTTP render of path, keeping cookies, and reads the view
+// container from it. A redirect is not followed: its status and Location
+// header are in the Page.
+func (s *Server) Get(path string) (Page, error) {
+	resp, err := s.http.Get(s.URL + path)
+	if err != nil {
+		return Page{}, fmt.Errorf("liveviewtest: GET %s: %w", path, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return Page{}, fmt.Errorf("liveviewtest: GET %s: %w", path, err)
+	}
+	p := Page{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
+	if m := reContainer.FindStringSubmatchIndex(p.Body); m != nil {
+		p.ID = p.Body[m[2]:m[3]]
+		p.Session = html.UnescapeString(p.Body[m[4]:m[5]])
+		p.Static = html.UnescapeString(p.Body[m[6]:m[7]])
+		inner := p.Body[m[1]:]
+		if end := strings.LastIndex(inner, "</div>\n</body>"); end >= 0 {
+			inner = inner[:end]
+		}
+		p.Inner = inner
+	}
+	if m := reCSRF.FindStringSubmatch(p.Body); m != nil {
+		p.CSRF = html.UnescapeString(m[1])
+	}
+	if m := reTitle.FindStringSubmatch(p.Body); m != nil {
+		p.Title = html.UnescapeString(m[1])
+	}
+	return p, nil
+}
+
+// Mount renders path over HTTP, opens a new connection and joins the view.
+func (s *Server) Mount(path string) (*View, error) {
+	p, err := s.Get(path)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != http.StatusOK || p.ID == "" {
+		return nil, fmt.Errorf("liveviewtest: GET %s: status %d, no LiveView container in:\n%s", path, p.Status, p.Body)
+	}
+	c, err := s.dial(p.CSRF)
+	if err != nil {
+		return nil, err
+	}
+	return c.join(p, path)
+}
+
+// Connect renders path over HTTP for its CSRF token and opens a connection
+// without joining anything: use Conn.Mount to join views on it.
+func (s *Server) Connect(path string) (*Conn, error) {
+	p, err := s.Get(path)
+	if err != nil {
+		return nil, err
+	}
+	return s.dial(p.CSRF)
+}
+
+// Mount renders path over HTTP and joins its view on this connection.
+func (c *Conn) Mount(path string) (*View, error) {
+	p, err := c.srv.Get(path)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != http.StatusOK || p.ID == "" {
+		return nil, fmt.Errorf("liveviewtest: GET %s: status %d, no LiveView container", path, p.Status)
+	}
+	return c.join(p, path)
+}

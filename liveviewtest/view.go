@@ -1,0 +1,481 @@
+package liveviewtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/liveview-go/liveview/internal/clientsim"
+)
+
+// View is a joined LiveView, seen as the official client sees it.
+type View struct {
+	conn    *Conn
+	topic   string
+	id      string
+	page    Page
+	joinRef string
+	url     string // absolute
+	mounts  int
+
+	// Guarded by conn.mu.
+	rendered *clientsim.Rendered
+	title    string
+	events   []Event
+	nav      *Redirect
+	crashed  bool
+	closed   bool
+	mergeErr error
+}
+
+// Event is an event the server pushed to the page (PushEvent).
+type Event struct {
+	Name    string
+	Payload json.RawMessage
+}
+
+// Redirect is a navigation the server asked for.
+type Redirect struct {
+	// Kind is "live_redirect" (PushRedirect: a new view over the same
+	// connection), "redirect" (a full page load) or "live_patch" (PushPatch).
+	Kind string
+	// To is the target; Replace is set for history replacement.
+	To      string
+	Replace bool
+	// Flash is the flash token the navigation carries, if any.
+	Flash string
+}
+
+func (c *Conn) join(p Page, path string) (*View, error) {
+	v := &View{conn: c, topic: "lv:" + p.ID, id: p.ID, page: p, url: c.srv.URL + path, title: p.Title}
+	return v, v.doJoin(map[string]any{"url": v.url}, 0)
+}
+
+func (v *View) doJoin(extra map[string]any, mounts int) error {
+	c := v.conn
+	payload := map[string]any{
+		"params": map[string]any{
+			"_csrf_token": c.csrf, "_mounts": mounts, "_mount_attempts": 0,
+		},
+		"session": v.page.Session,
+		"static":  nullable(v.page.Static),
+		"sticky":  false,
+	}
+	for k, val := range extra {
+		payload[k] = val
+	}
+	ref := c.NewRef()
+	body, _ := json.Marshal(payload)
+	c.mu.Lock()
+	v.joinRef = ref
+	v.mounts = mounts
+	v.crashed, v.closed, v.nav = false, false, nil
+	c.views[v.topic] = v
+	c.mu.Unlock()
+	frame, _ := json.Marshal([]any{ref, ref, v.topic, "phx_join", json.RawMessage(body)})
+	if err := c.SendRaw(frame); err != nil {
+		return err
+	}
+	r, err := c.Await(ref)
+	if err != nil {
+		return err
+	}
+	if r.Status != "ok" {
+		return &JoinError{Response: r.Response}
+	}
+	var resp struct {
+		Rendered json.RawMessage `json:"rendered"`
+		Patch    *struct {
+			To   string `json:"to"`
+			Kind string `json:"kind"`
+		} `json:"live_patch"`
+	}
+	if err := json.Unmarshal(r.Response, &resp); err != nil {
+		return fmt.Errorf("liveviewtest: join reply: %w", err)
+	}
+	rd, ex, err := clientsim.Join(resp.Rendered)
+	if err != nil {
+		return fmt.Errorf("liveviewtest: join render: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v.rendered = rd
+	v.absorb(ex)
+	if resp.Patch != nil {
+		v.url = v.resolve(resp.Patch.To)
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// JoinError is a join the server refused: Response holds its reason
+// ({"reason":"stale"}) or where to go instead ({"redirect":{...}}).
+type JoinError struct{ Response json.RawMessage }
+
+func (e *JoinError) Error() string { return "liveviewtest: join refused: " + string(e.Response) }
+
+// Reason returns the "reason" of the refusal, if it has one.
+func (e *JoinError) Reason() string {
+	var r struct {
+		Reason string `json:"reason"`
+	}
+	json.Unmarshal(e.Response, &r)
+	return r.Reason
+}
+
+// absorb records what a merge extracted; conn.mu is held.
+func (v *View) absorb(ex clientsim.Extracted) {
+	if ex.Title != nil {
+		v.title = *ex.Title
+	}
+	for _, e := range ex.Events {
+		name, _ := e[0].(string)
+		p, _ := json.Marshal(e[1])
+		v.events = append(v.events, Event{Name: name, Payload: p})
+	}
+}
+
+// onPush applies a push for this view; conn.mu is held.
+func (v *View) onPush(p Push) {
+	switch p.Event {
+	case "diff":
+		v.merge(p.Payload)
+	case "live_patch":
+		var n struct {
+			To, Kind string
+		}
+		json.Unmarshal(p.Payload, &n)
+		v.url = v.resolve(n.To)
+		v.nav = &Redirect{Kind: "live_patch", To: n.To, Replace: n.Kind == "replace"}
+	case "live_redirect", "redirect":
+		v.nav = navFrom(p.Event, p.Payload)
+	case "phx_close":
+		v.closed = true
+	}
+}
+
+func navFrom(kind string, payload json.RawMessage) *Redirect {
+	var n struct {
+		To, Kind, Flash string
+	}
+	json.Unmarshal(payload, &n)
+	return &Redirect{Kind: kind, To: n.To, Replace: n.Kind == "replace", Flash: n.Flash}
+}
+
+// merge applies a diff; conn.mu is held.
+func (v *View) merge(diff json.RawMessage) {
+	if v.rendered == nil {
+		return
+	}
+	ex, err := v.rendered.Merge(diff)
+	if err != nil {
+		v.mergeErr = fmt.Errorf("liveviewtest: the client could not merge %s: %w", diff, err)
+		return
+	}
+	v.absorb(ex)
+}
+
+func (v *View) resolve(to string) string {
+	base, err := url.Parse(v.url)
+	if err != nil {
+		return to
+	}
+	ref, err := url.Parse(to)
+	if err != nil {
+		return to
+	}
+	return base.ResolveReference(ref).String()
+}
+
+// ID returns the view's id (its container's DOM id).
+func (v *View) ID() string { return v.id }
+
+// Topic returns the view's channel topic, "lv:<id>".
+func (v *View) Topic() string { return v.topic }
+
+// JoinRef returns the ref of the view's current join.
+func (v *View) JoinRef() string {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return v.joinRef
+}
+
+// Conn returns the connection the view is joined on.
+func (v *View) Conn() *Conn { return v.conn }
+
+// DeadHTML returns the content of the view's container in the HTTP render.
+func (v *View) DeadHTML() string { return v.page.Inner }
+
+// Page returns the HTTP render the view was joined from.
+func (v *View) Page() Page { return v.page }
+
+// HTML returns the view's current content, as the client renders it from
+// the join and every diff since.
+func (v *View) HTML() string {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	if v.rendered == nil {
+		return ""
+	}
+	h, err := v.rendered.HTML()
+	if err != nil {
+		return "<!-- liveviewtest: " + err.Error() + " -->"
+	}
+	return h
+}
+
+// Title returns the page title: the last one the server sent, or the HTTP
+// render's.
+func (v *View) Title() string {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return v.title
+}
+
+// URL returns the page's current URL, after live patches.
+func (v *View) URL() string {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return v.url
+}
+
+// Events returns every event the server pushed to the page, in order.
+func (v *View) Events() []Event {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return append([]Event(nil), v.events...)
+}
+
+// AwaitEvent waits for a pushed event named name and returns the first.
+func (v *View) AwaitEvent(name string) (Event, error) {
+	var ev Event
+	err := v.conn.wait("waiting for event "+name, func() bool {
+		for _, e := range v.events {
+			if e.Name == name {
+				ev = e
+				return true
+			}
+		}
+		return false
+	})
+	return ev, err
+}
+
+// Redirected returns the last navigation the server asked for, if any.
+func (v *View) Redirected() (Redirect, bool) {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	if v.nav == nil {
+		return Redirect{}, false
+	}
+	return *v.nav, true
+}
+
+// AwaitRedirect waits until the server asks for a navigation of kind
+// ("live_redirect", "redirect" or "live_patch").
+func (v *View) AwaitRedirect(kind string) (Redirect, error) {
+	var r Redirect
+	err := v.conn.wait("waiting for a "+kind, func() bool {
+		if v.nav != nil && v.nav.Kind == kind {
+			r = *v.nav
+			return true
+		}
+		return false
+	})
+	return r, err
+}
+
+// AwaitHTML waits until the view's HTML contains text.
+func (v *View) AwaitHTML(text string) error {
+	return v.conn.wait("waiting for "+strconv.Quote(text)+" in the view", func() bool {
+		if v.rendered == nil {
+			return false
+		}
+		h, _ := v.rendered.HTML()
+		return strings.Contains(h, text)
+	})
+}
+
+// Crashed reports whether the server has crashed the view (phx_error).
+func (v *View) Crashed() bool {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return v.crashed
+}
+
+// AwaitCrash waits for the server to crash the view.
+func (v *View) AwaitCrash() error {
+	return v.conn.wait("waiting for the view to crash", func() bool { return v.crashed })
+}
+
+// Rejoin joins the view again on its topic, as the client does after a crash
+// or a reconnect: a fresh mount and a full render.
+func (v *View) Rejoin() error {
+	return v.doJoin(map[string]any{"url": v.URL()}, v.mounts+1)
+}
+
+// Leave leaves the view (phx_leave) and waits for the reply.
+func (v *View) Leave() error {
+	r, err := v.conn.Call(v.JoinRef(), v.topic, "phx_leave", nil)
+	if err != nil {
+		return err
+	}
+	if r.Status != "ok" {
+		return fmt.Errorf("liveviewtest: leave: %s %s", r.Status, r.Response)
+	}
+	v.conn.mu.Lock()
+	if v.conn.views[v.topic] == v {
+		delete(v.conn.views, v.topic)
+	}
+	v.conn.mu.Unlock()
+	return nil
+}
+
+// FollowRedirect follows the last live redirect as the client does: it
+// leaves this view and joins the new one on the same topic, with the flash
+// token the redirect carried. It returns the new view.
+func (v *View) FollowRedirect() (*View, error) {
+	r, ok := v.Redirected()
+	if !ok || r.Kind != "live_redirect" {
+		return nil, fmt.Errorf("liveviewtest: no live redirect to follow")
+	}
+	v.Leave()
+	nv := &View{conn: v.conn, topic: v.topic, id: v.id, page: v.page, title: v.Title(), url: v.resolve(r.To)}
+	extra := map[string]any{"redirect": nv.url}
+	if r.Flash != "" {
+		extra["flash"] = r.Flash
+	}
+	return nv, nv.doJoin(extra, 0)
+}
+
+// push sends an event-like message on the view's topic and waits for its
+// reply, applying the diff it carries and any navigation.
+func (v *View) push(event string, payload any) (Reply, json.RawMessage, error) {
+	r, err := v.conn.Call(v.JoinRef(), v.topic, event, payload)
+	if err != nil {
+		return r, nil, err
+	}
+	if r.Status != "ok" {
+		return r, nil, &ReplyError{Event: event, Response: r.Response}
+	}
+	var resp struct {
+		Diff         json.RawMessage `json:"diff"`
+		Redirect     json.RawMessage `json:"redirect"`
+		LiveRedirect json.RawMessage `json:"live_redirect"`
+	}
+	json.Unmarshal(r.Response, &resp)
+	c := v.conn
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var reply json.RawMessage
+	if len(resp.Diff) > 0 {
+		var d struct {
+			R json.RawMessage `json:"r"`
+		}
+		json.Unmarshal(resp.Diff, &d)
+		reply = d.R
+		v.merge(resp.Diff)
+	}
+	if len(resp.Redirect) > 0 {
+		v.nav = navFrom("redirect", resp.Redirect)
+	}
+	if len(resp.LiveRedirect) > 0 {
+		v.nav = navFrom("live_redirect", resp.LiveRedirect)
+	}
+	if v.mergeErr != nil {
+		return r, reply, v.mergeErr
+	}
+	return r, reply, nil
+}
+
+// ReplyError is an error reply from the server.
+type ReplyError struct {
+	Event    string
+	Response json.RawMessage
+}
+
+func (e *ReplyError) Error() string {
+	return "liveviewtest: " + e.Event + " refused: " + string(e.Response)
+}
+
+// Reason returns the reply's "reason", if it has one.
+func (e *ReplyError) Reason() string {
+	var r struct {
+		Reason string `json:"reason"`
+	}
+	json.Unmarshal(e.Response, &r)
+	return r.Reason
+}
+
+// Push sends an event of the given type with value (an object, or for type
+// "form" a urlencoded string) and waits for the reply, applying its diff.
+func (v *View) Push(typ, name string, value any, meta map[string]any) error {
+	p := map[string]any{"type": typ, "event": name, "value": value}
+	if meta != nil {
+		p["meta"] = meta
+	}
+	_, _, err := v.push("event", p)
+	return err
+}
+
+// ClickEvent sends a click event named name with value.
+func (v *View) ClickEvent(name string, value map[string]any) error {
+	if value == nil {
+		value = map[string]any{}
+	}
+	return v.Push("click", name, value, nil)
+}
+
+// Hook sends an event as a hook's pushEvent does and returns the hook reply
+// (what the view passed to Socket.Reply), or nil.
+func (v *View) Hook(name string, value map[string]any) (map[string]any, error) {
+	if value == nil {
+		value = map[string]any{}
+	}
+	_, raw, err := v.push("event", map[string]any{"type": "hook", "event": name, "value": value})
+	if err != nil || len(raw) == 0 {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("liveviewtest: hook reply: %w", err)
+	}
+	return out, nil
+}
+
+// SubmitEvent sends a form submit event named name with form's values.
+func (v *View) SubmitEvent(name string, form url.Values) error {
+	return v.Push("form", name, form.Encode(), map[string]any{})
+}
+
+// ChangeEvent sends a form change event named name with form's values and
+// target, the name of the field that changed.
+func (v *View) ChangeEvent(name string, form url.Values, target string) error {
+	return v.Push("form", name, form.Encode(), map[string]any{"_target": target})
+}
+
+// Patch asks the view to show path without remounting (a live patch, as a
+// data-phx-link="patch" link or the back button does). If the server answers
+// that another view serves path, Patch returns an error saying so.
+func (v *View) Patch(path string) error {
+	target := v.resolve(path)
+	r, _, err := v.push("live_patch", map[string]any{"url": target})
+	if err != nil {
+		return err
+	}
+	if strings.Contains(string(r.Response), `"link_redirect":true`) {
+		return fmt.Errorf("liveviewtest: patch to %s: another view serves it (link_redirect)", path)
+	}
+	v.conn.mu.Lock()
+	v.url = target
+	v.conn.mu.Unlock()
+	return nil
+}
