@@ -75,14 +75,20 @@ func (s *Server) dial(csrf string) (*Conn, error) {
 		done:    make(chan struct{}),
 	}
 	go c.read()
-	s.t.Cleanup(c.Close)
+	s.mu.Lock()
+	s.open[c] = struct{}{}
+	s.mu.Unlock()
 	return c, nil
 }
 
-// Close closes the connection and waits for its reader to stop.
+// Close closes the connection and waits for its reader to stop. Connections
+// still open when the test ends are closed then.
 func (c *Conn) Close() {
 	c.ws.Close()
 	<-c.done
+	c.srv.mu.Lock()
+	delete(c.srv.open, c)
+	c.srv.mu.Unlock()
 }
 
 func (c *Conn) read() {

@@ -30,6 +30,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -45,6 +46,9 @@ type Server struct {
 	jar        *cookiejar.Jar
 	timeout    time.Duration
 	socketPath string
+
+	mu   sync.Mutex
+	open map[*Conn]struct{}
 }
 
 // Option changes a Server.
@@ -61,15 +65,26 @@ func WithSocketPath(p string) Option { return func(s *Server) { s.socketPath = p
 func NewServer(t testing.TB, h http.Handler, opts ...Option) *Server {
 	t.Helper()
 	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
 	jar, _ := cookiejar.New(nil)
 	s := &Server{
-		URL: hs.URL, t: t, jar: jar, timeout: 5 * time.Second, socketPath: "/live",
+		URL: hs.URL, t: t, jar: jar, timeout: 5 * time.Second, socketPath: "/live", open: make(map[*Conn]struct{}),
 		http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	t.Cleanup(func() {
+		s.mu.Lock()
+		open := make([]*Conn, 0, len(s.open))
+		for c := range s.open {
+			open = append(open, c)
+		}
+		s.mu.Unlock()
+		for _, c := range open {
+			c.Close()
+		}
+		hs.Close()
+	})
 	return s
 }
 
