@@ -165,7 +165,11 @@ func parseAttr(s string) (attrSel, error) {
 			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 				v = v[1 : len(v)-1]
 			}
-			return attrSel{name: strings.TrimSpace(k), op: op, val: v}, nil
+			k = strings.TrimSpace(k)
+			if k == "" || ident(k) != len(k) {
+				return attrSel{}, fmt.Errorf("bad attribute selector [%s]", s)
+			}
+			return attrSel{name: k, op: op, val: v}, nil
 		}
 	}
 	if ident(s) != len(s) || s == "" {
