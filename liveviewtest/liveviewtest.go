@@ -47,8 +47,9 @@ type Server struct {
 	timeout    time.Duration
 	socketPath string
 
-	mu   sync.Mutex
-	open map[*Conn]struct{}
+	mu       sync.Mutex
+	open     map[*Conn]struct{}
+	entryRef int // the last upload entry ref handed out
 }
 
 // Option changes a Server.
