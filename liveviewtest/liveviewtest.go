@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -98,6 +99,13 @@ func Mount(t testing.TB, h http.Handler, path string, opts ...Option) *View {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// SetCookie stores c in the browser's cookie jar: later HTTP renders and
+// websocket connections carry it.
+func (s *Server) SetCookie(c *http.Cookie) {
+	u, _ := url.Parse(s.URL)
+	s.jar.SetCookies(u, []*http.Cookie{c})
 }
 
 // Page is a page as the HTTP render served it.
