@@ -425,6 +425,36 @@ func (p *Page) WaitTrue(expr string) {
 	}
 }
 
+// WaitAfterNavigation waits until the JavaScript expression is truthy in
+// the page that a navigation under way (a full page load the page itself
+// started) leads to: a poll cut short by the old page unloading is started
+// again in the new one.
+func (p *Page) WaitAfterNavigation(expr string) {
+	p.t.Helper()
+	deadline := time.Now().Add(p.waitTimeout)
+	for {
+		err := p.poll(`() => (` + expr + `)`)
+		if err == nil {
+			return
+		}
+		if !navigationCut(err) || time.Now().After(deadline) {
+			p.fail("waiting for %s to be true after a navigation: %v", expr, err)
+			return
+		}
+	}
+}
+
+// navigationCut reports whether err says the page went away under a command.
+func navigationCut(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"navigated or closed", "Execution context was destroyed", "Cannot find context", "uniqueContextId not found"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // pollConnected is true once the socket is up and every LiveView on the
 // page, nested ones included, has joined: the client marks a view's root
 // element with phx-connected when its join reply has been rendered.
