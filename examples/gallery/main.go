@@ -27,8 +27,12 @@ import (
 	"github.com/liveview-go/liveview/examples/chat"
 	"github.com/liveview-go/liveview/examples/clock"
 	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/examples/jobs"
 	"github.com/liveview-go/liveview/examples/photos"
+	"github.com/liveview-go/liveview/examples/table"
+	"github.com/liveview-go/liveview/examples/volume"
+	"github.com/liveview-go/liveview/examples/wizard"
 	"github.com/liveview-go/liveview/pubsub/nats"
 	"github.com/liveview-go/liveview/pubsub/redis"
 )
@@ -38,12 +42,26 @@ type example struct {
 	register           func(*liveview.Server, string)
 }
 
+// style is a little CSS for every example page.
+const style = `<style>
+body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
+button { font: inherit; padding: .2rem .7rem; }
+.flash { padding: .5rem 1rem; margin: .5rem 0; border-radius: 4px; cursor: pointer; }
+.flash-info { background: #e6f0ff; } .flash-error { background: #ffe6e6; }
+.error { color: #b00; }
+table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
+</style>`
+
 var examples = []example{
 	{"/counter", "Counter", "Assign and HandleEvent: the smallest LiveView.", counter.Register},
 	{"/clock", "Clock", "Repeat: a page that updates itself every second.", clock.Register},
 	{"/chat", "Chat", "Subscribe and Publish: a chat room across browsers and, with -redis or -nats, across nodes.", chat.Register},
 	{"/jobs", "Jobs", "SendInfo: background jobs reporting their progress from a goroutine.", jobs.Register},
 	{"/photos", "Photos", "Uploads: drag and drop, previews, progress bars, cancel, errors per file, saved photos.", photos.Register},
+	{"/planets", "Planets", "PushPatch and HandleParams: a paginated, sortable table whose state is in the URL.", table.Register},
+	{"/wizard", "Wizard", "PushRedirect with flash: two steps over one connection.", wizard.Register},
+	{"/volume", "Volume", "PushEvent to a client hook, and a hook event answered with Reply.", volume.Register},
+	{"/inbox", "Inbox", "PageTitle: the title counts unread mail; new mail arrives every 10 s.", inbox.Register},
 }
 
 var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
@@ -79,7 +97,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer ps.Close()
-	lv := liveview.NewServer(liveview.Config{Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(*key)})
+	lv := liveview.NewServer(liveview.Config{Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(*key), Head: volume.Hooks + style})
 	log.Info("serving the example gallery", "url", "http://"+*addr+"/")
 	if err := http.ListenAndServe(*addr, newHandler(lv)); err != nil {
 		log.Error("gallery stopped", "err", err)
