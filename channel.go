@@ -87,16 +87,11 @@ func (ch *channel) terminate(why endReason, err error) {
 	ch.mb.q = ch.mb.q[:0]
 	ch.mb.mu.Unlock()
 
-	switch why {
-	case endCrashed:
+	if why == endCrashed {
 		ch.logCrash(err)
-		ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
-			JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
-			Payload: json.RawMessage(`{"reason":"channel_crash"}`),
-		}))
-	case endNavigated:
-		ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "phx_close", nil))
 	}
+	// Release everything before the client hears of it: by the time it
+	// rejoins, Unmount has run and no timer or subscription is left.
 	for _, t := range ch.timers {
 		t.stop()
 	}
@@ -110,6 +105,15 @@ func (ch *channel) terminate(why endReason, err error) {
 		}
 	}
 	ch.conn.remove(ch)
+	switch why {
+	case endCrashed:
+		ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
+			JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
+			Payload: json.RawMessage(`{"reason":"channel_crash"}`),
+		}))
+	case endNavigated:
+		ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "phx_close", nil))
+	}
 }
 
 func (ch *channel) logCrash(err error) {

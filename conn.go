@@ -274,9 +274,12 @@ func (c *conn) dispatchView(m protocol.Message) {
 			ch = nil
 		}
 		c.mu.Unlock()
-		c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
-		if ch != nil {
-			ch.end(endLeft, nil)
+		if ch == nil || !ch.mb.close(func() {
+			// Answered once the view is gone: Unmount has run by then.
+			ch.terminate(endLeft, nil)
+			c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+		}) {
+			c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
 		}
 		return
 	}
