@@ -164,9 +164,18 @@ func (c *conn) send(b []byte) {
 	c.wmu.Unlock()
 }
 
-// write drains the queue, then exits.
+// write drains the queue, then exits. Frames queued together go out in one
+// write: a view burst to a connection costs one system call, not one per
+// frame.
 func (c *conn) write() {
 	defer c.writers.Done()
+	batch := batchPool.Get().(*[]byte)
+	defer func() {
+		if cap(*batch) <= maxBatch*2 {
+			*batch = (*batch)[:0]
+			batchPool.Put(batch)
+		}
+	}()
 	for {
 		c.wmu.Lock()
 		if len(c.wq) == 0 || c.stopped {
@@ -176,15 +185,23 @@ func (c *conn) write() {
 			c.wmu.Unlock()
 			return
 		}
-		b := c.wq[0]
-		c.wq[0] = nil
-		c.wq = c.wq[1:]
-		if len(c.wq) == outQueue-1 {
+		full := len(c.wq) >= outQueue
+		b := (*batch)[:0]
+		n := 0
+		for n < len(c.wq) && (n == 0 || len(b)+len(c.wq[n]) <= maxBatch) {
+			b = appendTextFrame(b, c.wq[n])
+			c.wq[n] = nil
+			n++
+		}
+		c.wq = c.wq[n:]
+		if full {
 			c.wroom.Broadcast()
 		}
 		c.wmu.Unlock()
-		c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		*batch = b
+		nc := c.ws.NetConn()
+		nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err := nc.Write(b); err != nil {
 			var ne interface{ Timeout() bool }
 			if errors.As(err, &ne) && ne.Timeout() {
 				c.log.Warn("liveview: connection dropped: client is not reading", "timeout", writeTimeout)
@@ -194,6 +211,29 @@ func (c *conn) write() {
 			c.stop(nil)
 		}
 	}
+}
+
+// maxBatch bounds the bytes of frames written in one call.
+const maxBatch = 64 << 10
+
+var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// appendTextFrame appends payload as one unmasked, final websocket text
+// frame (RFC 6455 §5.2), as a server sends it. Frames are written straight
+// to the connection, next to gorilla's own writes of control frames: each
+// write is a single call on the socket, which the net package does not
+// interleave with another.
+func appendTextFrame(dst, payload []byte) []byte {
+	const finText = 0x81
+	switch n := len(payload); {
+	case n < 126:
+		dst = append(dst, finText, byte(n))
+	case n <= 0xFFFF:
+		dst = append(dst, finText, 126, byte(n>>8), byte(n))
+	default:
+		dst = append(dst, finText, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(dst, payload...)
 }
 
 // stop ends the connection: queued frames are dropped, msg (if not nil) is

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -260,4 +261,98 @@ func benchBroadcast(b *testing.B, views int) {
 // figures meaningless).
 func warnLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// BenchmarkBroadcastFloor is the floor for BenchmarkBroadcast: a bare
+// gorilla/websocket hub that writes one prebuilt diff frame per "view" (100
+// per connection, as above) to every connection, with one writer goroutine
+// per connection, and the same clients counting the frames. No views, no
+// rendering, no diffing: only the fan-out and the socket work.
+func BenchmarkBroadcastFloor(b *testing.B) {
+	for _, views := range []int{1_000, 10_000} {
+		b.Run(strconv.Itoa(views)+"views", func(b *testing.B) { benchBroadcastFloor(b, views) })
+	}
+}
+
+func benchBroadcastFloor(b *testing.B, views int) {
+	const perConn = 100
+	type hubConn struct {
+		ws  *websocket.Conn
+		out chan []byte
+	}
+	var (
+		mu    sync.Mutex
+		conns []*hubConn
+		wg    sync.WaitGroup
+	)
+	up := websocket.Upgrader{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		hc := &hubConn{ws: ws, out: make(chan []byte, perConn)}
+		mu.Lock()
+		conns = append(conns, hc)
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range hc.out {
+				if ws.WriteMessage(websocket.TextMessage, f) != nil {
+					return
+				}
+			}
+		}()
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}))
+	defer hs.Close()
+	c := newRawClient(b, hs.URL)
+	for range views / perConn {
+		ws, _, err := websocket.DefaultDialer.Dial("ws"+hs.URL[len("http"):], nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.mu.Lock()
+		c.conns = append(c.conns, ws)
+		c.mu.Unlock()
+		c.wg.Add(1)
+		go c.read(ws, make(chan error, 1))
+	}
+	for {
+		mu.Lock()
+		n := len(conns)
+		mu.Unlock()
+		if n == views/perConn {
+			break
+		}
+		runtime.Gosched()
+	}
+	defer func() {
+		for _, hc := range conns {
+			close(hc.out)
+		}
+		wg.Wait()
+		c.close()
+	}()
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := range b.N {
+		frame := []byte(`["4",null,"lv:phx-QWphHXNITAfR","diff",{"0":"message ` + strconv.Itoa(i) + `","1":"` + strconv.Itoa(i+1) + `"}]`)
+		for _, hc := range conns {
+			for range perConn {
+				hc.out <- frame
+			}
+		}
+		c.awaitDiffs(b, int64(views)*int64(i+1))
+	}
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(views), "ns/subscriber")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(views), "cpu-ns/subscriber")
 }
