@@ -12,6 +12,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error says the callback panicked and with what.
 func (e *PanicError) Error() string { return fmt.Sprintf("liveview: callback panicked: %v", e.Value) }
 
 func stack() []byte { return debug.Stack() }

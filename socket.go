@@ -209,6 +209,7 @@ type UnknownEventError struct {
 	Reason string
 }
 
+// Error names the event and why it is unknown.
 func (e *UnknownEventError) Error() string {
 	if e.Reason == "" {
 		return "liveview: unknown event " + quote(e.Name)

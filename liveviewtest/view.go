@@ -120,6 +120,7 @@ func nullable(s string) any {
 // ({"reason":"stale"}) or where to go instead ({"redirect":{...}}).
 type JoinError struct{ Response json.RawMessage }
 
+// Error returns the refusal as the server sent it.
 func (e *JoinError) Error() string { return "liveviewtest: join refused: " + string(e.Response) }
 
 // Reason returns the "reason" of the refusal, if it has one.
@@ -402,6 +403,7 @@ type ReplyError struct {
 	Response json.RawMessage
 }
 
+// Error returns the event and the server's reply.
 func (e *ReplyError) Error() string {
 	return "liveviewtest: " + e.Event + " refused: " + string(e.Response)
 }

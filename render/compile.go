@@ -76,6 +76,7 @@ type Error struct {
 	Msg string
 }
 
+// Error returns "render: name:line:col: message".
 func (e *Error) Error() string {
 	if e.Loc == "" {
 		return "render: " + e.Msg
