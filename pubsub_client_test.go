@@ -149,7 +149,13 @@ func (pc *psConn) read() {
 			pc.mu.Lock()
 			ch := pc.replies[m.Ref]
 			delete(pc.replies, m.Ref)
+			v := pc.views[m.Topic]
 			pc.mu.Unlock()
+			// Apply a reply's render here, in frame order, as the client
+			// does: a push that follows it must merge after it.
+			if v != nil {
+				v.applyReply(m.Payload)
+			}
 			if ch != nil {
 				ch <- m.Payload
 			}
@@ -272,21 +278,10 @@ func (pc *psConn) join(t testing.TB, p psPage) *psView {
 	if status != "ok" {
 		t.Fatalf("join %s: %s %s", topic, status, resp)
 	}
-	var r struct {
-		Rendered json.RawMessage `json:"rendered"`
-	}
-	if err := json.Unmarshal(resp, &r); err != nil || r.Rendered == nil {
-		t.Fatalf("join reply without rendered: %v %s", err, resp)
-	}
 	v.joinRef = ref
-	rd, err := clientsim.New(r.Rendered)
-	if err != nil {
-		t.Fatalf("join render: %v", err)
+	if v.HTML() == "" {
+		t.Fatalf("join reply without a usable render: %s (%v)", resp, v.failed())
 	}
-	v.mu.Lock()
-	v.rd = rd
-	v.html, v.err = rd.HTML()
-	v.mu.Unlock()
 	return v
 }
 
@@ -298,11 +293,35 @@ func (v *psView) event(t testing.TB, name string, value map[string]any) {
 	if status != "ok" {
 		t.Fatalf("event %s: %s %s", name, status, resp)
 	}
+}
+
+// applyReply applies the render a reply carries: a join's full render or an
+// event's diff.
+func (v *psView) applyReply(payload json.RawMessage) {
 	var r struct {
-		Diff json.RawMessage `json:"diff"`
+		Status   string `json:"status"`
+		Response struct {
+			Rendered json.RawMessage `json:"rendered"`
+			Diff     json.RawMessage `json:"diff"`
+		} `json:"response"`
 	}
-	if err := json.Unmarshal(resp, &r); err == nil && r.Diff != nil {
-		v.merge(r.Diff)
+	if json.Unmarshal(payload, &r) != nil || r.Status != "ok" {
+		return
+	}
+	if r.Response.Rendered != nil {
+		rd, err := clientsim.New(r.Response.Rendered)
+		v.mu.Lock()
+		if err != nil {
+			v.err = fmt.Errorf("join render: %w", err)
+		} else {
+			v.rd = rd
+			v.html, v.err = rd.HTML()
+		}
+		v.mu.Unlock()
+		return
+	}
+	if r.Response.Diff != nil {
+		v.merge(r.Response.Diff)
 	}
 }
 
