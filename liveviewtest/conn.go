@@ -29,9 +29,14 @@ type Conn struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every frame received
 	replies map[string]Reply
+	// onReply holds, by ref, what to do with a reply as soon as it arrives:
+	// the client applies a reply's diff before it reads the next frame, and
+	// a diff pushed right after a reply builds on it.
+	onReply map[string]func(Reply)
 	views   map[string]*View // by topic
 	pushes  []Push
-	closed  error // why the connection ended, once it has
+	seen    map[string]int // by topic: how many pushes NextPush returned
+	closed  error          // why the connection ended, once it has
 	nextRef int
 	done    chan struct{}
 }
@@ -71,7 +76,9 @@ func (s *Server) dial(csrf string) (*Conn, error) {
 		srv: s, ws: ws, csrf: csrf,
 		changed: make(chan struct{}),
 		replies: make(map[string]Reply),
+		onReply: make(map[string]func(Reply)),
 		views:   make(map[string]*View),
+		seen:    make(map[string]int),
 		done:    make(chan struct{}),
 	}
 	go c.read()
@@ -95,6 +102,9 @@ func (c *Conn) read() {
 	defer close(c.done)
 	for {
 		_, data, err := c.ws.ReadMessage()
+		if err == nil && c.srv.logf != nil {
+			c.srv.logf("liveviewtest: <- %s", data)
+		}
 		if err != nil {
 			c.mu.Lock()
 			c.closed = err
@@ -132,7 +142,12 @@ func (c *Conn) route(m protocol.Message) {
 			Response json.RawMessage `json:"response"`
 		}
 		json.Unmarshal(m.Payload, &p)
-		c.replies[m.Ref] = Reply{Status: p.Status, Response: p.Response}
+		r := Reply{Status: p.Status, Response: append(json.RawMessage(nil), p.Response...)}
+		if apply := c.onReply[m.Ref]; apply != nil {
+			delete(c.onReply, m.Ref)
+			apply(r)
+		}
+		c.replies[m.Ref] = r
 		return
 	}
 	if m.Event == "phx_error" && m.Ref != "" {
@@ -178,6 +193,9 @@ func (c *Conn) wait(what string, cond func() bool) error {
 // SendRaw writes frame as a text message, as is: for tests of malformed
 // input.
 func (c *Conn) SendRaw(frame []byte) error {
+	if c.srv.logf != nil {
+		c.srv.logf("liveviewtest: -> %s", frame)
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.ws.WriteMessage(websocket.TextMessage, frame)
@@ -185,6 +203,9 @@ func (c *Conn) SendRaw(frame []byte) error {
 
 // SendBinary writes frame as a binary message, as is.
 func (c *Conn) SendBinary(frame []byte) error {
+	if c.srv.logf != nil {
+		c.srv.logf("liveviewtest: -> binary %q", frame)
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.ws.WriteMessage(websocket.BinaryMessage, frame)
@@ -201,16 +222,42 @@ func (c *Conn) NewRef() string {
 // Send sends [joinRef, ref, topic, event, payload] with a fresh ref and
 // returns the ref; payload is encoded as JSON (nil sends {}).
 func (c *Conn) Send(joinRef, topic, event string, payload any) (string, error) {
+	ref := c.NewRef()
+	return ref, c.SendRef(joinRef, ref, topic, event, payload)
+}
+
+// SendRef sends [joinRef, ref, topic, event, payload] with the ref given,
+// as is: a ref already used, or none (""), is the caller's choice. Payload
+// is encoded as JSON (nil sends {}).
+func (c *Conn) SendRef(joinRef, ref, topic, event string, payload any) error {
 	body := []byte("{}")
 	if payload != nil {
 		var err error
 		if body, err = json.Marshal(payload); err != nil {
-			return "", err
+			return fmt.Errorf("liveviewtest: encoding the %s payload: %w", event, err)
 		}
 	}
-	ref := c.NewRef()
 	frame := protocol.AppendMessage(nil, protocol.Message{JoinRef: joinRef, Ref: ref, Topic: topic, Event: event, Payload: body})
-	return ref, c.SendRaw(frame)
+	return c.SendRaw(frame)
+}
+
+// call sends a message with a fresh ref; apply, if not nil, runs on the
+// reader goroutine (c.mu held) when the reply arrives, before any later
+// frame is handled.
+func (c *Conn) call(joinRef, topic, event string, payload any, apply func(Reply)) (Reply, error) {
+	ref := c.NewRef()
+	if apply != nil {
+		c.mu.Lock()
+		c.onReply[ref] = apply
+		c.mu.Unlock()
+	}
+	if err := c.SendRef(joinRef, ref, topic, event, payload); err != nil {
+		c.mu.Lock()
+		delete(c.onReply, ref)
+		c.mu.Unlock()
+		return Reply{}, err
+	}
+	return c.Await(ref)
 }
 
 // Await waits for the reply to ref.
@@ -226,11 +273,7 @@ func (c *Conn) Await(ref string) (Reply, error) {
 
 // Call sends a message and waits for its reply.
 func (c *Conn) Call(joinRef, topic, event string, payload any) (Reply, error) {
-	ref, err := c.Send(joinRef, topic, event, payload)
-	if err != nil {
-		return Reply{}, err
-	}
-	return c.Await(ref)
+	return c.call(joinRef, topic, event, payload, nil)
 }
 
 // Pushes returns every push received so far on topic ("" for all).
@@ -260,6 +303,28 @@ func (c *Conn) AwaitPush(topic, event string, skip int) (Push, error) {
 				}
 				n++
 			}
+		}
+		return false
+	})
+	return found, err
+}
+
+// NextPush waits for the next push on topic that NextPush has not returned
+// yet, oldest first: a cursor over Pushes(topic).
+func (c *Conn) NextPush(topic string) (Push, error) {
+	var found Push
+	err := c.wait("waiting for a push on "+topic, func() bool {
+		n := 0
+		for _, p := range c.pushes {
+			if p.Topic != topic {
+				continue
+			}
+			if n == c.seen[topic] {
+				c.seen[topic]++
+				found = p
+				return true
+			}
+			n++
 		}
 		return false
 	})

@@ -144,9 +144,10 @@ func (v *View) Change(selector string, form url.Values, target string) error {
 	return v.Push("form", event, formValues(el, form), meta)
 }
 
-// FollowLink follows the live link matching selector: a data-phx-link="patch"
-// link patches the view; a data-phx-link="redirect" link is recorded as a
-// live redirect, to follow with FollowRedirect.
+// FollowLink follows the live link matching selector as the client does: a
+// data-phx-link="patch" link patches the view (see Patch); a
+// data-phx-link="redirect" link navigates live to the view serving its href,
+// which then joins on the same topic: v shows that view.
 func (v *View) FollowLink(selector string) error {
 	el, err := v.find(selector)
 	if err != nil {
@@ -157,12 +158,9 @@ func (v *View) FollowLink(selector string) error {
 	case "patch":
 		return v.Patch(href)
 	case "redirect":
-		v.conn.mu.Lock()
-		v.nav = &Redirect{Kind: "live_redirect", To: href, Replace: attr(el, "data-phx-link-state") == "replace"}
-		v.conn.mu.Unlock()
-		return nil
+		return v.navigate(href, "")
 	}
-	return fmt.Errorf("liveviewtest: %s is not a live link: %s", selector, render(el))
+	return fmt.Errorf("liveviewtest: %s is not a live link (no data-phx-link=\"patch\" or \"redirect\"): %s", selector, render(el))
 }
 
 // Has reports whether an element matches selector.

@@ -42,11 +42,12 @@ type Server struct {
 	// URL is the base URL, as http://127.0.0.1:port.
 	URL string
 
-	t          testing.TB
+	hs         *httptest.Server
 	http       *http.Client
 	jar        *cookiejar.Jar
 	timeout    time.Duration
 	socketPath string
+	logf       func(format string, args ...any)
 
 	mu       sync.Mutex
 	open     map[*Conn]struct{}
@@ -63,31 +64,49 @@ func WithTimeout(d time.Duration) Option { return func(s *Server) { s.timeout = 
 // Default "/live".
 func WithSocketPath(p string) Option { return func(s *Server) { s.socketPath = p } }
 
+// WithFrameLog logs every frame sent (->) and received (<-) with logf,
+// usually t.Logf: what the test saw on the wire, for when it fails.
+func WithFrameLog(logf func(format string, args ...any)) Option {
+	return func(s *Server) { s.logf = logf }
+}
+
 // NewServer starts h on a loopback listener, closed when the test ends.
 func NewServer(t testing.TB, h http.Handler, opts ...Option) *Server {
 	t.Helper()
+	s := Start(h, opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts h on a loopback listener, as NewServer does, for code that
+// has no testing.TB (examples, TestMain, benchmarks' set-up): the caller
+// must Close it.
+func Start(h http.Handler, opts ...Option) *Server {
 	hs := httptest.NewServer(h)
 	jar, _ := cookiejar.New(nil)
 	s := &Server{
-		URL: hs.URL, t: t, jar: jar, timeout: 5 * time.Second, socketPath: "/live", open: make(map[*Conn]struct{}),
+		URL: hs.URL, hs: hs, jar: jar, timeout: 5 * time.Second, socketPath: "/live", open: make(map[*Conn]struct{}),
 		http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	t.Cleanup(func() {
-		s.mu.Lock()
-		open := make([]*Conn, 0, len(s.open))
-		for c := range s.open {
-			open = append(open, c)
-		}
-		s.mu.Unlock()
-		for _, c := range open {
-			c.Close()
-		}
-		hs.Close()
-	})
 	return s
+}
+
+// Close closes every connection still open, waiting for their readers to
+// stop, then the listener.
+func (s *Server) Close() {
+	s.mu.Lock()
+	open := make([]*Conn, 0, len(s.open))
+	for c := range s.open {
+		open = append(open, c)
+	}
+	s.mu.Unlock()
+	for _, c := range open {
+		c.Close()
+	}
+	s.hs.Close()
 }
 
 // Mount serves h and mounts the view at path on a new connection: the

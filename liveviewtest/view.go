@@ -2,7 +2,9 @@ package liveviewtest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ type View struct {
 	rendered *clientsim.Rendered
 	title    string
 	events   []Event
+	patches  []string
 	nav      *Redirect
 	crashed  bool
 	closed   bool
@@ -67,15 +70,45 @@ func (v *View) doJoin(extra map[string]any, mounts int) error {
 		payload[k] = val
 	}
 	ref := c.NewRef()
-	body, _ := json.Marshal(payload)
+	var applyErr error
 	c.mu.Lock()
 	v.joinRef = ref
 	v.mounts = mounts
-	v.crashed, v.closed, v.nav = false, false, nil
+	v.crashed, v.closed, v.nav, v.mergeErr = false, false, nil, nil
 	c.views[v.topic] = v
+	// The rendered tree is replaced by the reader as the reply arrives, so
+	// that a diff pushed right after the join applies to it.
+	c.onReply[ref] = func(r Reply) {
+		if r.Status != "ok" {
+			return
+		}
+		var resp struct {
+			Rendered json.RawMessage `json:"rendered"`
+			Patch    *struct {
+				To string `json:"to"`
+			} `json:"live_patch"`
+		}
+		if err := json.Unmarshal(r.Response, &resp); err != nil {
+			applyErr = fmt.Errorf("liveviewtest: join reply %s: %w", r.Response, err)
+			return
+		}
+		rd, ex, err := clientsim.Join(resp.Rendered)
+		if err != nil {
+			applyErr = fmt.Errorf("liveviewtest: the client could not render the join reply %s: %w", resp.Rendered, err)
+			return
+		}
+		v.rendered = rd
+		v.absorb(ex)
+		if resp.Patch != nil {
+			v.url = v.resolve(resp.Patch.To)
+			v.patches = append(v.patches, resp.Patch.To)
+		}
+	}
 	c.mu.Unlock()
-	frame, _ := json.Marshal([]any{ref, ref, v.topic, "phx_join", json.RawMessage(body)})
-	if err := c.SendRaw(frame); err != nil {
+	if err := c.SendRef(ref, ref, v.topic, "phx_join", payload); err != nil {
+		c.mu.Lock()
+		delete(c.onReply, ref)
+		c.mu.Unlock()
 		return err
 	}
 	r, err := c.Await(ref)
@@ -85,28 +118,7 @@ func (v *View) doJoin(extra map[string]any, mounts int) error {
 	if r.Status != "ok" {
 		return &JoinError{Response: r.Response}
 	}
-	var resp struct {
-		Rendered json.RawMessage `json:"rendered"`
-		Patch    *struct {
-			To   string `json:"to"`
-			Kind string `json:"kind"`
-		} `json:"live_patch"`
-	}
-	if err := json.Unmarshal(r.Response, &resp); err != nil {
-		return fmt.Errorf("liveviewtest: join reply: %w", err)
-	}
-	rd, ex, err := clientsim.Join(resp.Rendered)
-	if err != nil {
-		return fmt.Errorf("liveviewtest: join render: %w", err)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v.rendered = rd
-	v.absorb(ex)
-	if resp.Patch != nil {
-		v.url = v.resolve(resp.Patch.To)
-	}
-	return nil
+	return applyErr
 }
 
 func nullable(s string) any {
@@ -155,6 +167,7 @@ func (v *View) onPush(p Push) {
 		}
 		json.Unmarshal(p.Payload, &n)
 		v.url = v.resolve(n.To)
+		v.patches = append(v.patches, n.To)
 		v.nav = &Redirect{Kind: "live_patch", To: n.To, Replace: n.Kind == "replace"}
 	case "live_redirect", "redirect":
 		v.nav = navFrom(p.Event, p.Payload)
@@ -340,61 +353,123 @@ func (v *View) Leave() error {
 	return nil
 }
 
-// FollowRedirect follows the last live redirect as the client does: it
-// leaves this view and joins the new one on the same topic, with the flash
-// token the redirect carried. It returns the new view.
+// FollowRedirect follows the last redirect the server asked for, as the
+// client does. A live redirect is a live navigation: the view leaves and the
+// view serving the target joins on the same topic and connection, carrying
+// the redirect's flash; the View returned is v itself, now showing the new
+// view. A full redirect (or a live one the server refuses, as it does across
+// live sessions) is a full page load: the flash goes into the
+// __phoenix_flash__ cookie, the connection closes, and the returned View is
+// the target's, on a new connection.
 func (v *View) FollowRedirect() (*View, error) {
 	r, ok := v.Redirected()
-	if !ok || r.Kind != "live_redirect" {
-		return nil, fmt.Errorf("liveviewtest: no live redirect to follow")
+	if !ok || r.Kind == "live_patch" {
+		return nil, fmt.Errorf("liveviewtest: no redirect to follow")
 	}
-	v.Leave()
-	nv := &View{conn: v.conn, topic: v.topic, id: v.id, page: v.page, title: v.Title(), url: v.resolve(r.To)}
-	extra := map[string]any{"redirect": nv.url}
-	if r.Flash != "" {
-		extra["flash"] = r.Flash
+	if r.Kind == "redirect" {
+		return v.loadPage(r.To, r.Flash)
 	}
-	return nv, nv.doJoin(extra, 0)
+	err := v.navigate(r.To, r.Flash)
+	var je *JoinError
+	if errors.As(err, &je) && (je.Reason() == "unauthorized" || je.Reason() == "stale") {
+		return v.loadPage(r.To, r.Flash)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Patches returns every URL the view was live-patched to, in order: by the
+// server (PushPatch) and by the test (Patch, FollowLink).
+func (v *View) Patches() []string {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return append([]string(nil), v.patches...)
+}
+
+// navigate is live navigation (protocol §3.5): leave, then join the view
+// serving to on the same topic, with "redirect" instead of "url".
+func (v *View) navigate(to, flash string) error {
+	target := v.resolve(to)
+	if err := v.Leave(); err != nil {
+		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
+	}
+	v.conn.mu.Lock()
+	v.url = target
+	v.rendered = nil
+	v.conn.mu.Unlock()
+	extra := map[string]any{"redirect": target}
+	if flash != "" {
+		extra["flash"] = flash
+	}
+	if err := v.doJoin(extra, 0); err != nil {
+		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
+	}
+	return nil
+}
+
+// loadPage is a full page load of to, as window.location = to: the page's
+// connection closes, and the new page mounts on a new one.
+func (v *View) loadPage(to, flash string) (*View, error) {
+	s := v.conn.srv
+	target, err := url.Parse(v.resolve(to))
+	if err != nil {
+		return nil, fmt.Errorf("liveviewtest: redirect to %s: %w", to, err)
+	}
+	if base, _ := url.Parse(s.URL); target.Host != base.Host {
+		return nil, fmt.Errorf("liveviewtest: redirect to %s leaves the server under test", to)
+	}
+	if flash != "" {
+		s.SetCookie(&http.Cookie{Name: "__phoenix_flash__", Value: flash, Path: "/", MaxAge: 60})
+	}
+	v.conn.Close()
+	return s.Mount(target.RequestURI())
 }
 
 // push sends an event-like message on the view's topic and waits for its
-// reply, applying the diff it carries and any navigation.
+// reply. The reader applies the reply's diff and navigation when it arrives,
+// in order with the pushes around it, as the client does; push returns the
+// reply and its hook reply ("r" of the diff), if any.
 func (v *View) push(event string, payload any) (Reply, json.RawMessage, error) {
-	r, err := v.conn.Call(v.JoinRef(), v.topic, event, payload)
+	var hookReply json.RawMessage
+	r, err := v.conn.call(v.JoinRef(), v.topic, event, payload, func(r Reply) {
+		if r.Status != "ok" {
+			return
+		}
+		var resp struct {
+			Diff         json.RawMessage `json:"diff"`
+			Redirect     json.RawMessage `json:"redirect"`
+			LiveRedirect json.RawMessage `json:"live_redirect"`
+		}
+		json.Unmarshal(r.Response, &resp)
+		if len(resp.Diff) > 0 && string(resp.Diff) != "null" {
+			var d struct {
+				R json.RawMessage `json:"r"`
+			}
+			json.Unmarshal(resp.Diff, &d)
+			hookReply = d.R
+			v.merge(resp.Diff)
+		}
+		if len(resp.Redirect) > 0 {
+			v.nav = navFrom("redirect", resp.Redirect)
+		}
+		if len(resp.LiveRedirect) > 0 {
+			v.nav = navFrom("live_redirect", resp.LiveRedirect)
+		}
+	})
 	if err != nil {
 		return r, nil, err
 	}
 	if r.Status != "ok" {
 		return r, nil, &ReplyError{Event: event, Response: r.Response}
 	}
-	var resp struct {
-		Diff         json.RawMessage `json:"diff"`
-		Redirect     json.RawMessage `json:"redirect"`
-		LiveRedirect json.RawMessage `json:"live_redirect"`
-	}
-	json.Unmarshal(r.Response, &resp)
-	c := v.conn
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var reply json.RawMessage
-	if len(resp.Diff) > 0 {
-		var d struct {
-			R json.RawMessage `json:"r"`
-		}
-		json.Unmarshal(resp.Diff, &d)
-		reply = d.R
-		v.merge(resp.Diff)
-	}
-	if len(resp.Redirect) > 0 {
-		v.nav = navFrom("redirect", resp.Redirect)
-	}
-	if len(resp.LiveRedirect) > 0 {
-		v.nav = navFrom("live_redirect", resp.LiveRedirect)
-	}
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
 	if v.mergeErr != nil {
-		return r, reply, v.mergeErr
+		return r, hookReply, v.mergeErr
 	}
-	return r, reply, nil
+	return r, hookReply, nil
 }
 
 // ReplyError is an error reply from the server.
@@ -464,20 +539,26 @@ func (v *View) ChangeEvent(name string, form url.Values, target string) error {
 	return v.Push("form", name, form.Encode(), map[string]any{"_target": target})
 }
 
-// Patch asks the view to show path without remounting (a live patch, as a
-// data-phx-link="patch" link or the back button does). If the server answers
-// that another view serves path, Patch returns an error saying so.
+// Patch asks the view to show path without remounting, as a
+// data-phx-link="patch" link or the back button does: HandleParams runs. If
+// the server answers that another view serves path (link_redirect), Patch
+// navigates there live as the client does, and v shows that view.
 func (v *View) Patch(path string) error {
 	target := v.resolve(path)
 	r, _, err := v.push("live_patch", map[string]any{"url": target})
 	if err != nil {
 		return err
 	}
-	if strings.Contains(string(r.Response), `"link_redirect":true`) {
-		return fmt.Errorf("liveviewtest: patch to %s: another view serves it (link_redirect)", path)
+	var resp struct {
+		LinkRedirect bool `json:"link_redirect"`
+	}
+	json.Unmarshal(r.Response, &resp)
+	if resp.LinkRedirect {
+		return v.navigate(path, "")
 	}
 	v.conn.mu.Lock()
 	v.url = target
+	v.patches = append(v.patches, path)
 	v.conn.mu.Unlock()
 	return nil
 }
