@@ -233,36 +233,47 @@ func (ch *channel) join(m protocol.Message) {
 		ch.fail(fmt.Errorf("on mount: %w", err))
 		return
 	}
-	if c.nav == nil {
-		ch.mounted = true // from here on, Unmount runs however the view ends
-		if err := safely(func() error { return ch.run.mount(params) }); err != nil {
-			ch.fail(fmt.Errorf("mount: %w", err))
+	if c.nav != nil {
+		// A hook halted the mount: it must go where the hook said, or
+		// nowhere, never on to the view. The refusal makes the client
+		// reload the page after a pause, and the HTTP render fails too.
+		nav, err := srv.checkNav(u, rt, c.nav, ch.log)
+		if err != nil {
+			ch.log.Error("liveview: join refused: on mount", "err", err)
+			ch.replyError(m, "on mount: unusable redirect")
+			ch.terminate(endRefused, nil)
 			return
 		}
+		ch.joinRedirect(m, nav)
+		return
 	}
+	ch.mounted = true // from here on, Unmount runs however the view ends
+	if err := safely(func() error { return ch.run.mount(params) }); err != nil {
+		ch.fail(fmt.Errorf("mount: %w", err))
+		return
+	}
+	ch.checkLeave()
 	var patched *navigation
 	if c.nav == nil {
 		if err := ch.handleParams(params, u); err != nil {
 			ch.fail(err)
 			return
 		}
+		ch.checkLeave()
+	}
+	if c.nav != nil && c.nav.kind == navPatch {
+		// Patched while mounting (from Mount or HandleParams): the join
+		// reply carries the final URL.
+		if !ch.followPatches() {
+			return
+		}
 		if c.nav != nil && c.nav.kind == navPatch {
-			if !ch.followPatches() {
-				return
-			}
-			if c.nav != nil && c.nav.kind == navPatch {
-				patched, c.nav = c.nav, nil
-			}
+			patched, c.nav = c.nav, nil
 		}
 	}
-	if nav := c.nav; nav != nil {
-		// Redirected while mounting: the join fails with where to go instead.
-		c.nav = nil
-		b := append([]byte(nil), '{')
-		b = ch.appendNav(b, nav)
-		b = append(b, '}')
-		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "error", b)
-		ch.terminate(endNavigated, nil)
+	ch.checkLeave()
+	if c.nav != nil {
+		ch.joinRedirect(m, c.nav)
 		return
 	}
 	ch.tree.Reset()
@@ -286,6 +297,34 @@ func (ch *channel) join(m protocol.Message) {
 	}
 	resp = append(resp, '}')
 	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", resp)
+}
+
+// joinRedirect answers a join with where to go instead of mounting: the
+// join fails with the navigation, which the client follows.
+func (ch *channel) joinRedirect(m protocol.Message, nav *navigation) {
+	ch.core.nav = nil
+	b := append([]byte(nil), '{')
+	b = ch.appendNav(b, nav)
+	b = append(b, '}')
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "error", b)
+	ch.terminate(endNavigated, nil)
+}
+
+// checkLeave drops, logged, a redirect the view asked for whose target is
+// unusable, so that the view carries on instead. Patches are left for
+// followPatches, which checks them as it applies them.
+func (ch *channel) checkLeave() {
+	nav := ch.core.nav
+	if nav == nil || nav.kind == navPatch || nav.checked {
+		return
+	}
+	checked, err := ch.conn.srv.checkNav(ch.url, ch.route, nav, ch.log)
+	if err != nil {
+		ch.log.Error("liveview: navigation ignored", "err", err)
+		ch.core.nav = nil
+		return
+	}
+	ch.core.nav = checked
 }
 
 func kindOf(replace bool) string {
@@ -435,6 +474,7 @@ func (ch *channel) finish(m *protocol.Message) {
 			ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "live_patch", b))
 		}
 	}
+	ch.checkLeave()
 	if nav := ch.core.nav; nav != nil {
 		ch.core.nav = nil
 		ch.navigateAway(m, nav)
@@ -463,25 +503,9 @@ func (ch *channel) finish(m *protocol.Message) {
 	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", resp)
 }
 
-// navigateAway sends the client to another page and ends the view.
+// navigateAway sends the client to another page and ends the view. nav has
+// been through checkNav.
 func (ch *channel) navigateAway(m *protocol.Message, nav *navigation) {
-	if nav.kind == navLive {
-		// A live redirect only works within the live session; outside it,
-		// or to an unrouted path, the page loads in full.
-		if ref, err := url.Parse(nav.to); err == nil {
-			u := ch.url.ResolveReference(ref)
-			rt, _ := ch.conn.srv.lookup(u)
-			if rt == nil || rt.session != nil && rt.session.name != ch.route.session.name || u.Host != ch.url.Host {
-				nav.kind = navRedirect
-			}
-		} else {
-			ch.log.Error("liveview: redirect ignored: malformed URL", "to", nav.to, "err", err)
-			if m != nil {
-				ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
-			}
-			return
-		}
-	}
 	// Events pushed before leaving still reach the page.
 	if len(ch.core.events) > 0 {
 		d, _, err := ch.appendExtras(append(ch.buf[:0], '{'), false)

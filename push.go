@@ -1,6 +1,7 @@
 package liveview
 
 import (
+	"fmt"
 	"net/url"
 )
 
@@ -10,13 +11,27 @@ type navKind uint8
 const (
 	navPatch    navKind = iota + 1 // same view, new URL: HandleParams runs
 	navLive                        // another view over the same socket
-	navRedirect                    // a full page load
+	navRedirect                    // a full page load on this site
+	navExternal                    // a full page load of another site
 )
+
+func (k navKind) String() string {
+	switch k {
+	case navPatch:
+		return "PushPatch"
+	case navLive:
+		return "PushRedirect"
+	case navExternal:
+		return "RedirectExternal"
+	}
+	return "Redirect"
+}
 
 type navigation struct {
 	kind    navKind
 	to      string
 	replace bool
+	checked bool // by checkNav: to is where the client goes
 }
 
 // PageTitle sets the page's title. The layout's <title> element may carry
@@ -105,12 +120,24 @@ func (c *core) PushRedirect(path string, query url.Values, replace bool) {
 	c.nav = &navigation{kind: navLive, to: withQuery(path, query), replace: replace}
 }
 
-// Redirect sends the browser to target with a full page load. Flash set
-// before it survives the redirect in a short-lived signed cookie.
+// Redirect sends the browser to target, a path on this site, with a full
+// page load. Flash set before it survives the redirect in a short-lived
+// signed cookie. A target on another origin, or one that does not parse, is
+// refused (logged) and the view keeps running: use RedirectExternal to leave
+// the site on purpose.
 //
 //	s.Redirect("/login")
 func (c *core) Redirect(target string) {
 	c.nav = &navigation{kind: navRedirect, to: target}
+}
+
+// RedirectExternal sends the browser to another site: url must be an
+// absolute http or https URL. It is separate from Redirect so that a path
+// taken from user input can never turn into a visit elsewhere.
+//
+//	s.RedirectExternal("https://example.com/docs")
+func (c *core) RedirectExternal(url string) {
+	c.nav = &navigation{kind: navExternal, to: url}
 }
 
 func withQuery(path string, query url.Values) string {
@@ -118,4 +145,52 @@ func withQuery(path string, query url.Values) string {
 		return path
 	}
 	return path + "?" + query.Encode()
+}
+
+// checkNav decides where a navigation that a view at base asked for really
+// goes, and returns it with a normalised target. Every target but
+// RedirectExternal's must stay on base's origin, so that a path taken from
+// user input cannot send the visitor to another site or run a javascript:
+// URL in the page. A patch to a route of another view becomes a live
+// redirect; a live redirect that cannot stay live, because no live route
+// serves the target or one of another live session does, becomes a full
+// page load, as the client itself would do after a refused join (logged at
+// info, since a non-live page of the same site is a fine target).
+func (s *Server) checkNav(base *url.URL, from *route, nav *navigation, log logger) (*navigation, error) {
+	ref, err := url.Parse(nav.to)
+	if err != nil {
+		return nil, fmt.Errorf("liveview: %s to %q: malformed URL: %w", nav.kind, nav.to, err)
+	}
+	if nav.kind == navExternal {
+		if (ref.Scheme != "http" && ref.Scheme != "https") || ref.Host == "" {
+			return nil, fmt.Errorf("liveview: %s to %q: not an absolute http or https URL", nav.kind, nav.to)
+		}
+		return &navigation{kind: navRedirect, to: ref.String(), checked: true}, nil
+	}
+	u := base.ResolveReference(ref)
+	if u.Scheme != base.Scheme || u.Host != base.Host || u.User != nil {
+		return nil, fmt.Errorf("liveview: %s to %q: another origin (RedirectExternal leaves the site on purpose)", nav.kind, nav.to)
+	}
+	to := u.RequestURI()
+	if u.Fragment != "" {
+		to += "#" + u.EscapedFragment()
+	}
+	out := &navigation{kind: nav.kind, to: to, replace: nav.replace, checked: true}
+	if nav.kind == navRedirect {
+		return out, nil
+	}
+	rt, _ := s.lookup(u)
+	switch {
+	case rt == nil && nav.kind == navPatch:
+		return nil, fmt.Errorf("liveview: %s to %q: no route serves it", nav.kind, nav.to)
+	case rt == nil:
+		log.Info("liveview: live redirect becomes a full page load: no live route serves the target", "to", to)
+		out.kind = navRedirect
+	case from != nil && rt.session.name != from.session.name:
+		log.Info("liveview: live redirect becomes a full page load: the target is in another live session", "to", to, "session", rt.session.name)
+		out.kind = navRedirect
+	case nav.kind == navPatch && rt != from:
+		out.kind = navLive
+	}
+	return out, nil
 }

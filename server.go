@@ -315,23 +315,52 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		s.log.Error("liveview: HTTP render failed", "path", r.URL.Path, "step", what, "err", err)
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 	}
+	log := logger{l: s.log, args: []any{"path", r.URL.Path}}
+	// leaving reports whether the view asked to be elsewhere, dropping
+	// (logged) a navigation whose target is unusable. Before the page exists
+	// there is nothing to patch: every kind of navigation, a patch to
+	// another URL included, is a plain HTTP redirect.
+	var target *navigation
+	leaving := func() bool {
+		if c.nav == nil {
+			return false
+		}
+		nav, err := s.checkNav(u, rt, c.nav, log)
+		c.nav = nil
+		if err != nil {
+			log.Error("liveview: navigation ignored", "err", err)
+			return false
+		}
+		if nav.kind == navPatch && nav.to == u.RequestURI() {
+			return false // already there: a redirect would only loop
+		}
+		target = nav
+		return true
+	}
 	var rd []byte
 	err := safely(func() error {
 		if err := rt.session.runHooks(c, r, u, params); err != nil {
 			return fmt.Errorf("on mount: %w", err)
 		}
 		if c.nav != nil {
+			// A hook halted: go where it said, or fail, never on to the view.
+			nav, err := s.checkNav(u, rt, c.nav, log)
+			if err != nil {
+				return fmt.Errorf("on mount: %w", err)
+			}
+			target = nav
 			return nil
 		}
 		if err := run.mount(params); err != nil {
 			return fmt.Errorf("mount: %w", err)
 		}
-		if c.nav == nil {
-			if err := run.handleParams(params, u); err != nil {
-				return fmt.Errorf("handle params: %w", err)
-			}
+		if leaving() {
+			return nil
 		}
-		if c.nav != nil {
+		if err := run.handleParams(params, u); err != nil {
+			return fmt.Errorf("handle params: %w", err)
+		}
+		if leaving() {
 			return nil
 		}
 		tree, err := run.render(true)
@@ -345,13 +374,11 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		fail("view", err)
 		return
 	}
-	if c.nav != nil {
-		// Before the page exists there is nothing to patch: every kind of
-		// navigation is a plain HTTP redirect.
+	if target != nil {
 		if len(c.flash) > 0 {
 			s.setFlashCookie(w, c.flash)
 		}
-		http.Redirect(w, r, c.nav.to, http.StatusFound)
+		http.Redirect(w, r, target.to, http.StatusFound)
 		return
 	}
 	session, err := s.sign.sign(purposeSession, sessionClaims{ID: c.id, Route: rt.pattern, Session: rt.session.name})
@@ -371,8 +398,8 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 	body.Write(rd)
 	body.WriteString(`</div>`)
 	title := s.cfg.Title
-	if c.hasTitle {
-		title = c.title
+	if c.hasTitle && strings.TrimSpace(c.title) != "" {
+		title = c.title // the client shows data-default for a blank title too
 	}
 	page := Page{
 		Title:       title,
