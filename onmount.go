@@ -36,6 +36,8 @@ type MountContext struct {
 }
 
 // Put stores a value the view reads with Socket.Value.
+//
+//	m.Put("user", user)
 func (m *MountContext) Put(key string, v any) {
 	if m.c.values == nil {
 		m.c.values = make(map[string]any)
@@ -43,11 +45,17 @@ func (m *MountContext) Put(key string, v any) {
 	m.c.values[key] = v
 }
 
-// Redirect halts the mount and sends the browser to target with a full page
-// load.
+// Redirect halts the mount and sends the browser to target, a path on this
+// site, with a full page load. An unusable target (another origin, a
+// malformed URL) fails the mount instead: the view never mounts without the
+// hook's consent.
+//
+//	m.Redirect("/login")
 func (m *MountContext) Redirect(target string) { m.c.Redirect(target) }
 
 // Value returns what an OnMount hook stored under key with Put, or nil.
+//
+//	user, _ := s.Value("user").(*User)
 func (c *core) Value(key string) any { return c.values[key] }
 
 // runHooks runs the live session's hooks in order until one fails or halts.

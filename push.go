@@ -84,7 +84,10 @@ func (c *core) flashChanged() {
 }
 
 // ClearFlash removes the flash message under key, or every message when key is
-// "".
+// "". The page does the same with the built in "lv:clear-flash" event, with
+// or without a "key" value.
+//
+//	s.ClearFlash("error")
 func (c *core) ClearFlash(key string) {
 	if len(c.flash) == 0 {
 		return
@@ -98,11 +101,17 @@ func (c *core) ClearFlash(key string) {
 }
 
 // Flash returns the flash message stored under key, or "".
+//
+//	if s.Flash("info") == "" { s.PutFlash("info", "Welcome") }
 func (c *core) Flash(key string) string { return c.flash[key] }
 
 // PushPatch changes the page's URL to path with the given query parameters
 // without remounting: HandleParams runs with the new parameters. With replace
-// the browser history entry is replaced instead of pushed.
+// the browser history entry is replaced instead of pushed. A path another
+// view serves becomes a PushRedirect; a path no route serves, another origin
+// or a malformed URL is refused (logged) and the view keeps running. Patches
+// that HandleParams keeps asking for are capped at 20 in a row: then the view
+// crashes with an error that says it looped.
 //
 //	s.PushPatch("/users", url.Values{"page": {"2"}}, false)
 func (c *core) PushPatch(path string, query url.Values, replace bool) {
@@ -112,7 +121,8 @@ func (c *core) PushPatch(path string, query url.Values, replace bool) {
 // PushRedirect ends this view and mounts the view routed at path over the same
 // connection, without a page load, when both belong to the same live session;
 // otherwise the browser loads the page in full. Flash set before it is carried
-// along.
+// along. A target on another origin, or a malformed URL, is refused (logged)
+// and the view keeps running.
 //
 //	s.PutFlash("info", "Step 1 done")
 //	s.PushRedirect("/wizard/2", nil, false)
