@@ -241,10 +241,12 @@ func (c *Conn) SendRef(joinRef, ref, topic, event string, payload any) error {
 	return c.SendRaw(frame)
 }
 
-// call sends a message with a fresh ref; apply, if not nil, runs on the
-// reader goroutine (c.mu held) when the reply arrives, before any later
-// frame is handled.
-func (c *Conn) call(joinRef, topic, event string, payload any, apply func(Reply)) (Reply, error) {
+// call sends a message with a fresh ref and waits for the reply. apply, if
+// not nil, runs on the reader goroutine (c.mu held) when the reply arrives,
+// before any later frame is handled. abort, if not nil, is checked (c.mu
+// held) while waiting: an error from it ends the wait, for a reply that
+// will never come.
+func (c *Conn) call(joinRef, topic, event string, payload any, apply func(Reply), abort func() error) (Reply, error) {
 	ref := c.NewRef()
 	if apply != nil {
 		c.mu.Lock()
@@ -257,7 +259,22 @@ func (c *Conn) call(joinRef, topic, event string, payload any, apply func(Reply)
 		c.mu.Unlock()
 		return Reply{}, err
 	}
-	return c.Await(ref)
+	var r Reply
+	var aborted error
+	err := c.wait("waiting for the reply to "+event+" (ref "+ref+") on "+topic, func() bool {
+		var ok bool
+		if r, ok = c.replies[ref]; ok {
+			return true
+		}
+		if abort != nil {
+			aborted = abort()
+		}
+		return aborted != nil
+	})
+	if err == nil {
+		err = aborted
+	}
+	return r, err
 }
 
 // Await waits for the reply to ref.
@@ -273,7 +290,7 @@ func (c *Conn) Await(ref string) (Reply, error) {
 
 // Call sends a message and waits for its reply.
 func (c *Conn) Call(joinRef, topic, event string, payload any) (Reply, error) {
-	return c.call(joinRef, topic, event, payload, nil)
+	return c.call(joinRef, topic, event, payload, nil, nil)
 }
 
 // Pushes returns every push received so far on topic ("" for all).

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -114,7 +115,9 @@ func (v *View) simple(typ, selector string) error {
 }
 
 // Submit submits the form matching selector: its phx-submit event with the
-// form's fields as the page holds them, overridden by form.
+// form's fields as the page holds them, overridden by form (add the
+// submitter's name and value there), and its phx-value-* as meta. As in the
+// client, every field of the form counts as used from then on.
 func (v *View) Submit(selector string, form url.Values) error {
 	el, err := v.find(selector)
 	if err != nil {
@@ -122,14 +125,17 @@ func (v *View) Submit(selector string, form url.Values) error {
 	}
 	event := attr(el, "phx-submit")
 	if event == "" {
-		return fmt.Errorf("liveviewtest: %s has no phx-submit", selector)
+		return fmt.Errorf("liveviewtest: %s has no phx-submit: %s", selector, render(el))
 	}
+	v.markUsed(formFields(el), form, "")
 	return v.Push("form", event, formValues(el, form), phxValues(el))
 }
 
 // Change sends the phx-change event of the form matching selector, as typing
 // into the field named target does: the form's fields overridden by form,
-// with _target naming the field.
+// with _target naming the field. Fields the test has not yet set, changed
+// or submitted go with an "_unused_" key, as the client sends for fields
+// the user has not touched.
 func (v *View) Change(selector string, form url.Values, target string) error {
 	el, err := v.find(selector)
 	if err != nil {
@@ -137,11 +143,39 @@ func (v *View) Change(selector string, form url.Values, target string) error {
 	}
 	event := attr(el, "phx-change")
 	if event == "" {
-		return fmt.Errorf("liveviewtest: %s has no phx-change", selector)
+		return fmt.Errorf("liveviewtest: %s has no phx-change: %s", selector, render(el))
 	}
+	v.markUsed(nil, form, target)
+	v.conn.mu.Lock()
+	used := make(map[string]bool, len(v.used))
+	for k := range v.used {
+		used[k] = true
+	}
+	v.conn.mu.Unlock()
 	meta := phxValues(el)
 	meta["_target"] = target
-	return v.Push("form", event, formValues(el, form), meta)
+	value := serializeForm(el, form, func(name string) bool { return !used[name] })
+	_, _, err = v.push("event", map[string]any{"type": "form", "event": event, "value": value, "meta": meta, "uploads": map[string]any{}})
+	return err
+}
+
+// markUsed records fields the user has touched: every field of a submitted
+// form, the fields a test set, and the target of a change.
+func (v *View) markUsed(fields []formField, set url.Values, target string) {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	if v.used == nil {
+		v.used = map[string]bool{}
+	}
+	for _, f := range fields {
+		v.used[f.name] = true
+	}
+	for k := range set {
+		v.used[k] = true
+	}
+	if target != "" {
+		v.used[target] = true
+	}
 }
 
 // FollowLink follows the live link matching selector as the client does: a
@@ -291,36 +325,50 @@ func elementValues(n *html.Node) map[string]any {
 }
 
 // formValues serialises a form's fields as FormData does, in document
-// order, then applies overrides, and encodes the result.
+// order, with overrides applied, and encodes the result.
 func formValues(form *html.Node, overrides url.Values) string {
-	type kv struct{ k, v string }
-	var fields []kv
+	return serializeForm(form, overrides, nil)
+}
+
+// formField is one FormData entry and what the client knows of its input.
+type formField struct {
+	name, value string
+	hidden      bool // type="hidden": never reported unused
+	skipUnused  bool // phx-no-unused-field on the input
+}
+
+// formFields lists the entries FormData holds for form, in document order.
+func formFields(form *html.Node) []formField {
+	var fields []formField
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
 			name := attr(n, "name")
+			f := formField{name: name, skipUnused: hasAttr(n, "phx-no-unused-field")}
 			switch {
 			case name == "" || hasAttr(n, "disabled"):
 			case n.Data == "input":
-				switch attr(n, "type") {
+				switch t := attr(n, "type"); t {
 				case "checkbox", "radio":
 					if hasAttr(n, "checked") {
-						v := attr(n, "value")
+						f.value = attr(n, "value")
 						if !hasAttr(n, "value") {
-							v = "on"
+							f.value = "on"
 						}
-						fields = append(fields, kv{name, v})
+						fields = append(fields, f)
 					}
 				case "file", "submit", "button", "image", "reset":
 				default:
-					fields = append(fields, kv{name, attr(n, "value")})
+					f.value, f.hidden = attr(n, "value"), t == "hidden"
+					fields = append(fields, f)
 				}
 			case n.Data == "textarea":
 				var b strings.Builder
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
 					b.WriteString(c.Data)
 				}
-				fields = append(fields, kv{name, b.String()})
+				f.value = b.String()
+				fields = append(fields, f)
 			case n.Data == "select":
 				var first, chosen *html.Node
 				var opts func(*html.Node)
@@ -342,7 +390,8 @@ func formValues(form *html.Node, overrides url.Values) string {
 					chosen = first
 				}
 				if chosen != nil {
-					fields = append(fields, kv{name, optionValue(chosen)})
+					f.value = optionValue(chosen)
+					fields = append(fields, f)
 				}
 			}
 		}
@@ -351,8 +400,28 @@ func formValues(form *html.Node, overrides url.Values) string {
 		}
 	}
 	walk(form)
+	return fields
+}
+
+// serializeForm encodes form's fields as the client's serializeForm does:
+// the values in the page, or overrides for the names overrides holds (the
+// first field of a name takes all its override values, in place); override
+// names the form lacks go last, sorted. If unused is not nil (change
+// events), a field whose name it reports, and that is not hidden, is
+// preceded by its "_unused_" key with an empty value.
+func serializeForm(form *html.Node, overrides url.Values, unused func(name string) bool) string {
+	fields := formFields(form)
+	skipAll := hasAttr(form, "phx-no-unused-field")
+	isUnused := map[string]bool{}
+	onlyHidden := map[string]bool{}
+	for _, f := range fields {
+		if _, seen := isUnused[f.name]; !seen {
+			isUnused[f.name], onlyHidden[f.name] = true, true
+		}
+		isUnused[f.name] = isUnused[f.name] && unused != nil && unused(f.name) && !f.skipUnused
+		onlyHidden[f.name] = onlyHidden[f.name] && f.hidden
+	}
 	var b strings.Builder
-	done := map[string]bool{}
 	add := func(k, v string) {
 		if b.Len() > 0 {
 			b.WriteByte('&')
@@ -361,27 +430,55 @@ func formValues(form *html.Node, overrides url.Values) string {
 		b.WriteByte('=')
 		b.WriteString(url.QueryEscape(v))
 	}
+	entry := func(k, v string) {
+		if !skipAll && isUnused[k] && !onlyHidden[k] {
+			add(unusedKey(k), "")
+		}
+		add(k, v)
+	}
+	done := map[string]bool{}
 	for _, f := range fields {
-		if vals, ok := overrides[f.k]; ok {
-			if !done[f.k] {
-				done[f.k] = true
+		if vals, ok := overrides[f.name]; ok {
+			if !done[f.name] {
+				done[f.name] = true
 				for _, v := range vals {
-					add(f.k, v)
+					entry(f.name, v)
 				}
 			}
 			continue
 		}
-		add(f.k, f.v)
+		entry(f.name, f.value)
 	}
-	for k, vals := range overrides {
-		if done[k] {
-			continue
+	extra := make([]string, 0, len(overrides))
+	for k := range overrides {
+		if !done[k] {
+			extra = append(extra, k)
 		}
-		for _, v := range vals {
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		for _, v := range overrides[k] {
 			add(k, v)
 		}
 	}
 	return b.String()
+}
+
+// unusedKey puts "_unused_" before the last name segment of key:
+// user[tags][] becomes user[_unused_tags][], name becomes _unused_name.
+func unusedKey(key string) string {
+	base, arr := strings.CutSuffix(key, "[]")
+	if strings.HasSuffix(base, "]") {
+		if i := strings.LastIndexByte(base, '['); i >= 0 {
+			base = base[:i+1] + "_unused_" + base[i+1:]
+		}
+	} else {
+		base = "_unused_" + base
+	}
+	if arr {
+		base += "[]"
+	}
+	return base
 }
 
 func optionValue(o *html.Node) string {

@@ -27,6 +27,7 @@ type View struct {
 	title    string
 	events   []Event
 	patches  []string
+	used     map[string]bool // form fields the user has touched
 	nav      *Redirect
 	crashed  bool
 	closed   bool
@@ -433,7 +434,23 @@ func (v *View) loadPage(to, flash string) (*View, error) {
 // reply and its hook reply ("r" of the diff), if any.
 func (v *View) push(event string, payload any) (Reply, json.RawMessage, error) {
 	var hookReply json.RawMessage
-	r, err := v.conn.call(v.JoinRef(), v.topic, event, payload, func(r Reply) {
+	v.conn.mu.Lock()
+	joinRef, wasDown := v.joinRef, v.crashed || v.closed
+	v.conn.mu.Unlock()
+	// A view that crashes or closes while handling the message never
+	// replies: say so at once instead of timing out.
+	abort := func() error {
+		switch {
+		case wasDown || v.joinRef != joinRef:
+			return nil
+		case v.crashed:
+			return fmt.Errorf("liveviewtest: %s on %s: the view crashed (phx_error) instead of replying; the server's log says why", event, v.topic)
+		case v.closed:
+			return fmt.Errorf("liveviewtest: %s on %s: the view closed (phx_close) instead of replying", event, v.topic)
+		}
+		return nil
+	}
+	r, err := v.conn.call(joinRef, v.topic, event, payload, func(r Reply) {
 		if r.Status != "ok" {
 			return
 		}
@@ -457,7 +474,7 @@ func (v *View) push(event string, payload any) (Reply, json.RawMessage, error) {
 		if len(resp.LiveRedirect) > 0 {
 			v.nav = navFrom("live_redirect", resp.LiveRedirect)
 		}
-	})
+	}, abort)
 	if err != nil {
 		return r, nil, err
 	}
