@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,8 +85,7 @@ func TestCounterOverTheProtocol(t *testing.T) {
 
 // The form view echoes what it receives.
 type formState struct {
-	Name, Target, Tags, Saved string
-	Unused                    bool
+	Name, Target, Tags, Saved, Unused string
 }
 
 type formView struct{}
@@ -96,7 +96,7 @@ var formTmpl = render.Must(render.Parse(`<form id="f" phx-change="validate" phx-
 <input type="checkbox" name="user[tags][]" value="b">
 <input type="checkbox" name="user[tags][]" value="c" checked>
 </form>
-<p id="target">{{.Target}}</p><p id="tags">{{.Tags}}</p><p id="saved">{{.Saved}}</p>`))
+<p id="target">{{.Target}}</p><p id="tags">{{.Tags}}</p><p id="saved">{{.Saved}}</p><p id="unused">{{.Unused}}</p>`))
 
 func (formView) Mount(*liveview.Socket[formState], liveview.Params) error { return nil }
 func (formView) Render(s formState) (*render.Rendered, error)             { return formTmpl.Execute(s) }
@@ -106,7 +106,17 @@ func (formView) HandleEvent(s *liveview.Socket[formState], e liveview.Event) err
 	target := fmt.Sprint(e.Params["_target"])
 	switch e.Name {
 	case "validate":
-		s.Assign(func(st *formState) { st.Name, st.Target, st.Tags = user.String("name"), target, tags })
+		// Fields the user has not touched yet come with an _unused_ key.
+		var unused []string
+		for k := range user {
+			if f, ok := strings.CutPrefix(k, "_unused_"); ok {
+				unused = append(unused, f)
+			}
+		}
+		sort.Strings(unused)
+		s.Assign(func(st *formState) {
+			st.Name, st.Target, st.Tags, st.Unused = user.String("name"), target, tags, strings.Join(unused, ",")
+		})
 	case "save":
 		s.Assign(func(st *formState) { st.Saved = user.String("name") + "/" + tags + "/step " + e.Params.String("step") })
 	}
@@ -128,9 +138,17 @@ func TestFormWithNestedAndRepeatedFields(t *testing.T) {
 	if got, _ := v.Attr(`input[name="user[name]"]`, "value"); got != "Ann" {
 		t.Errorf("name input value = %q", got)
 	}
+	if got, _ := v.Text("#unused"); got != "tags" {
+		t.Errorf("untouched fields = %q, want tags", got)
+	}
 	must(t, v.Submit("#f", url.Values{"user[tags][]": {"b", "c"}}))
 	if got, _ := v.Text("#saved"); got != "Ann/b,c/step 2" {
 		t.Errorf("saved = %q", got)
+	}
+	// Once submitted, every field counts as touched.
+	must(t, v.Change("#f", nil, "user[tags][]"))
+	if got, _ := v.Text("#unused"); got != "" {
+		t.Errorf("untouched fields after submit = %q", got)
 	}
 }
 
@@ -226,6 +244,12 @@ func TestTempAssign(t *testing.T) {
 	// The list was not re-sent: the client still shows what it had.
 	if !strings.Contains(v.HTML(), "<li>a</li><li>b</li>") || !strings.Contains(v.HTML(), `<p id="other">1</p>`) {
 		t.Errorf("after an unrelated change: %s", v.HTML())
+	}
+	// On the wire: the reply to an unrelated change carries only that slot.
+	r, err := v.Conn().Call(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "bump", "value": map[string]any{}})
+	must(t, err)
+	if r.Status != "ok" || string(r.Response) != `{"diff":{"1":"2"}}` {
+		t.Errorf("reply to an unrelated change: %s %s, want only slot 1", r.Status, r.Response)
 	}
 }
 
