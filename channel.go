@@ -543,6 +543,9 @@ func (ch *channel) appendNav(b []byte, nav *navigation) []byte {
 		b = append(b, `,"kind":`...)
 		b = protocol.AppendJSONString(b, kindOf(nav.replace))
 	}
+	if !ch.core.flashNew {
+		return append(b, '}')
+	}
 	if tok := ch.conn.srv.signFlash(ch.core.flash); tok != "" {
 		b = append(b, `,"flash":`...)
 		b = protocol.AppendJSONString(b, tok)
@@ -570,6 +573,7 @@ func (ch *channel) appendDiff(dst []byte, full bool) (out []byte, empty bool, er
 		return dst, false, err
 	}
 	dst = append(dst, '}')
+	ch.core.flashNew = false // the page has it now
 	return dst, len(dst)-start == 2, nil
 }
 

@@ -74,6 +74,7 @@ func (c *core) PutFlash(key, message string) {
 		c.flash = make(map[string]string)
 	}
 	c.flash[key] = message
+	c.flashNew = true
 	c.flashChanged()
 }
 
@@ -97,6 +98,7 @@ func (c *core) ClearFlash(key string) {
 	} else {
 		delete(c.flash, key)
 	}
+	c.flashNew = true
 	c.flashChanged()
 }
 
@@ -120,8 +122,8 @@ func (c *core) PushPatch(path string, query url.Values, replace bool) {
 
 // PushRedirect ends this view and mounts the view routed at path over the same
 // connection, without a page load, when both belong to the same live session;
-// otherwise the browser loads the page in full. Flash set before it is carried
-// along. A target on another origin, or a malformed URL, is refused (logged)
+// otherwise the browser loads the page in full. Flash put since the page
+// last rendered (typically by the same callback) is carried along. A target on another origin, or a malformed URL, is refused (logged)
 // and the view keeps running.
 //
 //	s.PutFlash("info", "Step 1 done")
@@ -131,8 +133,8 @@ func (c *core) PushRedirect(path string, query url.Values, replace bool) {
 }
 
 // Redirect sends the browser to target, a path on this site, with a full
-// page load. Flash set before it survives the redirect in a short-lived
-// signed cookie. A target on another origin, or one that does not parse, is
+// page load. Flash put since the page last rendered survives the redirect
+// in a short-lived signed cookie. A target on another origin, or one that does not parse, is
 // refused (logged) and the view keeps running: use RedirectExternal to leave
 // the site on purpose.
 //

@@ -51,6 +51,9 @@ func goNavigate(s *liveview.Socket[goState], kind, to string, replace bool) {
 		s.PageTitle(to)
 	case "flash":
 		s.PutFlash("info", to)
+	case "flashlive":
+		s.PutFlash("info", "Moving")
+		s.PushRedirect(to, nil, replace)
 	}
 }
 
@@ -285,9 +288,7 @@ func TestPushAPIFromHandleInfo(t *testing.T) {
 	}
 	must(t, v.AwaitHTML(`<p id="page">7</p>`))
 
-	s.SendInfo(goMsg{kind: "flash", to: "Moving"})
-	must(t, v.AwaitHTML("Moving"))
-	s.SendInfo(goMsg{kind: "live", to: "/go2"})
+	s.SendInfo(goMsg{kind: "flashlive", to: "/go2"})
 	r, err = v.AwaitRedirect("live_redirect")
 	must(t, err)
 	if r.To != "/go2" || r.Flash == "" {
@@ -383,5 +384,53 @@ func TestOnMountHaltsEverywhere(t *testing.T) {
 	}
 	if !strings.Contains(g.logs.String(), "join refused: on mount") {
 		t.Errorf("refused join not logged:\n%s", g.logs.String())
+	}
+}
+
+// Flash travels with a navigation only when the view put it since the page
+// last rendered: a notice already shown stays behind, whether it came from
+// an event or from the redirect that led to the page.
+func TestShownFlashStaysBehind(t *testing.T) {
+	g := newGoServer(t)
+	v, err := g.ts.Mount("/go")
+	must(t, err)
+	must(t, goEvent(v, "flash", "Shown", false))
+	must(t, goEvent(v, "live", "/go2", false))
+	if r, _ := v.Redirected(); r.Kind != "live_redirect" || r.Flash != "" {
+		t.Errorf("live redirect after the flash was shown = %+v, want no flash", r)
+	}
+	w, err := v.FollowRedirect()
+	must(t, err)
+	if w.Has("#flash-info") {
+		t.Errorf("shown flash followed the live redirect: %s", w.HTML())
+	}
+
+	// Flash put with a redirect to a non-live page: a full redirect whose
+	// token the next HTTP render reads from the cookie.
+	must(t, goEvent(w, "flashlive", "/plain", false))
+	r, _ := w.Redirected()
+	if r.Kind != "redirect" || r.To != "/plain" || r.Flash == "" {
+		t.Fatalf("flash with a redirect to a non-live page = %+v", r)
+	}
+	g.ts.SetCookie(&http.Cookie{Name: "__phoenix_flash__", Value: r.Flash, Path: "/"})
+	x, err := g.ts.Mount("/go2")
+	must(t, err)
+	if got, _ := x.Text("#flash-info"); got != "Moving" || !strings.Contains(x.DeadHTML(), "Moving") {
+		t.Fatalf("flash from the cookie: %s / %s", x.DeadHTML(), x.HTML())
+	}
+	must(t, goEvent(x, "live", "/go", false))
+	if r, _ := x.Redirected(); r.Flash != "" {
+		t.Errorf("flash from the cookie followed a live redirect: %+v", r)
+	}
+	y, err := x.FollowRedirect()
+	must(t, err)
+	if y.Has("#flash-info") {
+		t.Errorf("flash from the cookie shown again after live navigation: %s", y.HTML())
+	}
+	// The cookie was deleted: the next page has no flash.
+	z, err := g.ts.Mount("/go")
+	must(t, err)
+	if z.Has("#flash-info") || strings.Contains(z.DeadHTML(), "Moving") {
+		t.Errorf("flash cookie read twice: %s", z.DeadHTML())
 	}
 }

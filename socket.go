@@ -34,6 +34,10 @@ type core struct {
 
 	flash   map[string]string
 	onFlash func() // mirrors flash into the state's Flash field, if it has one
+	// flashNew is set when the view changed its flash since the page last
+	// got a render: only such flash travels with a navigation, so that a
+	// notice the page already showed does not follow the visitor around.
+	flashNew bool
 
 	nav *navigation
 
