@@ -63,7 +63,9 @@ func (v goView) Mount(s *liveview.Socket[goState], p liveview.Params) error {
 	}
 	s.PageTitle("Go " + v.name)
 	s.PushEvent("mounted", map[string]any{"view": v.name})
-	goNavigate(s, p.String("mountgo"), p.String("to"), false)
+	if s.Connected() || p.String("live") == "" {
+		goNavigate(s, p.String("mountgo"), p.String("to"), false)
+	}
 	return nil
 }
 
@@ -328,6 +330,14 @@ func TestPushAPIFromMount(t *testing.T) {
 	must(t, err)
 	if p.Status != http.StatusFound || p.Header.Get("Location") != "/go?page=5" {
 		t.Errorf("HTTP render of a patching Mount: %d %q", p.Status, p.Header.Get("Location"))
+	}
+
+	// A patch from the connected Mount: HandleParams runs with the patched
+	// params and the join reply carries the URL.
+	v, err = g.ts.Mount("/go?mountgo=patch&to=/go%3Fpage%3D5&live=1")
+	must(t, err)
+	if got, _ := v.Text("#page"); got != "5" || v.URL() != g.ts.URL+"/go?page=5" {
+		t.Errorf("patch from the connected Mount: page %q, URL %s", got, v.URL())
 	}
 
 	// A redirect from Mount: the HTTP render redirects with flash in the
