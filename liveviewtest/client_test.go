@@ -75,6 +75,14 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	switch r.URL.Path {
+	case "/old":
+		http.Redirect(w, r, "/items?x=1", http.StatusFound)
+		return
+	case "/away":
+		http.Redirect(w, r, "https://example.com/", http.StatusFound)
+		return
+	}
 	s.mu.Lock()
 	s.cookies[r.URL.Path] = append(s.cookies[r.URL.Path], r.Header.Get("Cookie"))
 	s.mu.Unlock()
@@ -128,9 +136,13 @@ func joinOr(other func(m msg) []string) func(m msg) []string {
 
 func TestConnectsAndJoinsAsTheClientDoes(t *testing.T) {
 	s, ts := newScript(t, "<p>dead</p>", joinOr(func(msg) []string { return nil }))
-	v, err := ts.Mount("/items?x=1")
+	// Mount follows HTTP redirects within the site, as a browser does.
+	v, err := ts.Mount("/old")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := ts.Mount("/away"); err == nil || !strings.Contains(err.Error(), "outside the server under test") {
+		t.Errorf("redirect to another site: %v", err)
 	}
 	s.mu.Lock()
 	up := s.upgrade

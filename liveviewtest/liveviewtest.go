@@ -178,39 +178,67 @@ func (s *Server) Get(path string) (Page, error) {
 }
 
 // Mount renders path over HTTP, opens a new connection and joins the view.
+// Like a browser, it follows the server's HTTP redirects within the site.
 func (s *Server) Mount(path string) (*View, error) {
-	p, err := s.Get(path)
+	p, path, err := s.load(path)
 	if err != nil {
 		return nil, err
-	}
-	if p.Status != http.StatusOK || p.ID == "" {
-		return nil, fmt.Errorf("liveviewtest: GET %s: status %d, no LiveView container in:\n%s", path, p.Status, p.Body)
 	}
 	c, err := s.dial(p.CSRF)
 	if err != nil {
 		return nil, err
 	}
-	return c.join(p, path)
+	v, err := c.join(p, path)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+// load renders path, following redirects within the site, and checks that
+// the page holds a LiveView. It returns the page and the path it came from.
+func (s *Server) load(path string) (Page, string, error) {
+	for hops := 0; ; hops++ {
+		p, err := s.Get(path)
+		if err != nil {
+			return p, path, err
+		}
+		loc := p.Header.Get("Location")
+		if p.Status < 300 || p.Status > 399 || loc == "" {
+			if p.Status != http.StatusOK || p.ID == "" {
+				return p, path, fmt.Errorf("liveviewtest: GET %s: status %d, no LiveView container in:\n%s", path, p.Status, p.Body)
+			}
+			return p, path, nil
+		}
+		if hops == 10 {
+			return p, path, fmt.Errorf("liveviewtest: GET %s: more than 10 redirects", path)
+		}
+		base, _ := url.Parse(s.URL + path)
+		next, err := base.Parse(loc)
+		if err != nil || next.Host != base.Host {
+			return p, path, fmt.Errorf("liveviewtest: GET %s: redirected to %s, outside the server under test", path, loc)
+		}
+		path = next.RequestURI()
+	}
 }
 
 // Connect renders path over HTTP for its CSRF token and opens a connection
 // without joining anything: use Conn.Mount to join views on it.
 func (s *Server) Connect(path string) (*Conn, error) {
-	p, err := s.Get(path)
+	p, _, err := s.load(path)
 	if err != nil {
 		return nil, err
 	}
 	return s.dial(p.CSRF)
 }
 
-// Mount renders path over HTTP and joins its view on this connection.
+// Mount renders path over HTTP and joins its view on this connection,
+// following redirects as Server.Mount does.
 func (c *Conn) Mount(path string) (*View, error) {
-	p, err := c.srv.Get(path)
+	p, path, err := c.srv.load(path)
 	if err != nil {
 		return nil, err
-	}
-	if p.Status != http.StatusOK || p.ID == "" {
-		return nil, fmt.Errorf("liveviewtest: GET %s: status %d, no LiveView container", path, p.Status)
 	}
 	return c.join(p, path)
 }
