@@ -16,9 +16,25 @@
 //		}
 //	}
 //
-// Every action waits for the server's reply (or fails after a timeout), so
-// tests need no sleeps. Helpers report problems as errors; Mount and
-// NewServer fail the test themselves.
+// A Server is one browser: a cookie jar and any number of connections
+// (Server.Connect, Conn.Mount for several views on one connection). A View
+// is one joined view:
+//
+//   - read it: HTML, DeadHTML, Text, Attr, Has, Title, URL;
+//   - act on it by CSS selector (Click, Submit, Change, KeyUp, KeyDown, Blur,
+//     Focus, FollowLink) or by event name (ClickEvent, SubmitEvent,
+//     ChangeEvent, Hook, Push), and navigate with Patch;
+//   - observe what the server pushed: Events, AwaitEvent, Patches,
+//     Redirected, AwaitRedirect, FollowRedirect, Crashed, AwaitCrash;
+//   - control its life: Rejoin, Leave, and Conn.Close.
+//
+// Conn's SendRaw, SendBinary, SendRef, Call, Await and NextPush are the
+// escape hatch for protocol tests: malformed frames, refs of your choosing.
+//
+// Every action waits for the server's reply (or fails after a timeout,
+// WithTimeout), so tests need no sleeps; an action on a view that crashes
+// fails at once. Helpers report problems as errors; Mount and NewServer
+// fail the test themselves. WithFrameLog(t.Logf) shows the frames.
 package liveviewtest
 
 import (

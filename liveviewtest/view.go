@@ -101,7 +101,7 @@ func (v *View) doJoin(extra map[string]any, mounts int) error {
 		v.rendered = rd
 		v.absorb(ex)
 		if resp.Patch != nil {
-			v.url = v.resolve(resp.Patch.To)
+			v.url = v.resolveLocked(resp.Patch.To)
 			v.patches = append(v.patches, resp.Patch.To)
 		}
 	}
@@ -167,7 +167,7 @@ func (v *View) onPush(p Push) {
 			To, Kind string
 		}
 		json.Unmarshal(p.Payload, &n)
-		v.url = v.resolve(n.To)
+		v.url = v.resolveLocked(n.To)
 		v.patches = append(v.patches, n.To)
 		v.nav = &Redirect{Kind: "live_patch", To: n.To, Replace: n.Kind == "replace"}
 	case "live_redirect", "redirect":
@@ -198,7 +198,15 @@ func (v *View) merge(diff json.RawMessage) {
 	v.absorb(ex)
 }
 
+// resolve resolves to against the page's URL.
 func (v *View) resolve(to string) string {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return v.resolveLocked(to)
+}
+
+// resolveLocked is resolve with conn.mu held.
+func (v *View) resolveLocked(to string) string {
 	base, err := url.Parse(v.url)
 	if err != nil {
 		return to
