@@ -69,6 +69,15 @@ func (ch *channel) end(why endReason, err error) {
 	ch.mb.close(func() { ch.terminate(why, err) })
 }
 
+// failJoin ends a view whose join failed in user code: the join is answered
+// with an error, so the client takes its error path at once instead of
+// waiting for its join timeout.
+func (ch *channel) failJoin(m protocol.Message, err error) {
+	ch.logCrash(err)
+	ch.replyError(m, "join crashed")
+	ch.terminate(endRefused, nil)
+}
+
 // fail ends the view from inside its own queue.
 func (ch *channel) fail(err error) {
 	ch.terminate(endCrashed, err)
@@ -230,7 +239,7 @@ func (ch *channel) join(m protocol.Message) {
 	}
 
 	if err := rt.session.runHooks(c, ch.conn.req, u, params); err != nil {
-		ch.fail(fmt.Errorf("on mount: %w", err))
+		ch.failJoin(m, fmt.Errorf("on mount: %w", err))
 		return
 	}
 	if c.nav != nil {
@@ -249,14 +258,14 @@ func (ch *channel) join(m protocol.Message) {
 	}
 	ch.mounted = true // from here on, Unmount runs however the view ends
 	if err := safely(func() error { return ch.run.mount(params) }); err != nil {
-		ch.fail(fmt.Errorf("mount: %w", err))
+		ch.failJoin(m, fmt.Errorf("mount: %w", err))
 		return
 	}
 	ch.checkLeave()
 	var patched *navigation
 	if c.nav == nil {
 		if err := ch.handleParams(params, u); err != nil {
-			ch.fail(err)
+			ch.failJoin(m, err)
 			return
 		}
 		ch.checkLeave()
@@ -279,7 +288,7 @@ func (ch *channel) join(m protocol.Message) {
 	ch.tree.Reset()
 	rendered, _, err := ch.appendDiff(ch.buf[:0], true)
 	if err != nil {
-		ch.fail(err)
+		ch.failJoin(m, err)
 		return
 	}
 	ch.buf = rendered
