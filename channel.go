@@ -206,6 +206,14 @@ func (ch *channel) join(m protocol.Message) {
 			refuse("stale", "static token", "err", err)
 			return
 		}
+		if srv.cfg.Dev && static.Build != srv.build {
+			// Development mode: the page comes from an earlier run of the
+			// server, perhaps with other code; "stale" makes it reload.
+			ch.log.Info("liveview: page from an earlier run of the server: reloading it")
+			ch.replyError(m, "stale")
+			ch.terminate(endRefused, nil)
+			return
+		}
 	}
 	raw := j.URL
 	if raw == "" {

@@ -59,6 +59,13 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "liveview: origin not allowed", http.StatusForbidden)
 		return
 	}
+	select {
+	case <-s.done:
+		// Shutting down: the client retries later, elsewhere with luck.
+		http.Error(w, "liveview: server shutting down", http.StatusServiceUnavailable)
+		return
+	default:
+	}
 	authed := s.csrfValid(r)
 	ws, err := s.up.Upgrade(w, r, nil)
 	if err != nil {

@@ -1,6 +1,7 @@
 package liveview
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -22,9 +23,19 @@ import (
 // default, noted on the field.
 type Config struct {
 	// SigningKey signs session, static, flash and upload tokens. Use at least 32
-	// random bytes, the same on every node serving the app. Default: a random
-	// key per process, so pages rendered before a restart reload once.
+	// random bytes, the same on every node serving the app, kept out of the
+	// source (read it from the environment, for example LIVEVIEW_SIGNING_KEY).
+	// Default: a random key per process, so pages rendered before a restart
+	// or by another node reload once; NewServer logs a warning about it unless
+	// Dev is set.
 	SigningKey []byte
+
+	// Dev turns on the development mode: errors show in the browser (an
+	// error page for the HTTP render, an overlay and a console error after
+	// the join) with their template source or stack, and open pages reload
+	// themselves when they reconnect to a restarted server. Never set it in
+	// production: it shows source and stacks to anyone. Default false.
+	Dev bool
 
 	// SocketPath is where the client connects: the websocket endpoint is
 	// SocketPath + "/websocket". Default "/live".
@@ -51,9 +62,21 @@ type Config struct {
 	// data-default. TitlePrefix and TitleSuffix surround every title.
 	Title, TitlePrefix, TitleSuffix string
 
-	// CheckOrigin decides whether a websocket upgrade may proceed. Default:
-	// requests without an Origin header, or whose Origin host equals the
-	// request's Host.
+	// AllowedOrigins lists the origins (scheme://host[:port], as browsers
+	// send them in the Origin header: "https://example.com") whose pages may
+	// open the websocket. Scheme, host and port must match one entry exactly;
+	// hosts compare case-insensitively and a scheme's default port may be
+	// left out. Set it when the Host header the server sees is not the one
+	// the browser used, as behind some reverse proxies. NewServer panics on
+	// an entry that is not such an origin. Default: only pages whose Origin
+	// host equals the request's Host header (see CheckOrigin).
+	AllowedOrigins []string
+
+	// CheckOrigin, when set, decides alone whether a websocket upgrade may
+	// proceed; AllowedOrigins is then ignored. Default: requests without an
+	// Origin header (not sent by a browser), and requests whose Origin is in
+	// AllowedOrigins or, when AllowedOrigins is empty, whose Origin host
+	// (with port) equals the request's Host header.
 	CheckOrigin func(r *http.Request) bool
 
 	// Logger receives what went wrong and why. Default: slog.Default().
@@ -101,6 +124,9 @@ type Server struct {
 	fanout         fanout
 	defaultSession *LiveSession
 
+	origins map[string]bool // Config.AllowedOrigins, normalised
+	build   string          // this process's build id, in static tokens (Dev)
+
 	mu    sync.Mutex
 	conns map[*conn]struct{}
 	done  chan struct{}
@@ -111,13 +137,30 @@ func (s *Server) PubSub() PubSub { return s.cfg.PubSub }
 
 func (s *Server) pubsub() PubSub { return s.cfg.PubSub }
 
-// NewServer returns a Server configured by cfg.
+// NewServer returns a Server configured by cfg. It panics if
+// cfg.AllowedOrigins holds something that is not an origin.
 func NewServer(cfg Config) *Server {
-	if len(cfg.SigningKey) == 0 {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	randomKey := len(cfg.SigningKey) == 0
+	if randomKey {
 		cfg.SigningKey = make([]byte, 32)
 		if _, err := rand.Read(cfg.SigningKey); err != nil {
 			panic("liveview: crypto/rand failed: " + err.Error())
 		}
+	}
+	switch {
+	case randomKey && !cfg.Dev:
+		cfg.Logger.Warn("liveview: no Config.SigningKey: using a random key for this process; " +
+			"every open page reloads when the process restarts, and pages do not join on other nodes. " +
+			"Set SigningKey to 32 or more random bytes from the environment (see Deploying in the README)")
+	case len(cfg.SigningKey) < 32:
+		cfg.Logger.Warn("liveview: Config.SigningKey is short: use 32 or more random bytes", "bytes", len(cfg.SigningKey))
+	}
+	origins, err := parseOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		panic(err)
 	}
 	if cfg.SocketPath == "" {
 		cfg.SocketPath = "/live"
@@ -131,9 +174,6 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.Layout == nil {
 		cfg.Layout = DefaultLayout
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
 	}
 	if cfg.SessionMaxAge == 0 {
 		cfg.SessionMaxAge = 14 * 24 * time.Hour
@@ -151,11 +191,13 @@ func NewServer(cfg Config) *Server {
 		cfg.PubSub = NewMemoryPubSub()
 	}
 	s := &Server{
-		cfg:   cfg,
-		sign:  signer{key: cfg.SigningKey, now: time.Now},
-		log:   cfg.Logger,
-		conns: make(map[*conn]struct{}),
-		done:  make(chan struct{}),
+		cfg:     cfg,
+		sign:    signer{key: cfg.SigningKey, now: time.Now},
+		log:     cfg.Logger,
+		origins: origins,
+		build:   randomID(9),
+		conns:   make(map[*conn]struct{}),
+		done:    make(chan struct{}),
 	}
 	s.fanout.srv = s
 	s.up = websocket.Upgrader{
@@ -253,11 +295,59 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 	if origin == "" {
 		return true
 	}
+	if s.origins != nil {
+		o, err := normalOrigin(origin)
+		return err == nil && s.origins[o]
+	}
 	u, err := url.Parse(origin)
 	if err != nil {
 		return false
 	}
 	return strings.EqualFold(u.Host, r.Host)
+}
+
+// parseOrigins checks and normalises Config.AllowedOrigins.
+func parseOrigins(list []string) (map[string]bool, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]bool, len(list))
+	for _, o := range list {
+		n, err := normalOrigin(o)
+		if err != nil {
+			return nil, fmt.Errorf("liveview: Config.AllowedOrigins: %w", err)
+		}
+		m[n] = true
+	}
+	return m, nil
+}
+
+// normalOrigin returns origin as "scheme://host:port", lower case, with the
+// scheme's default port made explicit, so that equal origins compare equal.
+func normalOrigin(origin string) (string, error) {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return "", fmt.Errorf("origin %q: %w", origin, err)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if (scheme != "http" && scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", fmt.Errorf("origin %q: want scheme://host[:port], as in https://example.com", origin)
+	}
+	host, port := u.Hostname(), u.Port()
+	if host == "" || strings.HasSuffix(u.Host, ":") {
+		return "", fmt.Errorf("origin %q: want scheme://host[:port], as in https://example.com", origin)
+	}
+	if port == "" {
+		port = "80"
+		if scheme == "https" {
+			port = "443"
+		}
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + strings.ToLower(host) + ":" + port, nil
 }
 
 // Disconnect closes every websocket with close code 1001 ("going away"):
@@ -279,9 +369,21 @@ func (s *Server) connections() []*conn {
 	return conns
 }
 
-// Close refuses new connections, disconnects every client as Disconnect does,
-// and waits until every view has ended. It does not close Config.PubSub.
-func (s *Server) Close() error {
+// Close is Shutdown without a deadline.
+func (s *Server) Close() error { return s.Shutdown(context.Background()) }
+
+// Shutdown stops the server gracefully. It refuses new websocket
+// connections, closes every open one with close code 1001 ("going away"),
+// and waits until every view has ended (Unmount has run), or until ctx is
+// done, returning ctx.Err() then. The official client reconnects after any
+// close it did not ask for: to this process if it still listens, else to
+// whatever answers at the address next (the new process of a deploy, another
+// node), where its views mount afresh.
+//
+// Websockets are hijacked connections, which http.Server.Shutdown neither
+// closes nor waits for: call it first, so that the listener is closed, then
+// Shutdown. It does not close Config.PubSub.
+func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	select {
 	case <-s.done:
@@ -294,7 +396,11 @@ func (s *Server) Close() error {
 		c.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
 	for _, c := range conns {
-		<-c.finished
+		select {
+		case <-c.finished:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return nil
 }
@@ -386,7 +492,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		fail("session token", err)
 		return
 	}
-	static, err := s.sign.sign(purposeStatic, staticClaims{ID: c.id, Flash: c.flash})
+	static, err := s.sign.sign(purposeStatic, staticClaims{ID: c.id, Flash: c.flash, Build: s.devBuild()})
 	if err != nil {
 		fail("static token", err)
 		return
@@ -417,6 +523,15 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 	if err := s.cfg.Layout(w, page); err != nil {
 		s.log.Error("liveview: layout failed", "path", r.URL.Path, "err", err)
 	}
+}
+
+// devBuild returns the build id static tokens carry: only in development
+// mode, where a page from another run of the server must reload.
+func (s *Server) devBuild() string {
+	if s.cfg.Dev {
+		return s.build
+	}
+	return ""
 }
 
 // bundleProblem returns why the client bundle cannot be served, or "".

@@ -98,6 +98,9 @@ type sessionClaims struct {
 type staticClaims struct {
 	ID    string            `json:"id"`
 	Flash map[string]string `json:"f,omitempty"`
+	// Build is the rendering process's build id, in development mode only:
+	// a page rendered by an earlier run of the server reloads on rejoin.
+	Build string `json:"b,omitempty"`
 }
 
 // randomID returns n random bytes as base64url: ids, secrets.

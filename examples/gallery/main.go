@@ -9,7 +9,11 @@
 //	go run ./examples/gallery -addr 127.0.0.1:8081 -redis 127.0.0.1:6379
 //
 // The nodes need the same signing key only for a page rendered by one to
-// join on another (behind a load balancer): -key sets it.
+// join on another (behind a load balancer): -key or $LIVEVIEW_SIGNING_KEY
+// sets it. -dev (or LIVEVIEW_DEV=1) turns on the development mode: errors
+// shown in the browser, pages that reload when the gallery restarts:
+//
+//	LIVEVIEW_DEV=1 watchexec -r -e go,html -- go run ./examples/gallery
 package main
 
 import (
@@ -19,8 +23,11 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/liveview-go/liveview"
@@ -88,21 +95,70 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	redisAddr := flag.String("redis", "", "Redis `host:port` to share PubSub messages through (several nodes)")
 	natsURL := flag.String("nats", "", "NATS `url` to share PubSub messages through (several nodes)")
-	key := flag.String("key", "", "signing key shared by every node (default: random per process)")
+	key := flag.String("key", "", "signing key shared by every node (default: $LIVEVIEW_SIGNING_KEY, else random per process)")
+	dev := flag.Bool("dev", os.Getenv("LIVEVIEW_DEV") == "1", "development mode: errors in the browser, reload on restart (default: $LIVEVIEW_DEV=1)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ps, err := newPubSub(*redisAddr, *natsURL, log)
-	if err != nil {
-		log.Error("gallery cannot start", "err", err)
-		os.Exit(1)
-	}
-	defer ps.Close()
-	lv := liveview.NewServer(liveview.Config{Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(*key), Head: volume.Hooks + style})
-	log.Info("serving the example gallery", "url", "http://"+*addr+"/")
-	if err := http.ListenAndServe(*addr, newHandler(lv)); err != nil {
+	if err := run(*addr, *redisAddr, *natsURL, *key, *dev, log); err != nil {
 		log.Error("gallery stopped", "err", err)
 		os.Exit(1)
 	}
+}
+
+// run serves the gallery until SIGINT or SIGTERM, then shuts down
+// gracefully: the setup the README's Deploying section describes.
+func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error {
+	ps, err := newPubSub(redisAddr, natsURL, log)
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	if key == "" {
+		key = os.Getenv("LIVEVIEW_SIGNING_KEY")
+	}
+	lv := liveview.NewServer(liveview.Config{
+		Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev,
+		Head: volume.Hooks + style,
+	})
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           newHandler(lv),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Websockets are hijacked: these bound only plain HTTP requests,
+		// and the liveview server's heartbeat timeout watches the sockets.
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Listen first: a port in use is an error now, not after the log says
+	// the gallery is serving.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving the example gallery", "url", "http://"+ln.Addr().String()+"/", "dev", dev)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	stop() // a second signal kills the process at once
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// The listener first, so that reconnecting clients find the next
+	// process; then the websockets, which http.Server does not track.
+	err = srv.Shutdown(sctx)
+	if lerr := lv.Shutdown(sctx); err == nil {
+		err = lerr
+	}
+	return err
 }
 
 // newPubSub returns the PubSub the flags choose: Redis, NATS, or this
