@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -41,13 +42,21 @@ type Config struct {
 	// SocketPath + "/websocket". Default "/live".
 	SocketPath string
 
-	// ClientPath is where the client bundle is served. Default
-	// "/live/liveview.js".
+	// ClientPath is the URL of the client bundle without its content hash.
+	// Pages load the bundle from ClientPath with "-<hash>" inserted before
+	// its extension ("/live/liveview-0123456789abcdef.js"), a URL browsers
+	// and proxies may cache for a year; ClientPath itself serves the same
+	// bundle, revalidated on each use. Default "/live/liveview.js".
 	ClientPath string
 
-	// ClientBundle returns the client bundle's bytes. Default: the bundle built
-	// in this module's client/dist (see client.Bundle).
-	ClientBundle func() ([]byte, error)
+	// ClientFS and ClientFile give the client bundle: the file ClientFile
+	// (default "liveview.js") in ClientFS. Set them to serve a bundle built
+	// with your own JavaScript from the same pinned packages
+	// (examples/ownjs shows how); a file ClientFile+".map" next to it is
+	// served as its source map. Default: the official client embedded in
+	// package client, which needs nothing on disk.
+	ClientFS   fs.FS
+	ClientFile string
 
 	// Layout writes the HTML page around a view's HTTP render. Default:
 	// DefaultLayout.
@@ -114,12 +123,8 @@ type Server struct {
 	routes []*route
 	up     websocket.Upgrader
 
-	bundleOnce sync.Once
-	bundle     []byte
-	bundleErr  error
-
-	bundleOnceHandler sync.Once
-	bundleHandler     http.Handler
+	clientOnce sync.Once
+	clientJS   *clientBundle
 
 	fanout         fanout
 	defaultSession *LiveSession
@@ -169,8 +174,8 @@ func NewServer(cfg Config) *Server {
 	if cfg.ClientPath == "" {
 		cfg.ClientPath = cfg.SocketPath + "/liveview.js"
 	}
-	if cfg.ClientBundle == nil {
-		cfg.ClientBundle = defaultBundle
+	if cfg.ClientFile == "" {
+		cfg.ClientFile = client.FileName
 	}
 	if cfg.Layout == nil {
 		cfg.Layout = DefaultLayout
@@ -259,8 +264,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.cfg.SocketPath + "/longpoll":
 		http.Error(w, "liveview: long-poll is not supported; do not set longPollFallbackMs", http.StatusNotFound)
 		return
-	case s.cfg.ClientPath:
-		s.serveBundle(w, r)
+	}
+	if s.serveClient(w, r) {
 		return
 	}
 	rt, params := s.lookup(r.URL)
@@ -274,17 +279,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveDead(w, r, rt, params)
-}
-
-func (s *Server) serveBundle(w http.ResponseWriter, r *http.Request) {
-	s.bundleOnce.Do(func() { s.bundle, s.bundleErr = s.cfg.ClientBundle() })
-	if s.bundleErr != nil {
-		s.log.Error("liveview: client bundle missing", "err", s.bundleErr)
-		http.Error(w, s.bundleErr.Error(), http.StatusNotFound)
-		return
-	}
-	s.bundleOnceHandler.Do(func() { s.bundleHandler = client.Handler(s.bundle) })
-	s.bundleHandler.ServeHTTP(w, r)
 }
 
 func (s *Server) checkOrigin(r *http.Request) bool {
@@ -513,10 +507,10 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		FullTitle:   s.cfg.TitlePrefix + title + s.cfg.TitleSuffix,
 		CSRFToken:   csrf,
 		SocketPath:  s.cfg.SocketPath,
-		ClientPath:  s.cfg.ClientPath,
+		ClientPath:  s.clientURL(),
 		Body:        template.HTML(body.String()),
 		Extra:       s.cfg.Head,
-		bundleError: s.bundleProblem(),
+		bundleError: s.clientProblem(),
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -530,16 +524,6 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 func (s *Server) devBuild() string {
 	if s.cfg.Dev {
 		return s.build
-	}
-	return ""
-}
-
-// bundleProblem returns why the client bundle cannot be served, or "".
-func (s *Server) bundleProblem() string {
-	s.bundleOnce.Do(func() { s.bundle, s.bundleErr = s.cfg.ClientBundle() })
-	if s.bundleErr != nil {
-		s.log.Warn("liveview: pages will not connect: client bundle missing", "err", s.bundleErr)
-		return s.bundleErr.Error()
 	}
 	return ""
 }

@@ -95,7 +95,7 @@ type uplServer struct {
 func newUplServer(t *testing.T, opts liveview.UploadOptions) *uplServer {
 	t.Helper()
 	us := &uplServer{dir: t.TempDir(), view: &uplView{opts: opts, consumed: make(chan string, 16), ended: make(chan string, 16)}}
-	lv := liveview.NewServer(liveview.Config{UploadDir: us.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ClientBundle: func() ([]byte, error) { return []byte("//"), nil }})
+	lv := liveview.NewServer(liveview.Config{UploadDir: us.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	lv.Handle("/up", liveview.View[uplState](us.view))
 	us.Server = httptest.NewServer(lv)
 	t.Cleanup(func() {

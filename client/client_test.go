@@ -2,19 +2,23 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+	"time"
+
+	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
-// requireAll reports whether CI asked for every optional prerequisite to be
-// present, turning skips into failures.
-func requireAll() bool { return os.Getenv("LIVEVIEW_REQUIRE_ALL") == "1" }
+// fixHint is what to do when the committed bundle is not what the sources
+// build.
+const fixHint = "run `make client` and commit client/bundle"
 
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
@@ -40,166 +44,157 @@ func TestVersionMatchesPackageJSON(t *testing.T) {
 	}
 }
 
-func TestVersionMatchesInstalledPackages(t *testing.T) {
-	for name, want := range map[string]string{"phoenix_live_view": Version, "phoenix": PhoenixVersion} {
-		path := filepath.Join("node_modules", name, "package.json")
-		if _, err := os.Stat(path); err != nil {
-			if requireAll() {
-				t.Fatalf("%s missing with LIVEVIEW_REQUIRE_ALL=1: run `%s`", path, BuildHint)
-			}
-			t.Skipf("%s not installed: run `cd client && npm ci` to check installed versions", name)
-		}
-		var pkg struct {
+func TestVersionMatchesLockFile(t *testing.T) {
+	var lock struct {
+		Packages map[string]struct {
 			Version string `json:"version"`
-		}
-		readJSON(t, path, &pkg)
-		if pkg.Version != want {
-			t.Errorf("installed %s is %q, want %q: run `cd client && npm ci`", name, pkg.Version, want)
+		} `json:"packages"`
+	}
+	readJSON(t, "package-lock.json", &lock)
+	for name, want := range map[string]string{"phoenix_live_view": Version, "phoenix": PhoenixVersion} {
+		if got := lock.Packages["node_modules/"+name].Version; got != want {
+			t.Errorf("package-lock.json locks %s at %q, want %q: run `cd client && npm install` after changing package.json", name, got, want)
 		}
 	}
 }
 
-func TestBuiltBundleIsPinnedVersion(t *testing.T) {
-	b, err := Bundle("")
+func TestEmbeddedBundle(t *testing.T) {
+	b, err := fs.ReadFile(FS(), FileName)
 	if err != nil {
-		if requireAll() {
-			t.Fatalf("LIVEVIEW_REQUIRE_ALL=1 but: %v", err)
+		t.Fatalf("reading the embedded bundle: %v", err)
+	}
+	for what, want := range map[string]string{
+		// The client inlines its version string, which it sends as
+		// liveview_version.
+		"the pinned client version":                              `"` + Version + `"`,
+		"client/src/app.js's code":                               "LiveViewHooks",
+		"the phoenix_live_view licence notice":                   "phoenix_live_view " + Version + ":\n\n# MIT License\n\nCopyright (c) 2018 Chris McCord",
+		"the phoenix licence notice":                             "phoenix " + PhoenixVersion + ":\n\n# MIT License\n\nCopyright (c) 2014 Chris McCord",
+		"the licence's condition, in a comment a minifier keeps": "/*! liveview client bundle",
+	} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("the embedded bundle lacks %s (%q): %s", what, want, fixHint)
 		}
-		t.Skipf("bundle not built (%v)", err)
-	}
-	// The client inlines its version string, which it sends as liveview_version.
-	if !bytes.Contains(b, []byte(`"`+Version+`"`)) {
-		t.Errorf("bundle does not contain version %q: rebuild it with `%s`", Version, BuildHint)
-	}
-	if !bytes.Contains(b, []byte("LiveViewHooks")) {
-		t.Errorf("bundle does not look like client/src/app.js's output: rebuild it with `%s`", BuildHint)
 	}
 }
 
-// writeFile creates path with its parent directories.
-func writeFile(t *testing.T, path, content string) {
+// TestBundleMatchesLockFile installs the locked packages with `npm ci` in a
+// temporary copy of the client sources, builds the bundle there, and
+// compares it with the committed one byte for byte: the committed bundle
+// must be exactly what the pinned lock file builds.
+func TestBundleMatchesLockFile(t *testing.T) {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			browsertest.Unavailable(t, "%s not found in PATH: install Node.js and npm to check that client/bundle is what client/package-lock.json builds", tool)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "client")
+	for _, src := range []string{"package.json", "package-lock.json", "build.mjs", "src"} {
+		copyTree(t, src, filepath.Join(dir, src))
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, "npm", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if args[0] == "ci" {
+				// Usually no registry or cache; CI has both, so there
+				// this is a failure.
+				browsertest.Unavailable(t, "`npm %s` in a copy of client/ failed (no npm registry?): %v\n%s", args[0], err, out)
+			}
+			t.Fatalf("`npm %v` in a copy of client/: %v\n%s", args, err, out)
+		}
+	}
+	run("ci", "--no-audit", "--no-fund")
+	run("run", "build")
+
+	built := readTree(t, filepath.Join(dir, "bundle"))
+	committed := readTree(t, "bundle")
+	for name, want := range built {
+		got, ok := committed[name]
+		if !ok {
+			t.Errorf("the build makes bundle/%s, which is not committed: %s", name, fixHint)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("client/bundle/%s differs from what client/package-lock.json builds (%s): %s", name, firstDifference(got, want), fixHint)
+		}
+	}
+	for name := range committed {
+		if _, ok := built[name]; !ok {
+			t.Errorf("client/bundle/%s is committed but the build does not make it: remove it", name)
+		}
+	}
+}
+
+// firstDifference describes where got (committed) and want (built) differ.
+func firstDifference(got, want []byte) string {
+	n := min(len(got), len(want))
+	i := 0
+	for i < n && got[i] == want[i] {
+		i++
+	}
+	context := func(b []byte) string {
+		end := min(len(b), i+40)
+		return fmt.Sprintf("%q", b[i:end])
+	}
+	return fmt.Sprintf("committed %d bytes, built %d; first difference at byte %d: committed %s, built %s",
+		len(got), len(want), i, context(got), context(want))
+}
+
+// readTree returns the regular files under dir by slash-separated path.
+func readTree(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestFindDist(t *testing.T) {
-	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/app\n")
-	writeFile(t, filepath.Join(root, "client", "dist", FileName), "bundle")
-	sub := filepath.Join(root, "a", "b")
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	for _, start := range []string{root, sub} {
-		got, err := findDist(start)
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
 		if err != nil {
-			t.Fatalf("findDist(%s): %v", start, err)
+			return err
 		}
-		if want := filepath.Join(root, "client", "dist"); got != want {
-			t.Errorf("findDist(%s) = %s, want %s", start, got, want)
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
 		}
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("reading %s: %v", dir, err)
 	}
+	return files
 }
 
-func TestFindDistStopsAtModuleRoot(t *testing.T) {
-	outer := t.TempDir()
-	writeFile(t, filepath.Join(outer, "go.mod"), "module example.com/outer\n")
-	writeFile(t, filepath.Join(outer, "client", "dist", FileName), "outer bundle")
-	inner := filepath.Join(outer, "nested")
-	writeFile(t, filepath.Join(inner, "go.mod"), "module example.com/nested\n")
-
-	_, err := findDist(inner)
-	if !errors.Is(err, ErrNotBuilt) {
-		t.Fatalf("findDist in a module without a bundle: err = %v, want ErrNotBuilt", err)
-	}
-	if !strings.Contains(err.Error(), BuildHint) {
-		t.Errorf("error %q does not say how to build the bundle (%q)", err, BuildHint)
-	}
-	if !strings.Contains(err.Error(), inner) {
-		t.Errorf("error %q does not name the module root %s", err, inner)
-	}
-}
-
-func TestPathAndBundle(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := Bundle(dir); !errors.Is(err, ErrNotBuilt) || !strings.Contains(err.Error(), BuildHint) {
-		t.Fatalf("Bundle of an empty dir: err = %v, want ErrNotBuilt with the build hint", err)
-	}
-
-	writeFile(t, filepath.Join(dir, FileName), "")
-	if _, err := Bundle(dir); !errors.Is(err, ErrNotBuilt) {
-		t.Fatalf("Bundle of an empty file: err = %v, want ErrNotBuilt", err)
-	}
-
-	writeFile(t, filepath.Join(dir, FileName), "console.log(1)")
-	b, err := Bundle(dir)
-	if err != nil || string(b) != "console.log(1)" {
-		t.Fatalf("Bundle(%s) = %q, %v", dir, b, err)
-	}
-}
-
-func TestPathFromEnv(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "custom.js")
-	writeFile(t, file, "custom")
-	t.Setenv(EnvBundle, file)
-
-	p, err := Path("")
-	if err != nil || p != file {
-		t.Fatalf("Path(\"\") with %s set = %q, %v; want %q", EnvBundle, p, err, file)
-	}
-	b, err := Bundle("")
-	if err != nil || string(b) != "custom" {
-		t.Fatalf("Bundle(\"\") with %s set = %q, %v", EnvBundle, b, err)
-	}
-
-	t.Setenv(EnvBundle, file+".missing")
-	if _, err := Path(""); !errors.Is(err, ErrNotBuilt) || !strings.Contains(err.Error(), EnvBundle) {
-		t.Fatalf("Path with a missing %s file: err = %v, want ErrNotBuilt naming the variable", EnvBundle, err)
-	}
-}
-
-func TestHandler(t *testing.T) {
-	h := Handler([]byte("window.x=1"))
-
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/live/liveview.js", nil))
-	if rec.Code != http.StatusOK || rec.Body.String() != "window.x=1" {
-		t.Fatalf("GET: %d %q", rec.Code, rec.Body.String())
-	}
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
-		t.Errorf("Content-Type = %q, want text/javascript", ct)
-	}
-	etag := rec.Header().Get("ETag")
-	if etag == "" {
-		t.Fatal("no ETag")
-	}
-
-	req := httptest.NewRequest(http.MethodGet, "/live/liveview.js", nil)
-	req.Header.Set("If-None-Match", etag)
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusNotModified {
-		t.Errorf("conditional GET with matching ETag: %d, want 304", rec.Code)
-	}
-
-	{
-		other := Handler([]byte("window.x=2"))
-		rec = httptest.NewRecorder()
-		other.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-		if rec.Header().Get("ETag") == etag {
-			t.Error("different bundles share an ETag")
+// copyTree copies the file or directory src to dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
 		}
-	}
-
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/live/liveview.js", nil))
-	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("POST: %d, want 405", rec.Code)
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copying %s: %v", src, err)
 	}
 }

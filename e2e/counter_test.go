@@ -14,7 +14,6 @@ import (
 // newApp serves a liveview Server with the given routes.
 func newApp(t *testing.T, cfg liveview.Config, routes func(*liveview.Server)) (*liveview.Server, *httptest.Server) {
 	t.Helper()
-	browsertest.EnsureBundle(t)
 	lv := liveview.NewServer(cfg)
 	routes(lv)
 	hs := httptest.NewServer(lv)

@@ -108,7 +108,6 @@ func (c *pageLoads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestPushAPIInBrowser(t *testing.T) {
-	browsertest.EnsureBundle(t)
 	lv := liveview.NewServer(liveview.Config{Title: "Home", TitlePrefix: "App: ", TitleSuffix: " !", Head: tourHead})
 	lv.Handle("/one", liveview.View[tourState](tourView{step: "one", other: "/two"}))
 	lv.Handle("/two", liveview.View[tourState](tourView{step: "two", other: "/one"}))

@@ -2,12 +2,13 @@ package e2e
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/liveview-go/liveview/client"
+	"github.com/liveview-go/liveview/internal/asset"
 	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
@@ -34,15 +35,11 @@ document.addEventListener("DOMContentLoaded", () => {
 const lateScript = `window.LiveView.registerHook("Late", {mounted() {}});`
 
 // staticServer serves staticPage with the given extra head tags and the
-// bundle the way the liveview server does, through client.Handler.
+// embedded bundle the way the liveview server does.
 func staticServer(t *testing.T, head string) *httptest.Server {
 	t.Helper()
-	bundle, err := os.ReadFile(browsertest.EnsureBundle(t))
-	if err != nil {
-		t.Fatal(err)
-	}
 	mux := http.NewServeMux()
-	mux.Handle("/assets/liveview.js", client.Handler(bundle))
+	mux.Handle("/assets/liveview.js", bundleHandler(t))
 	mux.HandleFunc("/assets/late.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
 		fmt.Fprint(w, lateScript)
@@ -54,6 +51,18 @@ func staticServer(t *testing.T, head string) *httptest.Server {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// bundleHandler serves the embedded client bundle as the liveview server
+// does, from memory.
+func bundleHandler(t *testing.T) http.Handler {
+	t.Helper()
+	js, err := fs.ReadFile(client.FS(), client.FileName)
+	if err != nil {
+		t.Fatalf("reading the embedded bundle: %v", err)
+	}
+	f := asset.New(js, "text/javascript; charset=utf-8")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, asset.Revalidate) })
 }
 
 // socketState is what the page reports about the started client.
@@ -166,14 +175,11 @@ window.addEventListener("load", () => {
 }
 
 func TestSmokeBundleLoadingVariants(t *testing.T) {
-	bundle, err := os.ReadFile(browsertest.EnsureBundle(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	bundle := bundleHandler(t)
 	for name, page := range loadingPages {
 		t.Run(name, func(t *testing.T) {
 			mux := http.NewServeMux()
-			mux.Handle("/assets/liveview.js", client.Handler(bundle))
+			mux.Handle("/assets/liveview.js", bundle)
 			mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				fmt.Fprint(w, page)

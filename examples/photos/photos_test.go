@@ -10,7 +10,7 @@ import (
 )
 
 func TestDeadRender(t *testing.T) {
-	srv := liveview.NewServer(liveview.Config{ClientBundle: func() ([]byte, error) { return []byte("//"), nil }})
+	srv := liveview.NewServer(liveview.Config{})
 	Register(srv, "/photos")
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/photos", nil))

@@ -6,7 +6,6 @@
 // the test (t.Fatal) on error, so they must be called from the test's
 // goroutine. A typical test:
 //
-//	browsertest.EnsureBundle(t) // the server then finds it with client.Bundle("")
 //	srv := httptest.NewServer(handler)
 //	defer srv.Close()
 //	p := browsertest.New(t)
@@ -19,9 +18,9 @@
 // Everything the page logs is kept (Console, Errors) and printed when the
 // test fails, with chromedp's own messages.
 //
-// When Chromium (or Node, for the bundle) is missing, tests are skipped with
-// a message saying what to install, unless LIVEVIEW_REQUIRE_ALL=1 is set, as
-// in CI, in which case they fail.
+// When Chromium is missing, tests are skipped with a message saying what to
+// install, unless LIVEVIEW_REQUIRE_ALL=1 is set, as in CI, in which case they
+// fail.
 package browsertest
 
 import (
