@@ -61,19 +61,75 @@ var defaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<style>` + layoutCSS + `</style>
 {{.Head}}
-<style>
-.phx-no-feedback.invalid-feedback, .phx-no-feedback .invalid-feedback { display: none; }
-.phx-disconnected, .phx-loading { cursor: wait; }
-</style>
+<script>` + layoutJS + `</script>
 </head>
 <body>
+<div id="lv-progress" aria-hidden="true"></div>
 {{with .BundleError}}<pre style="background:#fee;border:1px solid #c00;padding:1em">This page cannot go live: {{.}}</pre>
 {{end}}{{.Body}}
 </body>
 </html>
 `))
 
-// DefaultLayout is the layout used when Config.Layout is nil: a minimal HTML5
-// page with Page.Head in its head and the view in its body.
+// layoutCSS styles what the client and the server put on every page. The
+// client marks the view's container with phx-loading while it is not
+// joined, plus phx-error and phx-client-error when the connection is lost,
+// or phx-server-error when the view crashed; the notices below show after
+// half a second (the client's own disconnectedTimeout), so that a quick
+// reconnect does not flash them. It comes before Config.Head, so that an
+// app's styles win.
+const layoutCSS = `
+#lv-progress { position: fixed; top: 0; left: 0; z-index: 2147483647; height: 3px; width: 0;
+  background: #2563eb; box-shadow: 0 0 4px #2563eb; opacity: 0; pointer-events: none;
+  transition: width .3s ease, opacity .4s ease .1s; }
+#lv-progress.lv-active { opacity: 1; width: 85%; transition: width 10s cubic-bezier(.05,.7,.2,1), opacity .1s; }
+[data-phx-main].phx-loading { cursor: wait; }
+[data-phx-main].phx-client-error::before, [data-phx-main].phx-server-error::before {
+  position: fixed; top: .75rem; left: 50%; transform: translateX(-50%); z-index: 2147483646;
+  padding: .45rem 1rem; border-radius: 999px; font: 500 .9rem/1.2 system-ui, sans-serif;
+  color: #fff; background: #b45309; box-shadow: 0 2px 8px rgba(0,0,0,.25);
+  opacity: 0; animation: lv-notice .2s ease .5s forwards; }
+[data-phx-main].phx-client-error::before { content: "Reconnecting\2026"; }
+[data-phx-main].phx-server-error::before { content: "Something went wrong: retrying\2026"; background: #b91c1c; }
+@keyframes lv-notice { to { opacity: 1; } }
+.flash { position: relative; margin: .5rem 0; padding: .6rem 2.2rem .6rem .9rem; border: 1px solid;
+  border-radius: 6px; cursor: pointer; }
+.flash::after { content: "\00d7"; position: absolute; right: .8rem; top: 50%; transform: translateY(-50%);
+  opacity: .6; font-size: 1.2em; }
+.flash-info { color: #1e3a8a; background: #eff6ff; border-color: #bfdbfe; }
+.flash-error { color: #7f1d1d; background: #fef2f2; border-color: #fecaca; }
+`
+
+// layoutJS drives the progress bar from the client's page-loading events,
+// which bracket the first join, live navigation and rejoins. The bar shows
+// only for loads that last more than 120 ms, so that quick navigation does
+// not flicker.
+const layoutJS = `(() => {
+  let timer = null;
+  const bar = () => document.getElementById("lv-progress");
+  addEventListener("phx:page-loading-start", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const b = bar();
+      if (b) { b.style.width = ""; b.classList.add("lv-active"); }
+    }, 120);
+  });
+  addEventListener("phx:page-loading-stop", () => {
+    clearTimeout(timer);
+    const b = bar();
+    if (b && b.classList.contains("lv-active")) {
+      b.classList.remove("lv-active");
+      b.style.width = "100%";
+      setTimeout(() => { b.style.width = ""; }, 500);
+    }
+  });
+})();`
+
+// DefaultLayout is the layout used when Config.Layout is nil: an HTML5 page
+// with Page.Head in its head and the view in its body, a progress bar at the
+// top during page loads and live navigation, a notice while the connection
+// is lost, and styles for Flash messages. Its style and script are inline:
+// under a Content-Security-Policy without 'unsafe-inline', write a layout.
 func DefaultLayout(w io.Writer, p Page) error { return defaultLayout.Execute(w, p) }

@@ -53,8 +53,6 @@ type example struct {
 const style = `<style>
 body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
 button { font: inherit; padding: .2rem .7rem; }
-.flash { padding: .5rem 1rem; margin: .5rem 0; border-radius: 4px; cursor: pointer; }
-.flash-info { background: #e6f0ff; } .flash-error { background: #ffe6e6; }
 .error { color: #b00; }
 table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
 </style>`
