@@ -45,7 +45,7 @@ func (a Attrs) html() (string, error) {
 		if !validAttrName(n) {
 			return "", fmt.Errorf("render.Attrs: invalid attribute name %q", n)
 		}
-		kind := classifyAttr(n)
+		kind := classifyAttr("", n)
 		if kind == attrJS {
 			return "", fmt.Errorf("render.Attrs: event handler attribute %q is not allowed", n)
 		}
@@ -66,6 +66,8 @@ func (a Attrs) html() (string, error) {
 			} else {
 				s = filteredURL
 			}
+		case attrSrcset:
+			s = filterSrcset(s)
 		case attrCSS:
 			s = filterCSS(s)
 		}

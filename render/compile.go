@@ -104,6 +104,9 @@ type compiled struct {
 type compiler struct {
 	set  *set
 	memo map[compKey]*compiled
+	// loops holds the context at the start of each enclosing range body: a
+	// break or continue must be where the body starts.
+	loops []context
 }
 
 // compileTemplate compiles the named template starting in ctx.
@@ -150,7 +153,7 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 		blk.ops = append(blk.ops, o)
 	}
 	if list != nil {
-		for _, n := range list.Nodes {
+		for i, n := range list.Nodes {
 			src := source{tree, n}
 			switch n := n.(type) {
 			case *parse.TextNode:
@@ -169,9 +172,12 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 					blk.ops = append(blk.ops, &op{kind: opStep, slot: -1, pipe: p, src: src})
 					continue
 				}
-				esc, after, err := escaperFor(ctx)
+				esc, after, err := escaperFor(ctx, nameNext(list.Nodes, i))
 				if err != nil {
 					return ctx, src.errorf("%v (in %s)", err, ctx)
+				}
+				if err := checkPredefinedEscapers(n.Pipe, esc); err != nil {
+					return ctx, src.errorf("%v", err)
 				}
 				dropRedundantEscaper(p, esc)
 				ctx = after
@@ -191,10 +197,11 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 				ctx = end
 				addSlot(o)
 			case *parse.RangeNode:
-				o, err := c.compileRange(tree, n, ctx)
+				o, end, err := c.compileRange(tree, n, ctx)
 				if err != nil {
 					return ctx, err
 				}
+				ctx = end
 				addSlot(o)
 			case *parse.TemplateNode:
 				o := &op{kind: opTemplate, tname: n.Name, src: src}
@@ -215,8 +222,14 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 				}
 				addSlot(o)
 			case *parse.BreakNode:
+				if err := c.checkLoopExit(ctx); err != nil {
+					return ctx, src.errorf("{{break}} %v", err)
+				}
 				blk.ops = append(blk.ops, &op{kind: opBreak, slot: -1, src: src})
 			case *parse.ContinueNode:
+				if err := c.checkLoopExit(ctx); err != nil {
+					return ctx, src.errorf("{{continue}} %v", err)
+				}
 				blk.ops = append(blk.ops, &op{kind: opContinue, slot: -1, src: src})
 			default:
 				return ctx, src.errorf("unexpected node %s", n)
@@ -237,16 +250,113 @@ type wrapErr struct {
 func (w *wrapErr) Error() string { return w.err.Error() }
 func (w *wrapErr) Unwrap() error { return w.cause }
 
-// join returns the context after branches ending in a and b, if they agree.
-// They may differ in wrapped: what follows must then obey it.
+// nameNext reports whether the text after nodes[i] starts, after spaces,
+// with '=': an action where an attribute may start is then an attribute name.
+func nameNext(nodes []parse.Node, i int) bool {
+	if i+1 >= len(nodes) {
+		return false
+	}
+	t, ok := nodes[i+1].(*parse.TextNode)
+	return ok && strings.HasPrefix(strings.TrimLeft(string(t.Text), " \t\n\f\r"), "=")
+}
+
+// checkLoopExit checks that a break or continue in context ctx leaves the
+// range body where it started.
+func (c *compiler) checkLoopExit(ctx context) error {
+	if len(c.loops) == 0 {
+		return nil // text/template/parse refuses it outside a range
+	}
+	start := c.loops[len(c.loops)-1]
+	if j, ok := join(start, ctx); !ok || j != start {
+		return fmt.Errorf("in %s, but the {{range}} body starts in %s", ctx, start)
+	}
+	return nil
+}
+
+// ambRank orders the restrictions of context.amb by strictness.
+var ambRank = [...]uint8{ambNone: 0, ambName: 1, ambSpace: 2, ambClose: 3}
+
+// inStartTag reports whether c is in a start tag, between or in attribute
+// names, where branches that end in different places can be joined.
+func inStartTag(c context) bool {
+	switch c.st {
+	case stTagName:
+		return c.tag != "" && !c.endTag
+	case stTag, stAttrName, stAfterName:
+		return !c.endTag
+	}
+	return false
+}
+
+// join returns the context after branches ending in a and b, if both can go
+// on safely from it, as html/template joins them:
+//   - contexts that differ only in where a URL is (before or after '?') join
+//     to an unknown part, where an action is refused;
+//   - contexts that differ only in what a JS '/' means join to an unknown
+//     meaning, where a '/' is refused;
+//   - contexts in the same start tag, one after an attribute name that the
+//     other lacks ({{if .Done}}checked{{end}}), join to a tag where what
+//     follows must be a space, '/' or '>', and no '=' may follow the space;
+//   - an unquoted value written by an action joins with the place before a
+//     value, if the tag then ends.
 func join(a, b context) (context, bool) {
 	w := a.wrapped || b.wrapped
 	a.wrapped, b.wrapped = false, false
-	if a != b {
+	if j, ok := join1(a, b); ok {
+		j.wrapped = w && j.amb == ambNone
+		return j, true
+	}
+	// <p title={{if .C}}{{.}}{{end}}>: one branch wrote the value.
+	if w && (a.st == stBeforeValue && b.st == stTag || b.st == stBeforeValue && a.st == stTag) &&
+		a.tag == b.tag && !a.endTag && !b.endTag && a.amb == ambNone && b.amb == ambNone {
+		return context{st: stTag, tag: a.tag, amb: ambClose}, true
+	}
+	return a, false
+}
+
+func join1(a, b context) (context, bool) {
+	if a == b {
+		return a, true
+	}
+	if a.pend != "" || b.pend != "" || a.err != "" || b.err != "" {
 		return a, false
 	}
-	a.wrapped = w
-	return a, true
+	if inStartTag(a) && inStartTag(b) && a.tag == b.tag {
+		amb := ambSpace
+		if a.st == b.st && a.attrName == b.attrName && a.dynName == b.dynName {
+			amb = a.amb // only the restrictions differ
+			if ambRank[b.amb] > ambRank[amb] {
+				amb = b.amb
+			}
+		} else {
+			for _, x := range [...]uint8{a.amb, b.amb} {
+				if ambRank[x] > ambRank[amb] {
+					amb = x
+				}
+			}
+		}
+		return context{st: stTag, tag: a.tag, amb: amb}, true
+	}
+	if a.st != b.st || a.tag != b.tag || a.attr != b.attr || a.delim != b.delim || a.attrName != b.attrName {
+		return a, false
+	}
+	j := a
+	if a.ent != b.ent {
+		j.ent = true // the next action escapes what could complete a reference
+		b.ent = true
+	}
+	if a.url != b.url || a.scheme != b.scheme {
+		j.url, j.scheme = urlUnknown, ""
+		b.url, b.scheme = urlUnknown, ""
+	}
+	if a.jsCtx != b.jsCtx || a.word != b.word {
+		j.jsCtx, j.word = jsCtxUnknown, "\x00"
+		b.jsCtx, b.word = jsCtxUnknown, "\x00"
+	}
+	if j != b {
+		return a, false
+	}
+	return j, true
 }
 
 // compileCond compiles an if or with, flattening else-if and else-with chains.
@@ -305,31 +415,64 @@ func (c *compiler) compileCond(tree *parse.Tree, br *parse.BranchNode, with bool
 	}
 }
 
-func (c *compiler) compileRange(tree *parse.Tree, n *parse.RangeNode, ctx context) (*op, error) {
+func (c *compiler) compileRange(tree *parse.Tree, n *parse.RangeNode, ctx context) (*op, context, error) {
 	src := source{tree, n}
 	p, err := c.compilePipe(tree, n.Pipe)
 	if err != nil {
-		return nil, err
+		return nil, ctx, err
 	}
-	o := &op{kind: opRange, pipe: p, body: &block{}, src: src}
-	end, err := c.compileList(o.body, tree, n.List, ctx)
-	if err != nil {
-		return nil, err
+	// The body runs from where the range starts, and again from where it
+	// ends; when these differ, it is compiled from their join, which must be
+	// where it ends then.
+	start := ctx
+	var body *block
+	for try := 0; ; try++ {
+		body = &block{}
+		c.loops = append(c.loops, start)
+		end, err := c.compileList(body, tree, n.List, start)
+		c.loops = c.loops[:len(c.loops)-1]
+		if err != nil {
+			return nil, ctx, err
+		}
+		j, ok := join(start, end)
+		if ok && j == start {
+			break
+		}
+		if !ok || try > 0 {
+			return nil, ctx, src.errorf("{{range}} body changes the context from %s to %s", start, end)
+		}
+		start = j
 	}
-	if end != ctx {
-		return nil, src.errorf("{{range}} body changes the context from %s to %s", ctx, end)
-	}
+	o := &op{kind: opRange, pipe: p, body: body, src: src}
 	if n.ElseList != nil {
 		o.elseBlk = &block{}
 		end, err := c.compileList(o.elseBlk, tree, n.ElseList, ctx)
 		if err != nil {
-			return nil, err
+			return nil, ctx, err
 		}
-		if end != ctx {
-			return nil, src.errorf("{{range}} else branch changes the context from %s to %s", ctx, end)
+		j, ok := join(start, end)
+		if !ok {
+			return nil, ctx, src.errorf("{{range}} else branch changes the context from %s to %s", ctx, end)
+		}
+		start = j
+	}
+	return o, start, nil
+}
+
+// checkPredefinedEscapers refuses the predefined escapers html and urlquery
+// where html/template refuses them: anywhere but at the end of a pipeline,
+// and html in an unquoted attribute value.
+func checkPredefinedEscapers(p *parse.PipeNode, e escaper) error {
+	for i, cmd := range p.Cmds {
+		id, ok := cmd.Args[0].(*parse.IdentifierNode)
+		if !ok || id.Ident != "html" && id.Ident != "urlquery" {
+			continue
+		}
+		if i < len(p.Cmds)-1 || id.Ident == "html" && e.mode == escValue && e.inAttr && e.delim == delimNone && !e.wrap {
+			return fmt.Errorf("predefined escaper %q is not allowed here: values are escaped for their context already", id.Ident)
 		}
 	}
-	return o, nil
+	return nil
 }
 
 // dropRedundantEscaper removes a final html or urlquery stage that the
@@ -342,8 +485,8 @@ func dropRedundantEscaper(p *pipeline, e escaper) {
 		return
 	}
 	switch {
-	case id.name == "html" && (e.mode == escText || e.mode == escRCDATA || e.mode == escAttrValue && e.attr == attrPlain),
-		id.name == "urlquery" && e.mode == escAttrValue && e.attr == attrURL && e.sub == urlQuery:
+	case id.name == "html" && (e.mode == escText || e.mode == escRCDATA || e.mode == escValue && e.inAttr && e.attr == attrPlain),
+		id.name == "urlquery" && e.mode == escValue && e.attr == attrURL && e.url == urlQuery:
 	default:
 		return
 	}

@@ -1,15 +1,18 @@
 package render
 
 import (
-	"errors"
+	"fmt"
+	"html"
 	"strings"
 )
 
 // The escaping context of an action is decided at compile time by running the
 // static text that precedes it through a small HTML state machine. It follows the
 // tokenizer states of the HTML standard that matter for escaping (the same ones
-// golang.org/x/net/html implements), plus the JS and CSS states inside scripts,
-// styles, event handler and style attributes.
+// golang.org/x/net/html implements), plus the URL, JS and CSS states inside
+// URL attributes, scripts, styles, event handler and style attributes. Inside
+// attribute values, character references are decoded before the URL, JS or CSS
+// state is advanced, as the browser decodes them before running the value.
 
 type htmlState uint8
 
@@ -29,10 +32,12 @@ const (
 type attrKind uint8
 
 const (
-	attrPlain attrKind = iota
-	attrURL
-	attrJS
-	attrCSS
+	attrPlain  attrKind = iota
+	attrURL             // a URL
+	attrJS              // an event handler, or a script element
+	attrCSS             // a style attribute, or a style element
+	attrSrcset          // a list of URLs with descriptors (srcset, imagesrcset)
+	attrMeta            // <meta content>: a URL after "url="
 )
 
 type delimKind uint8
@@ -43,24 +48,32 @@ const (
 	delimNone
 )
 
-// Sub-states inside URLs, JS and CSS.
+// urlPart is where in a URL a point is. It is tracked in URL attributes, in
+// CSS strings and url(), and after "url=" in <meta content>.
+type urlPart uint8
+
 const (
-	urlStart uint8 = iota
-	urlPath
-	urlQuery
+	urlStart   urlPart = iota // nothing but spaces (and scheme characters, see context.scheme) yet
+	urlPath                   // scheme, authority or path
+	urlQuery                  // query or fragment
+	urlUnknown                // branches disagree: an action here is refused
 )
 
+// Sub-states of JS.
 const (
 	jsExpr uint8 = iota
 	jsSlash
 	jsDQ
 	jsSQ
 	jsTemplate
+	jsRegexp
+	jsRegexpClass
 	jsLineComment
 	jsBlockComment
 	jsBlockStar
 )
 
+// Sub-states of CSS.
 const (
 	cssValue uint8 = iota
 	cssSlash
@@ -68,10 +81,37 @@ const (
 	cssSQ
 	cssComment
 	cssCommentStar
+	cssLineComment
+	cssURLStart // after "url(", before the first non-space
+	cssURL      // inside an unquoted url(...)
+	cssDQURL
+	cssSQURL
 )
 
-// context is the escaping state at a point of a template. It is comparable:
-// branches of an if must end in equal contexts.
+// Sub-states of <meta content>.
+const (
+	metaContent uint8 = iota
+	metaURL
+)
+
+// jsCtx says what a '/' starts in JS.
+const (
+	jsCtxRegexp uint8 = iota
+	jsCtxDiv
+	jsCtxUnknown
+)
+
+// Restrictions left by joining branches that end in different places of a
+// start tag (see join). The order is how strict they are: ambName < ambSpace < ambClose.
+const (
+	ambNone  uint8 = iota
+	ambSpace       // the next byte must be a space, '/' or '>'
+	ambName        // an attribute name may start, but not '='
+	ambClose       // the next byte must be '>'
+)
+
+// context is the escaping state at a point of a template. It is comparable, and
+// used as a key when a template is compiled for the context it is called in.
 type context struct {
 	st       htmlState
 	tag      string // the current tag name, or the raw text element
@@ -79,11 +119,18 @@ type context struct {
 	attrName string
 	attr     attrKind
 	delim    delimKind
-	sub      uint8 // urlStart..., jsExpr..., cssValue...
-	esc      bool  // a backslash is pending in a JS or CSS string
-	ent      bool  // an attribute value ends in a partial character reference
-	started  bool  // an unquoted value has begun
-	wrapped  bool  // an action wrote a quoted value: the tag must go on with space, '/' or '>'
+	sub      uint8   // jsExpr..., cssValue..., metaContent...
+	url      urlPart // in URLs: see urlPart
+	scheme   string  // at urlStart: static characters that may begin a scheme
+	jsCtx    uint8
+	word     string // JS: the last identifier or +/- run; CSS: the last identifier; meta: the text before '='
+	braces   string // JS: per open ${ of a template literal, the depth of braces inside it
+	esc      bool   // a backslash is pending in a JS or CSS string or regexp
+	ent      bool   // an attribute value ends in a partial character reference
+	wrapped  bool   // an action wrote a quoted value: the tag must go on with space, '/' or '>'
+	amb      uint8  // see ambSpace
+	dynName  bool   // the attribute name holds an action
+	err      string // the static text cannot be escaped safely
 	pend     string
 }
 
@@ -96,6 +143,16 @@ func (c context) String() string {
 	}
 	if c.attrName != "" {
 		s += " " + c.attrName + "="
+	}
+	if c.st == stAttrValue || c.st == stRaw {
+		switch c.attr {
+		case attrURL, attrSrcset:
+			s += " (URL)"
+		case attrJS:
+			s += " (JS)"
+		case attrCSS:
+			s += " (CSS)"
+		}
 	}
 	return s
 }
@@ -127,21 +184,33 @@ var urlAttrs = map[string]bool{
 	"action": true, "archive": true, "background": true, "cite": true, "classid": true,
 	"codebase": true, "data": true, "formaction": true, "href": true, "icon": true,
 	"longdesc": true, "manifest": true, "ping": true, "poster": true, "profile": true,
-	"src": true, "srcset": true, "usemap": true, "xmlns": true,
+	"usemap": true, "base": true,
 }
 
-// classifyAttr returns how the value of attribute name is interpreted.
-func classifyAttr(name string) attrKind {
+// classifyAttr returns how the value of attribute name of element tag is
+// interpreted. Like html/template, it looks through a data- prefix and a
+// namespace prefix, and takes names that mention src, uri or url as URLs.
+func classifyAttr(tag, name string) attrKind {
 	name = strings.ToLower(name)
-	if i := strings.LastIndexByte(name, ':'); i >= 0 { // xlink:href, xml:base
-		name = name[i+1:]
+	if tag == "meta" && name == "content" {
+		return attrMeta
+	}
+	if rest, ok := strings.CutPrefix(name, "data-"); ok {
+		name = rest
+	} else if prefix, rest, ok := strings.Cut(name, ":"); ok {
+		if prefix == "xmlns" {
+			return attrURL
+		}
+		name = rest
 	}
 	switch {
+	case name == "srcset" || name == "imagesrcset":
+		return attrSrcset
 	case strings.HasPrefix(name, "on"):
 		return attrJS
 	case name == "style":
 		return attrCSS
-	case urlAttrs[name], name == "base", strings.Contains(name, "url"), strings.Contains(name, "uri"):
+	case urlAttrs[name], strings.Contains(name, "src"), strings.Contains(name, "url"), strings.Contains(name, "uri"):
 		return attrURL
 	}
 	return attrPlain
@@ -157,17 +226,53 @@ func (c context) feed(s string) (context, error) {
 		if c.wrapped {
 			c.wrapped = false
 			if b := s[i]; !isSpace(b) && b != '/' && b != '>' {
-				return c, errors.New("an action that is a whole unquoted attribute value must be followed by a space, '/' or '>'")
+				return c, fmt.Errorf("an action that is a whole unquoted attribute value must be followed by a space, '/' or '>', not %q", b)
+			}
+		}
+		if c.amb != ambNone {
+			if err := c.checkAmb(s[i]); err != nil {
+				return c, err
+			}
+			if c.amb != ambNone { // a space, consumed
+				i++
+				continue
 			}
 		}
 		var need bool
 		i, need = c.step(s, i)
+		if c.err != "" {
+			return c, fmt.Errorf("%s", c.err)
+		}
 		if need {
 			c.pend = s[i:]
 			break
 		}
 	}
 	return c, nil
+}
+
+// checkAmb applies the restriction c.amb to the next byte b. It leaves c.amb
+// set when b is a space it consumed.
+func (c *context) checkAmb(b byte) error {
+	switch {
+	case b == '>':
+		c.amb = ambNone
+		return nil
+	case c.amb == ambClose:
+		return fmt.Errorf("after {{if}} branches that end in different places of a tag, the tag must end with '>', not %q", b)
+	case isSpace(b):
+		c.amb = ambName
+		return nil
+	case b == '/':
+		c.amb = ambNone
+		return nil
+	case b == '=':
+		return fmt.Errorf("'=' after an action or {{if}} branches that may or may not have written an attribute name: put the whole attribute, value included, inside the {{if}}")
+	case c.amb == ambSpace:
+		return fmt.Errorf("after an attribute written by an action or {{if}}, write a space before %q", b)
+	}
+	c.amb = ambNone
+	return nil
 }
 
 // step consumes at least one byte of s at i and returns the next index, or
@@ -232,8 +337,10 @@ func (c *context) step(s string, i int) (int, bool) {
 			c.closeTag()
 		case b == '=' && c.st == stAfterName:
 			c.st = stBeforeValue
+		case b == '"', b == '\'', b == '<':
+			c.err = fmt.Sprintf("%q in an attribute name", b)
 		default:
-			c.st, c.attrName = stAttrName, string(b)
+			c.st, c.attrName, c.dynName = stAttrName, string(b), false
 		}
 		return i + 1, false
 	case stAttrName:
@@ -246,12 +353,17 @@ func (c *context) step(s string, i int) (int, bool) {
 			c.st = stBeforeValue
 		case b == '>':
 			c.closeTag()
+		case b == '"', b == '\'', b == '<':
+			c.err = fmt.Sprintf("%q in an attribute name", b)
+		case c.dynName:
+			c.err = "an attribute name cannot go on after an action: write the whole name in the action"
 		default:
 			c.attrName += string(b)
 		}
 		return i + 1, false
 	case stBeforeValue:
-		c.attr, c.sub, c.esc, c.ent, c.started = classifyAttr(c.attrName), 0, false, false, false
+		c.attr, c.sub, c.esc, c.ent = classifyAttr(c.tag, c.attrName), 0, false, false
+		c.url, c.scheme, c.jsCtx, c.word, c.braces = urlStart, "", jsCtxRegexp, "", ""
 		switch {
 		case isSpace(b):
 			return i + 1, false
@@ -268,32 +380,7 @@ func (c *context) step(s string, i int) (int, bool) {
 		c.st, c.delim = stAttrValue, delimNone
 		return i, false
 	case stAttrValue:
-		switch c.delim {
-		case delimDouble, delimSingle:
-			if (b == '"') == (c.delim == delimDouble) && (b == '"' || b == '\'') {
-				c.endValue()
-				return i + 1, false
-			}
-		default:
-			if isSpace(b) {
-				c.endValue()
-				return i + 1, false
-			}
-			if b == '>' {
-				c.endValue()
-				c.closeTag()
-				return i + 1, false
-			}
-			c.started = true
-		}
-		switch {
-		case b == '&':
-			c.ent = true
-		case c.ent && !isAlnum(b) && b != '#':
-			c.ent = false
-		}
-		c.value(b)
-		return i + 1, false
+		return c.attrValue(s, i), false
 	case stRaw:
 		if b == '<' {
 			rest := s[i:]
@@ -304,13 +391,13 @@ func (c *context) step(s string, i int) (int, bool) {
 				}
 			} else if strings.EqualFold(rest[:len(end)], end) {
 				if n := rest[len(end)]; isSpace(n) || n == '/' || n == '>' {
-					c.st, c.tag, c.endTag, c.sub, c.esc = stTagName, "", true, 0, false
+					c.st, c.tag, c.endTag = stTagName, "", true
+					c.attr, c.sub, c.esc, c.url, c.scheme, c.jsCtx, c.word, c.braces = 0, 0, false, 0, "", 0, "", ""
 					return i + 2, false // the tag name is read again by stTagName
 				}
 			}
 		}
-		c.value(b)
-		return i + 1, false
+		return c.value(s, i), false
 	case stComment:
 		rest := s[i:]
 		if strings.HasPrefix(rest, "-->") {
@@ -330,6 +417,67 @@ func (c *context) step(s string, i int) (int, bool) {
 	return i + 1, false
 }
 
+// attrValue consumes the attribute value text at s[i:] up to its end or the
+// end of s. The browser decodes character references in the value before it
+// interprets it as a URL, JS or CSS, so the URL, JS or CSS state advances over
+// the decoded text.
+func (c *context) attrValue(s string, i int) int {
+	var end int
+	switch c.delim {
+	case delimDouble:
+		end = strings.IndexByte(s[i:], '"')
+	case delimSingle:
+		end = strings.IndexByte(s[i:], '\'')
+	default:
+		end = strings.IndexAny(s[i:], " \t\n\f\r>")
+	}
+	run := s[i:]
+	if end >= 0 {
+		run = s[i : i+end]
+	}
+	if c.delim == delimNone {
+		// Browsers disagree on these, and html/template refuses them.
+		if j := strings.IndexAny(run, "\"'<=`"); j >= 0 {
+			c.err = fmt.Sprintf("%q in an unquoted attribute value %q: quote the value", run[j], run)
+			return len(s)
+		}
+	}
+	if run != "" {
+		dec := run
+		if strings.IndexByte(run, '&') >= 0 {
+			dec = html.UnescapeString(run)
+		}
+		for j := 0; j < len(dec); {
+			j = c.value(dec, j)
+		}
+		c.ent = end < 0 && partialRef(run)
+	}
+	if end < 0 {
+		return len(s)
+	}
+	i += end
+	switch s[i] {
+	case '>':
+		c.endValue()
+		c.closeTag()
+	case '"', '\'':
+		c.endValue()
+	default:
+		c.endValue()
+	}
+	return i + 1
+}
+
+// partialRef reports whether s ends in what may be the start of a character
+// reference: text that follows could complete it.
+func partialRef(s string) bool {
+	j := len(s)
+	for j > 0 && (isAlnum(s[j-1]) || s[j-1] == '#') {
+		j--
+	}
+	return j > 0 && s[j-1] == '&'
+}
+
 func (c *context) closeTag() {
 	if !c.endTag && isRawElement(c.tag) {
 		*c = context{st: stRaw, tag: c.tag, attr: rawKind(c.tag)}
@@ -339,60 +487,236 @@ func (c *context) closeTag() {
 }
 
 func (c *context) endValue() {
-	c.st, c.attrName, c.attr, c.delim, c.sub, c.esc, c.ent, c.started = stTag, "", 0, 0, 0, false, false, false
+	*c = context{st: stTag, tag: c.tag, endTag: c.endTag}
 }
 
-// value advances the URL, JS or CSS sub-state over one byte of an attribute
-// value or raw text.
-func (c *context) value(b byte) {
+// value advances the URL, JS or CSS state over the byte of value text (an
+// attribute value, decoded, or raw text) at s[i], and returns the next index.
+func (c *context) value(s string, i int) int {
 	switch c.attr {
 	case attrURL:
-		if c.st != stAttrValue {
-			return
+		if c.st == stAttrValue {
+			c.urlByte(s[i])
 		}
-		if b == '?' || b == '#' {
-			c.sub = urlQuery
-		} else if c.sub == urlStart {
-			c.sub = urlPath
-		}
+	case attrMeta:
+		c.metaByte(s[i])
 	case attrJS:
-		c.jsByte(b)
+		return c.jsByte(s, i)
 	case attrCSS:
-		c.cssByte(b)
+		c.cssByte(s[i])
+	}
+	return i + 1
+}
+
+// urlByte advances the URL part over b. Browsers strip leading spaces and
+// control characters from a URL and tabs and newlines anywhere in it, so these
+// keep a URL at its start; letters and other scheme characters are kept in
+// c.scheme, so that an action that follows them is checked with them.
+func (c *context) urlByte(b byte) {
+	switch c.url {
+	case urlStart:
+		switch {
+		case b == '?' || b == '#':
+			c.url, c.scheme = urlQuery, ""
+		case b == '\t' || b == '\n' || b == '\r':
+		case b <= ' ':
+			if c.scheme != "" {
+				c.url, c.scheme = urlPath, ""
+			}
+		case (isAlnum(b) || b == '+' || b == '-' || b == '.') && len(c.scheme) < 32:
+			c.scheme += string(b)
+		default:
+			c.url, c.scheme = urlPath, ""
+		}
+	case urlPath:
+		if b == '?' || b == '#' {
+			c.url = urlQuery
+		}
 	}
 }
 
-func (c *context) jsByte(b byte) {
+// metaByte finds "url=" in <meta content>: what follows, up to ';', is a URL.
+func (c *context) metaByte(b byte) {
+	if c.sub == metaURL {
+		if b == ';' {
+			c.sub, c.word = metaContent, ""
+			return
+		}
+		c.urlByte(b)
+		return
+	}
+	switch {
+	case b == '=':
+		if w := strings.TrimRight(c.word, " \t\n\f\r"); len(w) >= 3 && strings.EqualFold(w[len(w)-3:], "url") {
+			c.sub, c.url, c.scheme = metaURL, urlStart, ""
+		}
+		c.word = ""
+	case isSpace(b):
+		if c.word != "" {
+			c.word += " "
+		}
+	case isLetter(b):
+		if strings.HasSuffix(c.word, " ") {
+			c.word = ""
+		}
+		if len(c.word) < 8 {
+			c.word += string(b)
+		} else {
+			c.word = c.word[1:] + string(b)
+		}
+	default:
+		c.word = ""
+	}
+}
+
+var regexpPreceders = map[string]bool{
+	"break": true, "case": true, "continue": true, "delete": true, "do": true,
+	"else": true, "finally": true, "in": true, "instanceof": true, "return": true,
+	"throw": true, "try": true, "typeof": true, "void": true,
+}
+
+func isJSIdent(b byte) bool { return isAlnum(b) || b == '_' || b == '$' || b >= 0x80 }
+
+// jsToken advances c.jsCtx over a byte of JS code outside strings, comments
+// and regexps: a '/' after a value divides, elsewhere it starts a regexp.
+func (c *context) jsToken(b byte) {
+	switch {
+	case isSpace(b) || b == '\v':
+		if c.word != "" && !strings.HasSuffix(c.word, " ") {
+			c.word += " "
+		}
+		return
+	case isJSIdent(b):
+		if strings.HasSuffix(c.word, " ") || c.word != "" && (c.word[0] == '+' || c.word[0] == '-') {
+			c.word = ""
+		}
+		if len(c.word) < 12 {
+			c.word += string(b)
+		}
+		switch {
+		case c.word[0] == 0: // unknown, after joining branches that disagree
+			c.jsCtx = jsCtxUnknown
+		case regexpPreceders[c.word]:
+			c.jsCtx = jsCtxRegexp
+		default:
+			c.jsCtx = jsCtxDiv
+		}
+		return
+	case b == '+' || b == '-':
+		if c.word == "" || c.word[0] != b || strings.HasSuffix(c.word, " ") {
+			c.word = ""
+		}
+		c.word += string(b)
+		if len(c.word)%2 == 1 { // "x+ /re/" or "x--- /re/"; "x++ / y" divides
+			c.jsCtx = jsCtxRegexp
+		} else {
+			c.jsCtx = jsCtxDiv
+		}
+		return
+	case b == '.':
+		if w := c.word; w != "" && w[len(w)-1] >= '0' && w[len(w)-1] <= '9' {
+			c.jsCtx = jsCtxDiv // "42."
+		} else {
+			c.jsCtx = jsCtxRegexp
+		}
+	case b == ')' || b == ']':
+		c.jsCtx = jsCtxDiv
+	case strings.IndexByte(",<>=*%&|^?!~([:;{}", b) >= 0:
+		c.jsCtx = jsCtxRegexp
+	default:
+		c.jsCtx = jsCtxDiv
+	}
+	c.word = ""
+}
+
+func (c *context) jsByte(s string, i int) int {
+	b := s[i]
 	switch c.sub {
-	case jsExpr, jsSlash:
-		slash := c.sub == jsSlash
-		c.sub = jsExpr
+	case jsExpr:
 		switch b {
 		case '"':
 			c.sub = jsDQ
+			return i + 1
 		case '\'':
 			c.sub = jsSQ
+			return i + 1
 		case '`':
 			c.sub = jsTemplate
+			return i + 1
 		case '/':
-			if slash {
+			c.sub = jsSlash
+			return i + 1
+		case '<':
+			if strings.HasPrefix(s[i:], "<!--") { // an HTML-like comment: a line comment in JS
 				c.sub = jsLineComment
-			} else {
-				c.sub = jsSlash
+				return i + 4
 			}
-		case '*':
-			if slash {
-				c.sub = jsBlockComment
+		case '-':
+			if strings.HasPrefix(s[i:], "-->") {
+				c.sub = jsLineComment
+				return i + 3
+			}
+		case '#':
+			if strings.HasPrefix(s[i:], "#!") {
+				c.sub = jsLineComment
+				return i + 2
+			}
+		case '{':
+			if n := len(c.braces); n > 0 {
+				if c.braces[n-1] == 0xff {
+					c.err = "JS braces nested too deeply in a template literal"
+					return len(s)
+				}
+				c.braces = c.braces[:n-1] + string([]byte{c.braces[n-1] + 1})
+			}
+		case '}':
+			if n := len(c.braces); n > 0 {
+				if c.braces[n-1] == 0 { // the end of a ${...}: back in the template literal
+					c.braces = c.braces[:n-1]
+					c.sub = jsTemplate
+					return i + 1
+				}
+				c.braces = c.braces[:n-1] + string([]byte{c.braces[n-1] - 1})
 			}
 		}
-	case jsDQ, jsSQ, jsTemplate:
+		c.jsToken(b)
+	case jsSlash:
+		switch {
+		case b == '/':
+			c.sub = jsLineComment
+		case b == '*':
+			c.sub = jsBlockComment
+		case c.jsCtx == jsCtxRegexp:
+			c.sub = jsRegexp
+			return c.jsByte(s, i)
+		case c.jsCtx == jsCtxDiv:
+			c.sub, c.jsCtx, c.word = jsExpr, jsCtxRegexp, ""
+			return c.jsByte(s, i)
+		default:
+			c.err = "'/' could start a division or a regexp: the {{if}} branches before it disagree"
+			return len(s)
+		}
+	case jsDQ, jsSQ, jsTemplate, jsRegexp, jsRegexpClass:
 		switch {
 		case c.esc:
 			c.esc = false
 		case b == '\\':
 			c.esc = true
-		case b == '"' && c.sub == jsDQ, b == '\'' && c.sub == jsSQ, b == '`' && c.sub == jsTemplate:
-			c.sub = jsExpr
+		case b == '"' && c.sub == jsDQ, b == '\'' && c.sub == jsSQ, b == '`' && c.sub == jsTemplate,
+			b == '/' && c.sub == jsRegexp:
+			c.sub, c.jsCtx, c.word = jsExpr, jsCtxDiv, ""
+		case b == '[' && c.sub == jsRegexp:
+			c.sub = jsRegexpClass
+		case b == ']' && c.sub == jsRegexpClass:
+			c.sub = jsRegexp
+		case b == '$' && c.sub == jsTemplate && strings.HasPrefix(s[i:], "${"):
+			if len(c.braces) >= 64 {
+				c.err = "JS template literals nested too deeply"
+				return len(s)
+			}
+			c.braces += "\x00"
+			c.sub, c.jsCtx, c.word = jsExpr, jsCtxRegexp, ""
+			return i + 2
 		}
 	case jsLineComment:
 		if b == '\n' || b == '\r' {
@@ -408,33 +732,78 @@ func (c *context) jsByte(b byte) {
 			c.sub = jsBlockComment
 		}
 	}
+	return i + 1
 }
+
+func isCSSName(b byte) bool { return isAlnum(b) || b == '-' || b == '_' || b >= 0x80 }
 
 func (c *context) cssByte(b byte) {
 	switch c.sub {
-	case cssValue, cssSlash:
-		slash := c.sub == cssSlash
-		c.sub = cssValue
-		switch b {
-		case '"':
-			c.sub = cssDQ
-		case '\'':
-			c.sub = cssSQ
-		case '/':
+	case cssValue:
+		switch {
+		case b == '"':
+			c.sub, c.url, c.scheme = cssDQ, urlStart, ""
+		case b == '\'':
+			c.sub, c.url, c.scheme = cssSQ, urlStart, ""
+		case b == '/':
 			c.sub = cssSlash
-		case '*':
-			if slash {
-				c.sub = cssComment
+		case b == '(':
+			if strings.EqualFold(strings.TrimRight(c.word, " "), "url") {
+				c.sub, c.url, c.scheme = cssURLStart, urlStart, ""
 			}
+		case isSpace(b):
+			if c.word != "" && !strings.HasSuffix(c.word, " ") {
+				c.word += " "
+			}
+			return
+		case isCSSName(b):
+			if strings.HasSuffix(c.word, " ") {
+				c.word = ""
+			}
+			if len(c.word) < 8 {
+				c.word += string(b)
+			} else {
+				c.word = c.word[1:] + string(b)
+			}
+			return
 		}
-	case cssDQ, cssSQ:
+		c.word = ""
+	case cssSlash:
+		switch b {
+		case '*':
+			c.sub = cssComment
+		case '/':
+			c.sub = cssLineComment
+		default:
+			c.sub = cssValue
+			c.cssByte(b)
+		}
+	case cssURLStart:
+		switch {
+		case isSpace(b):
+		case b == '"':
+			c.sub = cssDQURL
+		case b == '\'':
+			c.sub = cssSQURL
+		case b == ')':
+			c.sub = cssValue
+		default:
+			c.sub = cssURL
+			c.cssByte(b)
+		}
+	case cssDQ, cssSQ, cssDQURL, cssSQURL, cssURL:
 		switch {
 		case c.esc:
+			// An escape stands for a character that is not a space.
 			c.esc = false
+			c.urlByte('x')
 		case b == '\\':
 			c.esc = true
-		case b == '"' && c.sub == cssDQ, b == '\'' && c.sub == cssSQ:
-			c.sub = cssValue
+		case b == '"' && (c.sub == cssDQ || c.sub == cssDQURL), b == '\'' && (c.sub == cssSQ || c.sub == cssSQURL),
+			c.sub == cssURL && (b == ')' || isSpace(b)):
+			c.sub, c.word = cssValue, ""
+		default:
+			c.urlByte(b)
 		}
 	case cssComment, cssCommentStar:
 		switch {
@@ -445,123 +814,9 @@ func (c *context) cssByte(b byte) {
 		default:
 			c.sub = cssComment
 		}
-	}
-}
-
-// escMode is how an action's value is turned into output.
-type escMode uint8
-
-const (
-	escText      escMode = iota // HTML text; HTML and *Rendered values allowed
-	escRCDATA                   // text inside textarea, title and other raw text
-	escAttrs                    // a whole attribute list: only Attrs values
-	escJSValue                  // a JS expression in a script element
-	escJSString                 // inside a JS string literal in a script element
-	escCSSValue                 // a CSS value in a style element
-	escCSSString                // inside a CSS string in a style element
-	escAttrValue                // an attribute value; see escaper.attr/sub/delim
-)
-
-// escaper is the compile-time decision for one action.
-type escaper struct {
-	mode  escMode
-	attr  attrKind
-	sub   uint8
-	delim delimKind
-	wrap  bool // unquoted value: the action writes the whole value, quoted
-}
-
-// escaperFor decides how an action in context c is escaped, and the context
-// after it. Contexts that cannot be made safe are errors.
-func escaperFor(c context) (escaper, context, error) {
-	if c.pend != "" && c.st != stRaw {
-		return escaper{}, c, errors.New("action inside a tag name or markup declaration is not allowed")
-	}
-	switch c.st {
-	case stText:
-		return escaper{mode: escText}, c, nil
-	case stTagName:
-		return escaper{}, c, errors.New("action inside a tag name is not allowed")
-	case stTag, stAfterName:
-		return escaper{mode: escAttrs}, context{st: stTag, tag: c.tag}, nil
-	case stAttrName:
-		return escaper{}, c, errors.New("action inside an attribute name is not allowed; use a render.Attrs value in attribute position")
-	case stComment, stBogusComment:
-		return escaper{}, c, errors.New("action inside an HTML comment is not allowed")
-	case stBeforeValue:
-		e := escaper{mode: escAttrValue, attr: classifyAttr(c.attrName), delim: delimNone, wrap: true}
-		if e.attr == attrJS || e.attr == attrCSS {
-			e.sub = 0
-		}
-		after := c
-		after.endValue()
-		after.wrapped = true
-		return e, after, nil
-	case stAttrValue:
-		if c.ent {
-			return escaper{}, c, errors.New("action after a partial character reference in an attribute value is not allowed")
-		}
-		e := escaper{mode: escAttrValue, attr: c.attr, sub: c.sub, delim: c.delim}
-		if err := checkSub(c.attr, c.sub); err != nil {
-			return escaper{}, c, err
-		}
-		after := c
-		after.started = c.delim == delimNone
-		switch c.attr {
-		case attrURL:
-			if c.sub == urlStart {
-				after.sub = urlPath
-			}
-		case attrJS:
-			if c.sub == jsSlash {
-				after.sub = jsExpr
-			}
-		case attrCSS:
-			if c.sub == cssSlash {
-				after.sub = cssValue
-			}
-		}
-		return e, after, nil
-	case stRaw:
-		if c.pend != "" {
-			return escaper{}, c, errors.New("action after a partial end tag in raw text is not allowed")
-		}
-		if err := checkSub(c.attr, c.sub); err != nil {
-			return escaper{}, c, err
-		}
-		after := c
-		switch c.attr {
-		case attrJS:
-			if c.sub == jsDQ || c.sub == jsSQ {
-				return escaper{mode: escJSString}, after, nil
-			}
-			after.sub = jsExpr
-			return escaper{mode: escJSValue}, after, nil
-		case attrCSS:
-			if c.sub == cssDQ || c.sub == cssSQ {
-				return escaper{mode: escCSSString}, after, nil
-			}
-			after.sub = cssValue
-			return escaper{mode: escCSSValue}, after, nil
-		}
-		return escaper{mode: escRCDATA}, after, nil
-	}
-	return escaper{}, c, errors.New("action in an unknown context")
-}
-
-func checkSub(a attrKind, sub uint8) error {
-	switch a {
-	case attrJS:
-		switch sub {
-		case jsTemplate:
-			return errors.New("action inside a JS template literal is not allowed")
-		case jsLineComment, jsBlockComment, jsBlockStar:
-			return errors.New("action inside a JS comment is not allowed")
-		}
-	case attrCSS:
-		if sub == cssComment || sub == cssCommentStar {
-			return errors.New("action inside a CSS comment is not allowed")
+	case cssLineComment:
+		if b == '\n' || b == '\f' || b == '\r' {
+			c.sub = cssValue
 		}
 	}
-	return nil
 }

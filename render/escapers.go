@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -142,7 +143,7 @@ func safeScheme(s string) bool {
 	return false
 }
 
-const hexDigits = "0123456789ABCDEF"
+const hexDigits = "0123456789abcdef" // lower case, as html/template writes escapes
 
 // urlKeep marks bytes a URL normaliser leaves alone: unreserved and reserved
 // characters, and '%' (taken as an existing escape).
@@ -159,7 +160,9 @@ func init() {
 	for _, c := range "-._~" {
 		urlKeep[c], queryKeep[c] = true, true
 	}
-	for _, c := range ":/?#[]@!$&'()*+,;=%" {
+	// Quotes and parentheses are encoded too, so that a URL can stand in a
+	// quoted attribute and in an unquoted CSS url(...).
+	for _, c := range ":/?#[]@!$&*+,;=" {
 		urlKeep[c] = true
 	}
 }
@@ -168,7 +171,7 @@ func init() {
 // first replaced, so the result decodes to valid text.
 func percentEncode(s string, keep *[256]bool) string {
 	i := 0
-	for i < len(s) && keep[s[i]] {
+	for i < len(s) && (keep[s[i]] || keptEscape(s, i, keep)) {
 		i++
 	}
 	if i == len(s) {
@@ -179,7 +182,7 @@ func percentEncode(s string, keep *[256]bool) string {
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if keep[c] {
+		if keep[c] || keptEscape(s, i, keep) {
 			b.WriteByte(c)
 			continue
 		}
@@ -189,6 +192,14 @@ func percentEncode(s string, keep *[256]bool) string {
 	}
 	return b.String()
 }
+
+// keptEscape reports whether s[i] is the '%' of a percent escape that a URL
+// normaliser keeps.
+func keptEscape(s string, i int, keep *[256]bool) bool {
+	return keep == &urlKeep && s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // normalizeURL percent-encodes what may not appear in a URL, keeping its
 // structure.
@@ -248,23 +259,113 @@ func escapeJSString(s string) string {
 // jsValue encodes v as a JS expression: JSON, with '/' and markup characters
 // escaped so that it can end neither a regexp nor the script element, and
 // surrounded by spaces when not a string so it cannot merge with neighbouring
-// tokens (x-{{.N}} with N=-1 must not read x--1).
-func jsValue(v any) (string, error) {
+// tokens (x-{{.N}} with N=-1 must not read x--1). A value JSON cannot encode
+// becomes null, after a comment that says why.
+func jsValue(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", err
+		// The message may come from a MarshalJSON method: it must end neither
+		// the comment nor the script element.
+		msg := strings.NewReplacer("*/", "* /", "<", `\u003c`, "\n", " ", "\r", " ", "\u2028", " ", "\u2029", " ").Replace(err.Error())
+		return " /* " + validUTF8(msg) + " */null "
 	}
 	s := string(b)
+	if s == "" {
+		return " null "
+	}
 	if strings.IndexByte(s, '/') >= 0 {
 		s = strings.ReplaceAll(s, "/", `\/`)
 	}
 	if strings.ContainsRune(s, '\'') || strings.ContainsRune(s, '`') {
 		s = strings.NewReplacer("'", `\u0027`, "`", `\u0060`).Replace(s)
 	}
-	if len(s) > 0 && s[0] == '"' {
-		return s, nil
+	if s[0] == '"' {
+		return s
 	}
-	return " " + s + " ", nil
+	return " " + s + " "
+}
+
+// jsOf encodes v as a JS value.
+func jsOf(v reflect.Value) string {
+	if !v.IsValid() {
+		return " null "
+	}
+	if !v.CanInterface() {
+		return jsValue(printString(v))
+	}
+	x := v.Interface()
+	switch y := x.(type) {
+	case HTML:
+		x = string(y)
+	case json.Marshaler:
+	case error:
+		x = y.Error()
+	}
+	return jsValue(x)
+}
+
+// escapeJSRegexp escapes s for the inside of a JS regexp literal: everything
+// but letters, digits and spaces becomes \uXXXX, which a regexp matches
+// literally. An empty value becomes an empty group, so that /{{.}}/ cannot
+// read as a line comment.
+func escapeJSRegexp(s string) string {
+	if s == "" {
+		return "(?:)"
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf && (isAlnum(byte(r)) || r == ' '):
+			b.WriteByte(byte(r))
+		case r < utf8.RuneSelf, r == '\u2028', r == '\u2029':
+			writeJSU(&b, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func writeJSU(b *strings.Builder, r rune) {
+	b.WriteString(`\u`)
+	b.WriteByte(hexDigits[r>>12&15])
+	b.WriteByte(hexDigits[r>>8&15])
+	b.WriteByte(hexDigits[r>>4&15])
+	b.WriteByte(hexDigits[r&15])
+}
+
+// filterSrcset makes s safe as (part of) a srcset list: each comma-separated
+// candidate is a URL, filtered and normalised, then descriptors ("2x",
+// "100w") that may only hold letters, digits and spaces; a candidate that
+// breaks these rules is replaced.
+func filterSrcset(s string) string {
+	var b strings.Builder
+	for i, cand := range strings.Split(s, ",") {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		j := 0
+		for j < len(cand) && isSpace(cand[j]) {
+			j++
+		}
+		k := j
+		for k < len(cand) && !isSpace(cand[k]) {
+			k++
+		}
+		url, desc := cand[j:k], cand[k:]
+		ok := safeScheme(url)
+		for n := 0; ok && n < len(desc); n++ {
+			ok = isAlnum(desc[n]) || isSpace(desc[n])
+		}
+		if !ok {
+			b.WriteString(filteredURL)
+			continue
+		}
+		b.WriteString(cand[:j])
+		b.WriteString(normalizeURL(url))
+		b.WriteString(desc)
+	}
+	return b.String()
 }
 
 // cssSafe reports whether s is a harmless CSS value: a keyword, number, colour,
@@ -296,40 +397,53 @@ func filterCSS(s string) string {
 	return filteredValue
 }
 
-// escapeCSSString escapes s for the inside of a quoted CSS string: everything
-// but letters, digits and spaces becomes a hex escape.
+// cssStrEscape holds the CSS escape of each ASCII byte that may not stand as
+// is in a CSS string: quotes, backslash, markup and URL delimiters, controls.
+var cssStrEscape [128]string
+
+func init() {
+	const hx = "0123456789abcdef"
+	for c := 0; c < 0x20; c++ {
+		if c < 16 {
+			cssStrEscape[c] = `\` + hx[c:c+1]
+		} else {
+			cssStrEscape[c] = `\1` + hx[c-16:c-15]
+		}
+	}
+	for _, c := range "\"&'()+/:;<>{}" {
+		cssStrEscape[c] = `\` + hx[c>>4:c>>4+1] + hx[c&15:c&15+1]
+	}
+	cssStrEscape[0x7f] = `\7f`
+	cssStrEscape['\\'] = `\\`
+}
+
+// escapeCSSString escapes s for the inside of a quoted CSS string (or url()):
+// quotes, backslashes, markup characters and controls become CSS escapes, with
+// a space after a hex escape that a hex digit or space follows.
 func escapeCSSString(s string) string {
-	i := 0
-	for i < len(s) && isAlnum(s[i]) {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
 	var b strings.Builder
-	b.WriteString(s[:i])
-	for _, r := range s[i:] {
-		if r < utf8.RuneSelf && (isAlnum(byte(r)) || r == ' ') {
-			b.WriteByte(byte(r))
-			continue
-		}
-		if r >= utf8.RuneSelf && r != '\u2028' && r != '\u2029' {
-			b.WriteRune(r)
-			continue
-		}
-		b.WriteByte('\\')
-		const hx = "0123456789abcdef"
-		var tmp [8]byte
-		n := len(tmp)
-		for v := r; ; v >>= 4 {
-			n--
-			tmp[n] = hx[v&15]
-			if v < 16 {
-				break
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b.WriteString("\uFFFD")
+		case r < utf8.RuneSelf && cssStrEscape[r] != "":
+			esc := cssStrEscape[r]
+			b.WriteString(esc)
+			// A hex escape takes the hex digits and one space after it: end it
+			// with a space unless what follows cannot continue it. The end of
+			// the value may be followed by anything.
+			if esc != `\\` && (i+1 == len(s) || isHex(s[i+1]) || isSpace(s[i+1])) {
+				b.WriteByte(' ')
 			}
+		case r == '\u2028' || r == '\u2029':
+			b.WriteString(`\202`)
+			b.WriteByte(byte('0' + r - 0x2028 + 8))
+			b.WriteByte(' ')
+		default:
+			b.WriteString(s[i : i+n])
 		}
-		b.Write(tmp[n:])
-		b.WriteByte(' ')
+		i += n
 	}
 	return b.String()
 }
