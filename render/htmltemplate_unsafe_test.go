@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// knownUnsafe are the templates of issue #17 where render once let hostile
-// data through where html/template neutralises it. Each runs through both
+// knownUnsafe are the templates of issue #17 (and a few the differential
+// tests found since) where render once let hostile data through where
+// html/template neutralises it. Each runs through both
 // engines and render's output is checked against the safety rule. A case
 // still unsafe must be listed in testdata/htmltemplate/differences.txt as
 // "regression/<name><TAB>unsafe<TAB>reason"; once the escaper is fixed the
@@ -35,6 +36,10 @@ var knownUnsafe = []struct {
 	{"css-url-unquoted", `<p style="background: url({{.}})">`, "javascript:alert(1)"},
 	{"css-url-element", `<style>p { background: url("{{.}}") }</style>`, "javascript:alert(1)"},
 	{"css-url-unquoted-paren", `<p style="background: URL(#{{.}})">`, "x) ; background: url(javascript:alert(1)"},
+	{"css-url-unquoted-paren-in-data", `<p style="background: URL(#{{.}})">`, "+alert(1)+"},
+	{"css-url-unquoted-vbscript", `<p style="background: url({{.}})">`, "vbscript:msgbox(1)"},
+	{"css-value-function", `<p style="color: {{.}}">`, "vbscript:msgbox(1)"},
+	{"css-value-function-element", `<style>p { color: {{.}} }</style>`, "a:b(c)"},
 }
 
 func TestKnownUnsafeEscapes(t *testing.T) {
