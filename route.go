@@ -3,6 +3,9 @@ package liveview
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -14,6 +17,67 @@ type route struct {
 	segs    []segment
 	view    AnyView
 	session *LiveSession
+	at      string // file:line where it was registered
+}
+
+// addRoute registers a route, panicking on a malformed or duplicate
+// pattern: both are programming errors, found at startup, as with
+// http.ServeMux.
+func (s *Server) addRoute(ls *LiveSession, pattern string, v AnyView) {
+	segs, err := parsePattern(pattern)
+	if err != nil {
+		panic(err)
+	}
+	if v == nil {
+		panic(fmt.Sprintf("liveview: route pattern %q: nil view", pattern))
+	}
+	rt := &route{pattern: pattern, segs: segs, view: v, session: ls, at: callerOutside()}
+	key := rt.shape()
+	for _, old := range s.routes {
+		if old.shape() == key {
+			msg := fmt.Sprintf("liveview: route pattern %q conflicts with %q, already registered", pattern, old.pattern)
+			if old.at != "" {
+				msg += " at " + old.at
+			}
+			panic(msg)
+		}
+	}
+	s.routes = append(s.routes, rt)
+}
+
+// shape is the pattern with wildcard names left out: two patterns of one
+// shape match exactly the same paths.
+func (r *route) shape() string {
+	var b strings.Builder
+	for _, s := range r.segs {
+		b.WriteByte('/')
+		switch {
+		case s.rest:
+			b.WriteString("{...}")
+		case s.lit == "":
+			b.WriteString("{}")
+		default:
+			b.WriteString(s.lit)
+		}
+	}
+	return b.String()
+}
+
+// callerOutside returns "file:line" of the first caller outside this
+// package, where a route was registered, or "" if there is none.
+func callerOutside() string {
+	var pcs [16]uintptr
+	n := runtime.Callers(2, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "github.com/liveview-go/liveview.") {
+			return filepath.Base(f.File) + ":" + strconv.Itoa(f.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
 }
 
 type segment struct {

@@ -234,19 +234,22 @@ func (s *Server) LiveSession(name string, hooks ...OnMount) *LiveSession {
 	return &LiveSession{srv: s, name: name, hooks: hooks}
 }
 
-// Handle routes pattern to v within the live session.
+// Handle routes pattern to v within the live session. It panics, as
+// Server.Handle does, on a malformed pattern or one already registered on
+// the server in any live session.
 func (ls *LiveSession) Handle(pattern string, v AnyView) {
-	segs, err := parsePattern(pattern)
-	if err != nil {
-		panic(err) // a bad pattern is a programming error, as with http.ServeMux
-	}
-	ls.srv.routes = append(ls.srv.routes, &route{pattern: pattern, segs: segs, view: v, session: ls})
+	ls.srv.addRoute(ls, pattern, v)
 }
 
 // Handle routes pattern to v. Patterns are paths whose segments may be
 // {name} wildcards, and whose last segment may be {name...}; wildcard values
-// reach Mount's params. Handle panics on a malformed pattern. Routes are
-// matched in the order they were added.
+// reach Mount's params. Routes are matched in the order they were added.
+//
+// Handle panics on a malformed pattern, and, as http.ServeMux does, on a
+// pattern already registered (in any live session), naming both and where
+// the first was registered. Patterns that differ only in wildcard names or
+// a trailing slash ("/users/{id}", "/users/{uid}/") match the same paths,
+// so they count as the same.
 func (s *Server) Handle(pattern string, v AnyView) {
 	if s.defaultSession == nil {
 		s.defaultSession = s.LiveSession("")

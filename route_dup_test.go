@@ -1,0 +1,62 @@
+package liveview_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/examples/counter"
+)
+
+// panicOf runs fn and returns what it panicked with, as a string, or "".
+func panicOf(fn func()) (msg string) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg = fmt.Sprint(p)
+		}
+	}()
+	fn()
+	return ""
+}
+
+func TestHandleDuplicatePatternPanics(t *testing.T) {
+	view := liveview.View[counter.State](counter.View{})
+	for _, tc := range []struct{ first, second, want string }{
+		{"/counter", "/counter", `"/counter" conflicts with "/counter"`},
+		{"/users/{id}", "/users/{uid}/", `"/users/{uid}/" conflicts with "/users/{id}"`},
+		{"/files/{p...}", "/files/{rest...}", `"/files/{rest...}" conflicts with "/files/{p...}"`},
+		{"/", "/", `"/" conflicts with "/"`},
+	} {
+		srv := liveview.NewServer(liveview.Config{})
+		srv.Handle(tc.first, view)
+		got := panicOf(func() { srv.Handle(tc.second, view) })
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("Handle(%q) after Handle(%q): panic %q, want one containing %q", tc.second, tc.first, got, tc.want)
+		}
+		// The message says where the first one was registered: this file.
+		if !strings.Contains(got, "route_dup_test.go:") {
+			t.Errorf("panic %q does not say where %q was registered", got, tc.first)
+		}
+	}
+}
+
+func TestHandleDuplicateAcrossLiveSessionsPanics(t *testing.T) {
+	view := liveview.View[counter.State](counter.View{})
+	srv := liveview.NewServer(liveview.Config{})
+	srv.LiveSession("admin").Handle("/a/{id}", view)
+	got := panicOf(func() { srv.Handle("/a/{x}", view) })
+	if !strings.Contains(got, `conflicts with "/a/{id}"`) {
+		t.Errorf("a pattern registered in another live session: panic %q, want a conflict", got)
+	}
+}
+
+func TestHandleDistinctPatternsDoNotPanic(t *testing.T) {
+	view := liveview.View[counter.State](counter.View{})
+	srv := liveview.NewServer(liveview.Config{})
+	for _, p := range []string{"/", "/a", "/a/{id}", "/a/{id}/edit", "/a/new", "/{rest...}", "/a/{rest...}"} {
+		if got := panicOf(func() { srv.Handle(p, view) }); got != "" {
+			t.Errorf("Handle(%q) panicked: %s", p, got)
+		}
+	}
+}
