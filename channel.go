@@ -231,7 +231,7 @@ func (ch *channel) join(m protocol.Message) {
 		return
 	}
 
-	c := &core{id: id, connected: true, ch: ch}
+	c := &core{id: id, connected: true, ch: ch, busy: &ch.mb.busy}
 	if j.Mounts() == 0 && j.Redirect == "" {
 		// The HTTP render's flash, shown once: not again on reconnects, nor
 		// after live navigation, which keeps the page's original tokens.
@@ -708,6 +708,7 @@ func (r *repeat) stop() {
 //		return nil
 //	})
 func (s *Socket[T]) Repeat(interval time.Duration, fn func(s *Socket[T]) error) (stop func()) {
+	s.own("Socket.Repeat")
 	ch := s.ch
 	if ch == nil || interval <= 0 {
 		return func() {}

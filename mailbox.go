@@ -1,6 +1,9 @@
 package liveview
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // mailbox runs a view's jobs one at a time, in the order they were posted.
 // It owns no goroutine while idle: posting to an idle mailbox starts one that
@@ -13,6 +16,10 @@ type mailbox struct {
 	// idle runs when the queue runs dry after a job called markDirty: work
 	// deferred to the end of a burst (one render for many messages).
 	idle func()
+
+	// busy is set while a job or idle runs: the view's callbacks may then
+	// use its socket (see core.own).
+	busy atomic.Bool
 
 	mu      sync.Mutex
 	q       []func()
@@ -73,7 +80,9 @@ func (m *mailbox) drain() {
 		if len(m.q) == 0 && m.dirty && !m.closed && m.idle != nil {
 			m.dirty = false
 			m.mu.Unlock()
+			m.busy.Store(true)
 			m.idle()
+			m.busy.Store(false)
 			continue
 		}
 		if len(m.q) == 0 {
@@ -88,6 +97,8 @@ func (m *mailbox) drain() {
 		m.q[0] = nil
 		m.q = m.q[1:]
 		m.mu.Unlock()
+		m.busy.Store(true)
 		job()
+		m.busy.Store(false)
 	}
 }

@@ -39,6 +39,7 @@ type MountContext struct {
 //
 //	m.Put("user", user)
 func (m *MountContext) Put(key string, v any) {
+	m.c.own("MountContext.Put")
 	if m.c.values == nil {
 		m.c.values = make(map[string]any)
 	}
@@ -51,12 +52,18 @@ func (m *MountContext) Put(key string, v any) {
 // hook's consent.
 //
 //	m.Redirect("/login")
-func (m *MountContext) Redirect(target string) { m.c.Redirect(target) }
+func (m *MountContext) Redirect(target string) {
+	m.c.own("MountContext.Redirect")
+	m.c.Redirect(target)
+}
 
 // Value returns what an OnMount hook stored under key with Put, or nil.
 //
 //	user, _ := s.Value("user").(*User)
-func (c *core) Value(key string) any { return c.values[key] }
+func (c *core) Value(key string) any {
+	c.own("Socket.Value")
+	return c.values[key]
+}
 
 // runHooks runs the live session's hooks in order until one fails or halts.
 func (ls *LiveSession) runHooks(c *core, r *http.Request, u *url.URL, p Params) error {

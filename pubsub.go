@@ -120,6 +120,7 @@ type decoder struct {
 // HandleInfo until the view ends or Unsubscribe is called. Subscribing twice
 // to one topic delivers once. It does nothing during the HTTP render.
 func (c *core) Subscribe(topic Subscribable) error {
+	c.own("Socket.Subscribe")
 	ch := c.ch
 	if ch == nil {
 		return nil
@@ -129,6 +130,7 @@ func (c *core) Subscribe(topic Subscribable) error {
 
 // Unsubscribe stops the deliveries of topic to the view.
 func (c *core) Unsubscribe(topic Subscribable) {
+	c.own("Socket.Unsubscribe")
 	if ch := c.ch; ch != nil {
 		ch.conn.srv.fanout.remove(ch, topic.topicName())
 	}

@@ -39,6 +39,7 @@ type navigation struct {
 //
 //	s.PageTitle(fmt.Sprintf("Inbox (%d)", unread))
 func (c *core) PageTitle(title string) {
+	c.own("Socket.PageTitle")
 	if c.hasTitle && c.title == title {
 		return
 	}
@@ -52,6 +53,7 @@ func (c *core) PageTitle(title string) {
 //
 //	s.PushEvent("highlight", map[string]any{"id": 42})
 func (c *core) PushEvent(name string, payload any) {
+	c.own("Socket.PushEvent")
 	c.events = append(c.events, pushedEvent{name: name, payload: payload})
 }
 
@@ -60,7 +62,10 @@ func (c *core) PushEvent(name string, payload any) {
 // type "hook".
 //
 //	s.Reply(map[string]any{"volume": 11})
-func (c *core) Reply(payload map[string]any) { c.reply = payload }
+func (c *core) Reply(payload map[string]any) {
+	c.own("Socket.Reply")
+	c.reply = payload
+}
 
 // PutFlash stores a flash message under key ("info", "error", ...). Flash
 // survives PushRedirect and Redirect, and the page clears it with the built in
@@ -70,6 +75,7 @@ func (c *core) Reply(payload map[string]any) { c.reply = payload }
 //
 //	s.PutFlash("info", "Saved")
 func (c *core) PutFlash(key, message string) {
+	c.own("Socket.PutFlash")
 	if c.flash == nil {
 		c.flash = make(map[string]string)
 	}
@@ -90,6 +96,7 @@ func (c *core) flashChanged() {
 //
 //	s.ClearFlash("error")
 func (c *core) ClearFlash(key string) {
+	c.own("Socket.ClearFlash")
 	if len(c.flash) == 0 {
 		return
 	}
@@ -105,7 +112,10 @@ func (c *core) ClearFlash(key string) {
 // Flash returns the flash message stored under key, or "".
 //
 //	if s.Flash("info") == "" { s.PutFlash("info", "Welcome") }
-func (c *core) Flash(key string) string { return c.flash[key] }
+func (c *core) Flash(key string) string {
+	c.own("Socket.Flash")
+	return c.flash[key]
+}
 
 // PushPatch changes the page's URL to path with the given query parameters
 // without remounting: HandleParams runs with the new parameters. With replace
@@ -117,6 +127,7 @@ func (c *core) Flash(key string) string { return c.flash[key] }
 //
 //	s.PushPatch("/users", url.Values{"page": {"2"}}, false)
 func (c *core) PushPatch(path string, query url.Values, replace bool) {
+	c.own("Socket.PushPatch")
 	c.nav = &navigation{kind: navPatch, to: withQuery(path, query), replace: replace}
 }
 
@@ -129,6 +140,7 @@ func (c *core) PushPatch(path string, query url.Values, replace bool) {
 //	s.PutFlash("info", "Step 1 done")
 //	s.PushRedirect("/wizard/2", nil, false)
 func (c *core) PushRedirect(path string, query url.Values, replace bool) {
+	c.own("Socket.PushRedirect")
 	c.nav = &navigation{kind: navLive, to: withQuery(path, query), replace: replace}
 }
 
@@ -140,6 +152,7 @@ func (c *core) PushRedirect(path string, query url.Values, replace bool) {
 //
 //	s.Redirect("/login")
 func (c *core) Redirect(target string) {
+	c.own("Socket.Redirect")
 	c.nav = &navigation{kind: navRedirect, to: target}
 }
 
@@ -149,6 +162,7 @@ func (c *core) Redirect(target string) {
 //
 //	s.RedirectExternal("https://example.com/docs")
 func (c *core) RedirectExternal(url string) {
+	c.own("Socket.RedirectExternal")
 	c.nav = &navigation{kind: navExternal, to: url}
 }
 

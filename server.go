@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -406,7 +407,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // render, and the layout around a container that lets the client join.
 func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, params Params) {
 	csrf := s.csrfToken(w, r)
-	c := &core{id: "phx-" + randomID(9)}
+	// The view's callbacks own its socket while the render runs, and
+	// nothing may use it afterwards: no later callback will come.
+	c := &core{id: "phx-" + randomID(9), busy: new(atomic.Bool)}
 	c.flash = s.takeFlashCookie(w, r)
 	run := rt.view.newRunner(c)
 	if len(c.flash) > 0 {
@@ -441,6 +444,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		return true
 	}
 	var rd []byte
+	c.busy.Store(true)
 	err := safely(func() error {
 		if err := rt.session.runHooks(c, r, u, params); err != nil {
 			return fmt.Errorf("on mount: %w", err)
@@ -473,6 +477,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		rd, err = tree.AppendHTML(nil)
 		return err
 	})
+	c.busy.Store(false)
 	if err != nil {
 		fail("view", err)
 		return

@@ -3,14 +3,19 @@ package liveview
 import (
 	"net/url"
 	"reflect"
+	"sync/atomic"
 
 	"github.com/liveview-go/liveview/render"
 )
 
 // Socket is a running view's handle on its state and on the page: the
-// LiveViewSocket API. A Socket is only used from the view's own callbacks,
-// which run one at a time; the methods that say so (SendInfo) are also safe
-// from other goroutines.
+// LiveViewSocket API. A Socket is only used from the view's own callbacks
+// (Mount, HandleParams, HandleEvent, HandleInfo, Unmount, OnMount hooks,
+// Repeat's function, upload callbacks), which run one at a time. Its methods
+// panic when called while none of them runs, typically from a goroutine the
+// view started: such a goroutine sends the view a message with SendInfo
+// instead, and HandleInfo changes the state. SendInfo, ID and Connected are
+// safe from any goroutine.
 type Socket[T any] struct {
 	*core
 	state   T
@@ -45,6 +50,27 @@ type core struct {
 
 	uploads   *uploadSet // AllowUpload's uploads; nil until then
 	onUploads func()     // mirrors uploads into the state's Uploads field, if it has one
+
+	// busy is set while one of the view's callbacks runs: the mailbox's
+	// flag for a connected view, the HTTP render's own otherwise.
+	busy *atomic.Bool
+}
+
+// own panics unless one of the view's callbacks is running, so that a
+// socket used from a goroutine of its own fails loudly instead of racing
+// with the view (a write from elsewhere would be lost or torn, and only the
+// race detector would tell). The flag cannot tell which goroutine calls: a
+// call from another goroutine while a callback happens to run passes, and
+// is left to the race detector.
+func (c *core) own(method string) {
+	if c.busy != nil && c.busy.Load() {
+		return
+	}
+	panic("liveview: " + method + " called outside the view's callbacks " +
+		"(from a goroutine of its own, or after the callback returned): " +
+		"a socket may only be used by the callback running it; " +
+		"from another goroutine, send the view a message with SendInfo, " +
+		"which is safe anywhere, and handle it in HandleInfo")
 }
 
 type pushedEvent struct {
@@ -85,13 +111,24 @@ func newSocket[T any](c *core) *Socket[T] {
 
 // Context returns a copy of the view's state. Slices, maps and pointers in it
 // still share memory with the state: change the state through Assign only.
-func (s *Socket[T]) Context() T { return s.state }
+func (s *Socket[T]) Context() T {
+	s.own("Socket.Context")
+	return s.state
+}
 
 // Assign changes the state: fn receives a pointer to it. Assign records which
 // top-level fields fn changed, so that the next render re-evaluates only the
 // parts of the template that depend on them. Fields that hold slices, maps or
 // pointers count as changed whenever fn runs.
+//
+// Assign panics when called outside the view's callbacks (see Socket):
+//
+//	go func() {
+//		n := count()
+//		s.SendInfo(counted{n}) // not s.Assign: HandleInfo assigns n
+//	}()
 func (s *Socket[T]) Assign(fn func(state *T)) {
+	s.own("Socket.Assign")
 	if !s.changes.shape.isStruct {
 		fn(&s.state)
 		s.changes.markAll()
@@ -107,6 +144,7 @@ func (s *Socket[T]) Assign(fn func(state *T)) {
 // already been sent to the page is not kept in memory. A field reset this way
 // is not sent again unless it is assigned again.
 func (s *Socket[T]) TempAssign(reset func(state *T)) {
+	s.own("Socket.TempAssign")
 	s.temps = append(s.temps, reset)
 }
 

@@ -265,6 +265,7 @@ func (c *uploadConfig) remove(i int) {
 //		MaxEntries: 5,
 //	})
 func (c *core) AllowUpload(name string, opts UploadOptions) error {
+	c.own("Socket.AllowUpload")
 	if name == "" {
 		return errors.New("liveview: AllowUpload: empty upload name")
 	}
@@ -305,6 +306,7 @@ func (c *core) AllowUpload(name string, opts UploadOptions) error {
 //	case "cancel":
 //		return s.CancelUpload("photos", e.Params.String("ref"))
 func (c *core) CancelUpload(name, ref string) error {
+	c.own("Socket.CancelUpload")
 	cfg := c.uploadConfig(name)
 	if cfg == nil {
 		return fmt.Errorf("liveview: CancelUpload: no upload named %q (call AllowUpload first)", name)
@@ -324,6 +326,7 @@ func (c *core) CancelUpload(name, ref string) error {
 //
 //	done, pending := s.UploadedEntries("photos")
 func (c *core) UploadedEntries(name string) (completed, inProgress []UploadEntry) {
+	c.own("Socket.UploadedEntries")
 	cfg := c.uploadConfig(name)
 	if cfg == nil {
 		return nil, nil
@@ -349,6 +352,7 @@ func (c *core) UploadedEntries(name string) (completed, inProgress []UploadEntry
 //		return os.Rename(f.Path, filepath.Join(dir, e.Ref+filepath.Ext(e.Name)))
 //	})
 func (c *core) ConsumeUploadedEntries(name string, fn func(UploadEntry, UploadedFile) error) error {
+	c.own("Socket.ConsumeUploadedEntries")
 	cfg := c.uploadConfig(name)
 	if cfg == nil {
 		return fmt.Errorf("liveview: ConsumeUploadedEntries: no upload named %q (call AllowUpload first)", name)

@@ -2,8 +2,17 @@ package liveview
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 )
+
+// ownedCore returns a core whose methods may be called, as if one of its
+// view's callbacks were running.
+func ownedCore() *core {
+	busy := new(atomic.Bool)
+	busy.Store(true)
+	return &core{busy: busy}
+}
 
 func TestUploadAccept(t *testing.T) {
 	o, err := UploadOptions{Accept: []string{".JPG", "image/png", "video/*"}}.normalize()
@@ -53,14 +62,14 @@ func TestUploadOptionsDefaultsAndErrors(t *testing.T) {
 			t.Errorf("normalize(%+v) accepted", bad)
 		}
 	}
-	var c core
+	c := ownedCore()
 	if err := c.AllowUpload("x", UploadOptions{Accept: []string{"exe"}}); err == nil || !strings.Contains(err.Error(), `liveview: AllowUpload "x": accept item "exe"`) {
 		t.Errorf("AllowUpload error = %v", err)
 	}
 }
 
 func TestUploadsInputMarkup(t *testing.T) {
-	var c core
+	c := ownedCore()
 	if err := c.AllowUpload("photos", UploadOptions{Accept: []string{".jpg", `"><x`}}); err == nil {
 		t.Fatal("a hostile accept item was allowed")
 	}
@@ -96,7 +105,7 @@ func TestUploadsInputMarkup(t *testing.T) {
 
 	// Defaults: no accept attribute, not multiple, not auto; error refs
 	// name the upload itself for too_many_files.
-	var d core
+	d := ownedCore()
 	d.AllowUpload("doc", UploadOptions{})
 	dc := d.uploadConfig("doc")
 	dc.entries = []*uploadEntry{{UploadEntry: UploadEntry{Ref: "0", Valid: true}}, {UploadEntry: UploadEntry{Ref: "1", Valid: true}}}
@@ -112,7 +121,7 @@ func TestUploadsInputMarkup(t *testing.T) {
 }
 
 func TestUploadRefStableAcrossAllowUpload(t *testing.T) {
-	var c core
+	c := ownedCore()
 	c.AllowUpload("a", UploadOptions{})
 	ref := c.uploadConfig("a").ref
 	c.AllowUpload("a", UploadOptions{MaxEntries: 4})
