@@ -110,7 +110,11 @@ func awaitCount(t *testing.T, what string, want int64, get func() int64) {
 
 func startSeqServer(t *testing.T, ps liveview.PubSub) (*liveview.Server, string, func()) {
 	t.Helper()
-	srv := liveview.NewServer(liveview.Config{PubSub: ps, Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	// The test clients send no heartbeats: on a busy machine joining 1,000
+	// views can outlast the default 60 s heartbeat timeout, which would close
+	// the first connections before the messages arrive.
+	srv := liveview.NewServer(liveview.Config{PubSub: ps, HeartbeatTimeout: time.Hour,
+		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	srv.Handle("/seq", liveview.View[seqState](seqView{}))
 	hs := httptest.NewServer(srv)
 	stop := func() {
