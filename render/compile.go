@@ -114,10 +114,10 @@ func (c *compiler) compileTemplate(name string, ctx context, from source) (*bloc
 	k := compKey{name, ctx}
 	if cp, ok := c.memo[k]; ok {
 		if !cp.done {
-			// A recursive call: assume the template ends where it starts; the
-			// outer compilation checks that.
+			// A recursive call: assume the template ends in cp.end (first
+			// where it starts); the outer compilation checks that.
 			cp.recursed = true
-			return cp.blk, ctx, nil
+			return cp.blk, cp.end, nil
 		}
 		return cp.blk, cp.end, nil
 	}
@@ -125,17 +125,24 @@ func (c *compiler) compileTemplate(name string, ctx context, from source) (*bloc
 	if tree == nil || tree.Root == nil {
 		return nil, ctx, fmt.Errorf("%w %q", errNoTemplate, name)
 	}
-	cp := &compiled{blk: &block{}}
+	cp := &compiled{blk: &block{}, end: ctx}
 	c.memo[k] = cp
 	end, err := c.compileList(cp.blk, tree, tree.Root, ctx)
+	if err == nil && cp.recursed && end != cp.end {
+		// The recursive calls assumed the template ends where it starts; as
+		// html/template does, assume it ends where it did and compile again.
+		cp.blk, cp.end, cp.recursed = &block{}, end, false
+		end, err = c.compileList(cp.blk, tree, tree.Root, ctx)
+	}
 	if err != nil {
 		delete(c.memo, k)
 		return nil, ctx, err
 	}
-	cp.done, cp.end = true, end
-	if cp.recursed && end != ctx {
-		return nil, ctx, from.errorf("template %q is called recursively but ends in context %s, not %s", name, end, ctx)
+	if cp.recursed && end != cp.end {
+		delete(c.memo, k)
+		return nil, ctx, from.errorf("template %q is called recursively but ends in context %s, not %s", name, end, cp.end)
 	}
+	cp.done, cp.end = true, end
 	return cp.blk, end, nil
 }
 

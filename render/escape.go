@@ -198,8 +198,10 @@ func (e escaper) escape(v, sv reflect.Value) string {
 		}
 	case attrJS:
 		switch e.sub {
-		case jsDQ, jsSQ, jsTemplate:
+		case jsDQ, jsSQ:
 			s = escapeJSString(printString(v))
+		case jsTemplate:
+			s = tmplLitBraces.Replace(escapeJSString(printString(v)))
 		case jsRegexp:
 			s = escapeJSRegexp(printString(v))
 		default:
@@ -236,6 +238,10 @@ func (e escaper) escape(v, sv reflect.Value) string {
 	}
 	return s
 }
+
+// tmplLitBraces escapes braces in a JS template literal, as html/template
+// does; escapeJSString already escapes '$' and '`'.
+var tmplLitBraces = strings.NewReplacer("{", `\u007b`, "}", `\u007d`)
 
 // urlValue escapes s for its place in a URL: at the start, a URL whose scheme
 // (with the static scheme characters before the action) could run code is

@@ -196,10 +196,12 @@ func percentEncode(s string, keep *[256]bool) string {
 // keptEscape reports whether s[i] is the '%' of a percent escape that a URL
 // normaliser keeps.
 func keptEscape(s string, i int, keep *[256]bool) bool {
-	return keep == &urlKeep && s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])
+	return keep == &urlKeep && s[i] == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2])
 }
 
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 // normalizeURL percent-encodes what may not appear in a URL, keeping its
 // structure.
@@ -368,20 +370,24 @@ func filterSrcset(s string) string {
 	return b.String()
 }
 
-// cssSafe reports whether s is a harmless CSS value: a keyword, number, colour,
-// length, list of those, or a simple function such as rgb(...).
+// cssSafe reports whether s is a harmless CSS value: a keyword, number,
+// colour, length, identifier, or a list of those. As html/template's filter,
+// it refuses what could end a declaration, a block, a string or the style
+// element, start a function, comment or escape, and the words of the old
+// script-running CSS extensions.
 func cssSafe(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte(" #%.,_-+()!:", c) >= 0:
-		default:
+		switch c := s[i]; c {
+		case 0, '"', '\'', '(', ')', '/', ';', '@', '[', '\\', ']', '`', '{', '}', '<', '>':
 			return false
+		case '-':
+			if i > 0 && s[i-1] == '-' { // <!-- and -->
+				return false
+			}
 		}
 	}
 	l := strings.ToLower(s)
-	for _, bad := range [...]string{"expression", "url", "javascript", "behavior", "binding", "image"} {
+	for _, bad := range [...]string{"expression", "binding", "javascript", "behavior"} {
 		if strings.Contains(l, bad) {
 			return false
 		}
@@ -433,7 +439,7 @@ func escapeCSSString(s string) string {
 			// A hex escape takes the hex digits and one space after it: end it
 			// with a space unless what follows cannot continue it. The end of
 			// the value may be followed by anything.
-			if esc != `\\` && (i+1 == len(s) || isHex(s[i+1]) || isSpace(s[i+1])) {
+			if esc != `\\` && (i+1 == len(s) || isHexDigit(s[i+1]) || isSpace(s[i+1])) {
 				b.WriteByte(' ')
 			}
 		case r == '\u2028' || r == '\u2029':
