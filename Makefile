@@ -29,7 +29,10 @@ test: client-deps
 	@unformatted="$$(find . -name '*.go' -not -path './client/node_modules/*' -not -path './.git/*' -exec gofmt -l {} +)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	$(STATICCHECK) ./...
-	$(GO) test -race -count=1 ./...
+	@# testsummary shows failures in full and lists skipped tests with their
+	@# reasons (plain go test hides skips without -v), ends with a line
+	@# "N passed, N failed, N skipped", and exits with go test's status.
+	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json ./...
 
 examples:
 	$(GO) run ./examples/gallery
