@@ -38,7 +38,6 @@ const noticeOf = `(() => {
 })()`
 
 func TestDefaultLayoutShowsReconnectNotice(t *testing.T) {
-	browsertest.EnsureBundle(t)
 	lv := liveview.NewServer(liveview.Config{})
 	counter.Register(lv, "/counter")
 	gate := &socketGate{h: lv}
