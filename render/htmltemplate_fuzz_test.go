@@ -130,9 +130,9 @@ func runFuzzCase(text string, v string, cond bool) fuzzVerdict {
 	out := fuzzVerdict{html: h.String(), render: g.String(), herr: herr, rerr: rerr}
 	switch {
 	case rerr == nil:
-		problems := absoluteProblems(g.String(), text)
-		if herr == nil {
-			problems = append(problems, structureProblems(h.String(), g.String())...)
+		problems := structureProblems(h.String(), g.String())
+		if herr != nil {
+			problems = absoluteProblems(g.String(), text)
 		}
 		if len(problems) > 0 {
 			out.class, out.problem = classUnsafe, problems[0]

@@ -92,10 +92,8 @@ func skeleton(s string) []string {
 			tok := z.Token()
 			out = append(out, "<"+tok.Data)
 			for _, a := range tok.Attr {
-				e := " " + a.Key
-				if a.Key == "zliveviewz" { // a filtered attribute name
-					e = " zgotmplz"
-				}
+				// A filtered attribute name is each engine's marker.
+				e := " " + strings.ReplaceAll(a.Key, "zliveviewz", "zgotmplz")
 				switch k := attrKindOf(tok, a.Key); k {
 				case "js":
 					e += "=js[" + strings.Join(jsSkeleton(a.Val), " ") + "]"
@@ -472,8 +470,8 @@ func cssUnescape(s string) string {
 		}
 		j := i + 1
 		n := 0
-		for j < len(s) && j < i+7 && isHex(s[j]) {
-			n = n*16 + hexVal(s[j])
+		for j < len(s) && j < i+7 && cssIsHex(s[j]) {
+			n = n*16 + cssHexVal(s[j])
 			j++
 		}
 		if j == i+1 {
@@ -490,11 +488,11 @@ func cssUnescape(s string) string {
 	return b.String()
 }
 
-func isHex(c byte) bool {
+func cssIsHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-func hexVal(c byte) int {
+func cssHexVal(c byte) int {
 	switch {
 	case c >= '0' && c <= '9':
 		return int(c - '0')
