@@ -146,6 +146,28 @@ func (c *compiler) compileTemplate(name string, ctx context, from source) (*bloc
 	return cp.blk, end, nil
 }
 
+// errEndContext marks a template that ends inside a tag, attribute, comment,
+// script or other element whose end it lacks. Like html/template, only
+// executing it is an error: it may still be called where that is right.
+var errEndContext = errors.New("ends in a non-text context")
+
+// compileRoot compiles the named template for Execute, starting in text.
+func (c *compiler) compileRoot(name string) (*block, error) {
+	blk, end, err := c.compileTemplate(name, context{}, source{})
+	if err != nil {
+		return nil, err
+	}
+	if end.st != stText {
+		tree := c.set.trees[name]
+		src := source{tree, tree.Root}
+		if n := len(tree.Root.Nodes); n > 0 {
+			src.node = tree.Root.Nodes[n-1]
+		}
+		return nil, &wrapErr{src.errorf("template %q %v (%s): close what it opens, or call it only from a template that does", name, errEndContext, end), errEndContext}
+	}
+	return blk, nil
+}
+
 // compileList fills blk with the compiled list, which starts in ctx, and returns
 // the context at its end.
 func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNode, ctx context) (context, error) {
@@ -165,6 +187,9 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 			switch n := n.(type) {
 			case *parse.TextNode:
 				ctx, err = ctx.feed(string(n.Text))
+				if err == nil && ctx.esc {
+					err = errors.New("text ends inside an escape sequence of a JS or CSS string: finish it before the action or {{if}}")
+				}
 				if err != nil {
 					return ctx, src.errorf("%v", err)
 				}
@@ -475,7 +500,7 @@ func checkPredefinedEscapers(p *parse.PipeNode, e escaper) error {
 		if !ok || id.Ident != "html" && id.Ident != "urlquery" {
 			continue
 		}
-		if i < len(p.Cmds)-1 || id.Ident == "html" && e.mode == escValue && e.inAttr && e.delim == delimNone && !e.wrap {
+		if i < len(p.Cmds)-1 || id.Ident == "html" && e.mode == escValue && e.inAttr && e.delim == delimNone {
 			return fmt.Errorf("predefined escaper %q is not allowed here: values are escaped for their context already", id.Ident)
 		}
 	}

@@ -323,6 +323,8 @@ func (c *context) step(s string, i int) (int, bool) {
 			c.st = stTag
 		case b == '>':
 			c.closeTag()
+		case b == '=' || b == '"' || b == '\'' || b == '<' || b == '`':
+			c.err = fmt.Sprintf("%q in a tag name", b)
 		default:
 			c.tag += strings.ToLower(string(b))
 		}

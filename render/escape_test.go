@@ -87,7 +87,8 @@ func TestUnsafeContexts(t *testing.T) {
 		{"attribute name goes on after action", `<p a{{.}}x="1">`, `an attribute name cannot go on after an action`},
 		{"two actions in attribute name", `<p a{{.}}{{.}}="1">`, `two actions in one attribute name`},
 		{"regexp class", `<script>/[{{.}}]/</script>`, `action inside a JS regexp character class`},
-		{"js string backslash", `<script>"\{{.}}"</script>`, `action after a backslash in a JS string`},
+		{"js string backslash", `<script>"\{{.}}"</script>`, `text ends inside an escape sequence of a JS or CSS string`},
+		{"equals in tag name", `<a=foo>`, `'=' in a tag name`},
 		{"quote in attribute name", `<a ti"tle="{{.}}">`, `'"' in an attribute name`},
 		{"unquoted equals", `<a href=/x?a=b>`, `'=' in an unquoted attribute value`},
 		{"unquoted quote", `<a title=x"y>`, `'"' in an unquoted attribute value`},
@@ -121,6 +122,22 @@ func TestUnsafeContexts(t *testing.T) {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
 		})
+	}
+}
+
+// TestEndContext: a template that ends inside a tag, attribute or raw text
+// element parses, can be called where it fits, and fails only when executed.
+func TestEndContext(t *testing.T) {
+	tm, err := New("page").Parse(`{{define "open"}}<script>var x = {{end}}<p>{{template "open" .}}1;</script>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.Execute(nil); err != nil {
+		t.Errorf("page: %v", err)
+	}
+	_, err = tm.Lookup("open").Execute(nil)
+	if err == nil || !strings.Contains(err.Error(), `render: page:1:17: template "open" ends in a non-text context (raw text <script> (JS))`) {
+		t.Errorf("executing open: got %v, want an end context error", err)
 	}
 }
 

@@ -204,9 +204,9 @@ func (s *set) compile() (*compiledSet, error) {
 	c := &compiler{set: s, memo: map[compKey]*compiled{}}
 	an := &depAnalyzer{trees: s.trees, memo: map[string]*deps{}}
 	for name, tree := range s.trees {
-		blk, _, err := c.compileTemplate(name, context{}, source{})
+		blk, err := c.compileRoot(name)
 		if err != nil {
-			if errors.Is(err, errNoTemplate) {
+			if errors.Is(err, errNoTemplate) || errors.Is(err, errEndContext) {
 				cs.errs[name] = err
 				continue
 			}
