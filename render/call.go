@@ -96,9 +96,19 @@ func (s *state) evalField(e *fieldExpr, dot reflect.Value, args []expr, final re
 // fieldStepValue applies one name to recv: a method call, a struct field or a
 // map key.
 func (s *state) fieldStepValue(st *fieldStep, recv reflect.Value, args []expr, final reflect.Value, hasFinal bool, dot reflect.Value, src source) (reflect.Value, error) {
-	recv = indirectInterface(recv)
 	if !recv.IsValid() {
-		return reflect.Value{}, src.errorf("nil data; no entry for key %q", st.name)
+		// As in text/template, a name applied to nothing (nil data, a missing
+		// map key) is nothing, unless missing keys are errors.
+		if s.set.missingKey == missingError {
+			return reflect.Value{}, src.errorf("nil data; no entry for key %q", st.name)
+		}
+		return reflect.Value{}, nil
+	}
+	if recv.Kind() == reflect.Interface || recv.Kind() == reflect.Pointer {
+		var err error
+		if recv, err = indirectRecv(recv, st.name, src); err != nil {
+			return reflect.Value{}, err
+		}
 	}
 	r := st.lookup(recv.Type())
 	switch r.kind {
@@ -140,8 +150,19 @@ func (s *state) fieldStepValue(st *fieldStep, recv reflect.Value, args []expr, f
 	case resMap:
 		if m, ok := v.Interface().(map[string]any); ok {
 			x, ok := m[st.name]
-			if !ok && s.set.missingKey == missingError {
-				return reflect.Value{}, src.errorf("map has no entry for key %q", st.name)
+			if !ok {
+				switch s.set.missingKey {
+				case missingError:
+					return reflect.Value{}, src.errorf("map has no entry for key %q", st.name)
+				case missingZero:
+					return nilAny, nil
+				}
+				return reflect.Value{}, nil
+			}
+			if x == nil {
+				// A nil entry is a nil interface, not a missing key: a name
+				// applied to it is an error, as in text/template.
+				return nilAny, nil
 			}
 			return reflect.ValueOf(x), nil
 		}
@@ -158,6 +179,32 @@ func (s *state) fieldStepValue(st *fieldStep, recv reflect.Value, args []expr, f
 		return x, nil
 	}
 	return reflect.Value{}, src.errorf("can't evaluate field %s in type %s", st.name, recv.Type())
+}
+
+// nilAny is a nil interface value of type any.
+var nilAny = reflect.Zero(reflect.TypeFor[any]())
+
+// indirectRecv follows the interfaces and pointers of a receiver down to the
+// last pointer before a value, as text/template does, so that methods of *T
+// and fields of T are found behind *any or **T. A nil interface is an error; a
+// nil pointer is left for the caller (its methods may still be called).
+func indirectRecv(v reflect.Value, name string, src source) (reflect.Value, error) {
+	for {
+		switch v.Kind() {
+		case reflect.Interface:
+			if v.IsNil() {
+				return v, src.errorf("nil pointer evaluating %s.%s", v.Type(), name)
+			}
+			v = v.Elem()
+			continue
+		case reflect.Pointer:
+			if k := v.Type().Elem().Kind(); (k == reflect.Pointer || k == reflect.Interface) && !v.IsNil() {
+				v = v.Elem()
+				continue
+			}
+		}
+		return v, nil
+	}
 }
 
 func (s *state) callIdent(id *identExpr, dot reflect.Value, args []expr, final reflect.Value, hasFinal bool) (reflect.Value, error) {

@@ -31,6 +31,7 @@ const (
 	opTemplate               // template call
 	opBreak
 	opContinue
+	opTail // the rest of a range body after an op that may break or continue (breaks.go)
 )
 
 // op is one step of a block's program.
@@ -183,6 +184,15 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 	}
 	if list != nil {
 		for i, n := range list.Nodes {
+			if i > 0 && mayBreak(list.Nodes[i-1]) {
+				o, end, err := c.compileTail(tree, list.Nodes[i:], ctx)
+				if err != nil {
+					return ctx, err
+				}
+				ctx = end
+				addSlot(o)
+				break
+			}
 			src := source{tree, n}
 			switch n := n.(type) {
 			case *parse.TextNode:
@@ -507,9 +517,9 @@ func checkPredefinedEscapers(p *parse.PipeNode, e escaper) error {
 	return nil
 }
 
-// dropRedundantEscaper removes a final html or urlquery stage that the
-// contextual escaper already does, so values are not escaped twice; a final
-// call with arguments becomes a call of print.
+// dropRedundantEscaper makes a final html or urlquery stage that the
+// contextual escaper already does print its arguments without escaping them
+// (printArgs), so values are not escaped twice.
 func dropRedundantEscaper(p *pipeline, e escaper) {
 	last := p.cmds[len(p.cmds)-1]
 	id, ok := last.args[0].(*identExpr)
@@ -522,9 +532,7 @@ func dropRedundantEscaper(p *pipeline, e escaper) {
 	default:
 		return
 	}
-	if len(last.args) > 1 {
-		last.args[0] = &identExpr{name: "print", builtin: builtins["print"], src: id.src}
-	} else if len(p.cmds) > 1 {
-		p.cmds = p.cmds[:len(p.cmds)-1]
+	if len(last.args) > 1 || len(p.cmds) > 1 {
+		last.args[0] = &identExpr{name: id.name, builtin: printArgs, src: id.src}
 	}
 }

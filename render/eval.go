@@ -134,6 +134,11 @@ func (s *state) runBlock(b *block, dot reflect.Value, dyn []Value, ch Changes, s
 			if err := s.runTemplate(o, dot, dyn); err != nil {
 				return ctrlNone, err
 			}
+		case opTail:
+			c, err := s.runChild(o.body, dot, dyn, o.slot)
+			if c != ctrlNone || err != nil {
+				return c, err
+			}
 		case opBreak:
 			return ctrlBreak, nil
 		case opContinue:
@@ -210,6 +215,18 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 	if err != nil {
 		return ctrlNone, err
 	}
+	decl, assign := o.pipe.decl, o.pipe.assign
+	mark := len(s.vars)
+	defer func() { s.vars = s.vars[:mark] }()
+	// As in text/template, the variables first hold the pipeline's value
+	// (which is what the else branch sees), then each row's.
+	for _, name := range decl {
+		if assign {
+			s.setVar(name, val)
+		} else {
+			s.vars = append(s.vars, variable{name, val})
+		}
+	}
 	val = indirectInterface(val)
 	var keyed *keyedSeq
 	if val.IsValid() && val.Type() == keyedType {
@@ -232,14 +249,18 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 			seen = make(map[string]struct{}, hint)
 		}
 	}
-	decl := o.pipe.decl
 	var loopErr error
 	row := func(k, elem reflect.Value) bool {
 		mark := len(s.vars)
-		switch len(decl) {
-		case 1:
+		switch {
+		case assign && len(decl) == 1:
+			s.setVar(decl[0], elem)
+		case assign && len(decl) == 2:
+			s.setVar(decl[0], k)
+			s.setVar(decl[1], elem)
+		case len(decl) == 1:
 			s.vars = append(s.vars, variable{decl[0], elem})
-		case 2:
+		case len(decl) == 2:
 			s.vars = append(s.vars, variable{decl[0], k}, variable{decl[1], elem})
 		}
 		start := len(c.values)
@@ -250,13 +271,8 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 			loopErr = err
 			return false
 		}
-		if cf != ctrlNone {
-			// An iteration cut short by break or continue leaves no row: the
-			// statics of a row cannot be cut in half.
-			clear(c.values[start:])
-			c.values = c.values[:start]
-			return cf == ctrlContinue
-		}
+		// A row cut short by break or continue keeps what it rendered
+		// before: the rest is in a tail node it left empty (breaks.go).
 		if keyed != nil {
 			key, err := s.rowKey(keyed, elem, o, c.rows)
 			if err != nil {
@@ -274,7 +290,7 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 			c.keys = append(c.keys, key)
 		}
 		c.rows++
-		return true
+		return cf != ctrlBreak
 	}
 	if err := s.iterate(o, val, len(decl), row); err != nil {
 		return ctrlNone, err
@@ -283,7 +299,14 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 		return ctrlNone, loopErr
 	}
 	if c.rows == 0 && o.elseBlk != nil {
-		return s.runChild(o.elseBlk, dot, dyn, o.slot)
+		cf, err := s.runChild(o.elseBlk, dot, dyn, o.slot)
+		if cf == ctrlBreak {
+			// text/template's range absorbs a break in its own else
+			// branch (which just ends there); a continue goes on to the
+			// enclosing range.
+			cf = ctrlNone
+		}
+		return cf, err
 	}
 	dyn[o.slot] = List(c)
 	return ctrlNone, nil
@@ -353,6 +376,11 @@ func (s *state) iterate(o *op, val reflect.Value, nvars int, row func(k, e refle
 		}
 		if t.CanSeq2() {
 			for k, v := range val.Seq2() {
+				// With one variable, it and dot are the key, as in
+				// text/template.
+				if nvars < 2 {
+					v = k
+				}
 				if !row(k, v) {
 					break
 				}

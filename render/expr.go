@@ -213,12 +213,17 @@ func resolve(t reflect.Type, name string) *fieldRes {
 			r.kind, r.index = resField, f.Index
 		}
 	case reflect.Map:
-		if t.Key().Kind() == reflect.String {
+		// text/template applies a name to a map whose key a string is
+		// assignable to (string, any); keys of a named string type are
+		// accepted too.
+		if k := t.Key(); k.Kind() == reflect.String || stringType.AssignableTo(k) {
 			r.kind = resMap
 		}
 	}
 	return r
 }
+
+var stringType = reflect.TypeFor[string]()
 
 func (f *fieldStep) lookup(t reflect.Type) *fieldRes {
 	if r := f.cache.Load(); r != nil && r.typ == t && r.name == f.name {

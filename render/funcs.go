@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 )
@@ -22,6 +23,12 @@ type builtin struct {
 
 // builtins is fixed at init and never written afterwards.
 var builtins map[string]*builtin
+
+// printArgs is html or urlquery without the escaping, for where the
+// contextual escaper does it: its arguments print as they would escaped.
+var printArgs = &builtin{nargs: -1, fn: func(a []reflect.Value) (reflect.Value, error) {
+	return reflect.ValueOf(argsString(a)), nil
+}}
 
 // builtinNames is what the parser needs to accept builtin identifiers.
 var builtinNames map[string]any
@@ -45,7 +52,7 @@ func init() {
 		"printf":   v(printfOf, 1),
 		"html":     v(stringer(EscapeText), 0),
 		"js":       v(stringer(escapeJSString), 0),
-		"urlquery": v(stringer(queryEscape), 0),
+		"urlquery": v(stringer(url.QueryEscape), 0),
 		"eq":       v(eq, 2),
 		"ne":       n(cmpFunc(func(c int, eq bool) bool { return !eq }), 2),
 		"lt":       n(cmpFunc(func(c int, eq bool) bool { return c < 0 }), 2),
@@ -107,24 +114,65 @@ func printfOf(a []reflect.Value) (reflect.Value, error) {
 
 // stringer applies an escaping function to its arguments' printed form.
 func stringer(esc func(string) string) func([]reflect.Value) (reflect.Value, error) {
-	return func(a []reflect.Value) (reflect.Value, error) {
-		var s string
-		if len(a) == 1 {
-			s = printString(a[0])
-		} else {
-			s = fmt.Sprint(ifaces(a)...)
-		}
-		return reflect.ValueOf(esc(s)), nil
+	return func(a []reflect.Value) (reflect.Value, error) { return reflect.ValueOf(esc(argsString(a))), nil }
+}
+
+// argsString prints the arguments of html, js and urlquery as text/template
+// does: each followed through pointers to its value (unless it is an error or
+// a Stringer), a missing value as "<no value>", then fmt.Sprint of them all.
+func argsString(a []reflect.Value) string {
+	if len(a) == 1 && a[0].Kind() == reflect.String && a[0].Type() == stringType {
+		return a[0].String()
 	}
+	args := make([]any, len(a))
+	for i, v := range a {
+		args[i] = printable(v)
+	}
+	return fmt.Sprint(args...)
+}
+
+// printable returns what fmt should print for v, as text/template's
+// printableValue decides it.
+func printable(v reflect.Value) any {
+	v = indirectInterface(v)
+	if v.Kind() == reflect.Pointer {
+		v, _ = indirect(v)
+	}
+	if !v.IsValid() {
+		return "<no value>"
+	}
+	t := v.Type()
+	if !t.Implements(errorType) && !t.Implements(stringerType) {
+		if v.CanAddr() && (reflect.PointerTo(t).Implements(errorType) || reflect.PointerTo(t).Implements(stringerType)) {
+			v = v.Addr()
+		} else if k := v.Kind(); k == reflect.Chan || k == reflect.Func {
+			return v.Interface()
+		}
+	}
+	if !v.CanInterface() {
+		return v
+	}
+	return v.Interface()
+}
+
+// indirect follows pointers and interfaces to a value, stopping at a nil one
+// (and reporting it), as text/template's builtins do.
+func indirect(v reflect.Value) (reflect.Value, bool) {
+	for ; v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface; v = v.Elem() {
+		if v.IsNil() {
+			return v, true
+		}
+	}
+	return v, false
 }
 
 func lenOf(a []reflect.Value) (reflect.Value, error) {
-	v := indirectInterface(a[0])
-	for v.IsValid() && v.Kind() == reflect.Pointer && !v.IsNil() {
-		v = v.Elem()
-	}
+	v, isNil := indirect(a[0])
 	if !v.IsValid() {
 		return reflect.Value{}, errors.New("len of nil")
+	}
+	if isNil {
+		return reflect.Value{}, errors.New("len of nil pointer")
 	}
 	switch v.Kind() {
 	case reflect.Array, reflect.Chan, reflect.Map, reflect.Slice, reflect.String:
@@ -149,12 +197,13 @@ func toInt(v reflect.Value) (int, error) {
 
 func index(a []reflect.Value) (reflect.Value, error) {
 	v := indirectInterface(a[0])
+	if !v.IsValid() {
+		return reflect.Value{}, errors.New("index of untyped nil")
+	}
 	for _, ix := range a[1:] {
-		for v.IsValid() && v.Kind() == reflect.Pointer && !v.IsNil() {
-			v = v.Elem()
-		}
-		if !v.IsValid() {
-			return reflect.Value{}, errors.New("index of untyped nil")
+		var isNil bool
+		if v, isNil = indirect(v); isNil {
+			return reflect.Value{}, errors.New("index of nil pointer")
 		}
 		switch v.Kind() {
 		case reflect.Array, reflect.Slice, reflect.String:
@@ -167,7 +216,7 @@ func index(a []reflect.Value) (reflect.Value, error) {
 			}
 			v = v.Index(i)
 		case reflect.Map:
-			k, err := convertArg(indirectInterface(ix), v.Type().Key())
+			k, err := prepareArg(indirectInterface(ix), v.Type().Key())
 			if err != nil {
 				return reflect.Value{}, err
 			}
@@ -179,7 +228,6 @@ func index(a []reflect.Value) (reflect.Value, error) {
 		default:
 			return reflect.Value{}, fmt.Errorf("can't index item of type %s", v.Type())
 		}
-		v = indirectInterface(v)
 	}
 	return v, nil
 }
@@ -188,6 +236,10 @@ func sliceOf(a []reflect.Value) (reflect.Value, error) {
 	v := indirectInterface(a[0])
 	if !v.IsValid() {
 		return reflect.Value{}, errors.New("slice of untyped nil")
+	}
+	var isNil bool
+	if v, isNil = indirect(v); isNil {
+		return reflect.Value{}, errors.New("slice of nil pointer")
 	}
 	if len(a) > 4 {
 		return reflect.Value{}, fmt.Errorf("too many slice indexes: %d", len(a)-1)
@@ -380,9 +432,9 @@ func callOf(a []reflect.Value) (reflect.Value, error) {
 		if t.IsVariadic() && i >= in-1 {
 			pt = t.In(in - 1).Elem()
 		}
-		v, err := convertArg(x, pt)
+		v, err := prepareArg(indirectInterface(x), pt)
 		if err != nil {
-			return reflect.Value{}, err
+			return reflect.Value{}, fmt.Errorf("arg %d: %w", i, err)
 		}
 		vals[i] = v
 	}
@@ -391,6 +443,31 @@ func callOf(a []reflect.Value) (reflect.Value, error) {
 		return v, errors.New(strings.TrimPrefix(err.Error(), "render: "))
 	}
 	return v, nil
+}
+
+// prepareArg makes v fit a parameter of type t as text/template's call and
+// index do: nil becomes the zero value of a type that can be nil, and an
+// integer converts to another integer type.
+func prepareArg(v reflect.Value, t reflect.Type) (reflect.Value, error) {
+	if t == reflectValueType {
+		return reflect.ValueOf(v), nil
+	}
+	if !v.IsValid() {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+			return reflect.Zero(t), nil
+		}
+		return reflect.Value{}, fmt.Errorf("value is nil; should be of type %s", t)
+	}
+	if v.Type().AssignableTo(t) {
+		return v, nil
+	}
+	if basic(v) == kInt || basic(v) == kUint {
+		if k := t.Kind(); k >= reflect.Int && k <= reflect.Uintptr {
+			return v.Convert(t), nil
+		}
+	}
+	return reflect.Value{}, fmt.Errorf("value has type %s; should be %s", v.Type(), t)
 }
 
 // keyedOf implements keyed: keyed "ID" .Rows ranges over .Rows with each row

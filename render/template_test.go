@@ -148,7 +148,7 @@ func TestConstructs(t *testing.T) {
 		{"compare strings", `{{lt "a" "b"}} {{eq .Str "hello"}}`, `true true`},
 		{"html func", `{{html "<a>"}}`, `&lt;a&gt;`},
 		{"js func", `{{js "a'b"}}`, `a\u0027b`},
-		{"urlquery func", `{{urlquery "a b&c"}}`, `a%20b%26c`},
+		{"urlquery func", `{{urlquery "a b&c"}}`, `a+b%26c`},
 		{"call", `{{call .Fn 2 3}}`, `5`},
 		{"trusted html", `{{.HTML}}`, `<b>bold</b>`},
 		{"comment", `a{{/* c */}}b`, `ab`},

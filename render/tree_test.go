@@ -178,3 +178,27 @@ func TestExecuteIsLazy(t *testing.T) {
 		t.Errorf("second Evaluate re-ran: calls=%d", calls)
 	}
 }
+
+// A row that hits break keeps what it rendered before: the static text after
+// the node that may break moves into a tail node, which that row leaves empty.
+func TestTreeBreakRow(t *testing.T) {
+	tm := Must(Parse(`<ul>{{range keyed "ID" .}}<li>{{.Name}}{{if eq .ID 2}}{{break}}{{end}}!</li>{{end}}</ul>`))
+	r := mustExec(t, tm, []row{{1, "a"}, {2, "b"}, {3, "c"}}, nil)
+	c := r.Dynamic(0).Comprehension()
+	if c.Len() != 2 || c.Key(0) != "1" || c.Key(1) != "2" {
+		t.Fatalf("rows %d, keys %q %q; want the rows of ID 1 and 2", c.Len(), c.Key(0), c.Key(1))
+	}
+	if !slices.Equal(c.Statics().Parts(), []string{"<li>", "", "", ""}) {
+		t.Errorf("row statics %q, want the text after the if in a tail node", c.Statics().Parts())
+	}
+	if tail := c.Row(0)[2]; tail.Kind() != KindTree || !slices.Equal(tail.Tree().Statics().Parts(), []string{"!</li>"}) {
+		t.Errorf("row 0 tail: kind %v, want a node with statics [!</li>]", tail.Kind())
+	}
+	if tail := c.Row(1)[2]; tail.Kind() != KindString || tail.HTML() != "" {
+		t.Errorf("row 1 tail: kind %v %q, want empty: the row broke before it", tail.Kind(), tail.HTML())
+	}
+	b, err := r.AppendHTML(nil)
+	if err != nil || string(b) != "<ul><li>a!</li><li>b</ul>" {
+		t.Errorf("got %q, %v", b, err)
+	}
+}
