@@ -59,6 +59,9 @@ func (s *state) evalExpr(e expr, dot reflect.Value) (reflect.Value, error) {
 	case *fieldExpr:
 		return s.evalField(e, dot, nil, reflect.Value{}, false)
 	case *constExpr:
+		if e.tooBig {
+			return reflect.Value{}, e.src.errorf("%s overflows int", e.num.Text)
+		}
 		return e.v, nil
 	case *identExpr:
 		return s.callIdent(e, dot, nil, reflect.Value{}, false)

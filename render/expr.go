@@ -73,7 +73,10 @@ type nilExpr struct{ src source }
 type constExpr struct {
 	v   reflect.Value
 	num *parse.NumberNode // set for number constants, converted to a parameter's type
-	src source
+	// tooBig marks an integer constant that fits no int: usable only where it
+	// converts to a parameter's type, as in text/template.
+	tooBig bool
+	src    source
 }
 
 // identExpr names a function: a builtin or one from Funcs.
@@ -154,7 +157,7 @@ func (c *compiler) compileExpr(tree *parse.Tree, n parse.Node) (expr, error) {
 		case n.IsInt:
 			v = reflect.ValueOf(int(n.Int64))
 		case n.IsUint:
-			v = reflect.ValueOf(n.Uint64)
+			return &constExpr{v: reflect.ValueOf(n.Uint64), num: n, tooBig: true, src: src}, nil
 		case n.IsFloat:
 			v = reflect.ValueOf(n.Float64)
 		default:

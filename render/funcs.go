@@ -117,9 +117,9 @@ func stringer(esc func(string) string) func([]reflect.Value) (reflect.Value, err
 	return func(a []reflect.Value) (reflect.Value, error) { return reflect.ValueOf(esc(argsString(a))), nil }
 }
 
-// argsString prints the arguments of html, js and urlquery as text/template
+// argsString prints the arguments of html, js and urlquery as html/template
 // does: each followed through pointers to its value (unless it is an error or
-// a Stringer), a missing value as "<no value>", then fmt.Sprint of them all.
+// a Stringer), a missing value as <nil>, then fmt.Sprint of them all.
 func argsString(a []reflect.Value) string {
 	if len(a) == 1 && a[0].Kind() == reflect.String && a[0].Type() == stringType {
 		return a[0].String()
@@ -139,7 +139,9 @@ func printable(v reflect.Value) any {
 		v, _ = indirect(v)
 	}
 	if !v.IsValid() {
-		return "<no value>"
+		// text/template prints "<no value>"; html/template's escapers print
+		// nil, and render follows html/template.
+		return nil
 	}
 	t := v.Type()
 	if !t.Implements(errorType) && !t.Implements(stringerType) {

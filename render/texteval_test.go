@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"html"
+	htmltemplate "html/template"
 	"iter"
 	"strings"
 	"testing"
@@ -64,14 +65,18 @@ func newEvalData() *evalData {
 
 // TestEvaluationAsTextTemplate runs templates through text/template and render
 // with the same data: render's output, with its HTML escaping undone, must be
-// text/template's, and where text/template fails render must fail too.
+// text/template's, and where text/template fails render must fail too. Cases
+// using the html builtin compare with html/template, which replaces it with
+// its own escaper.
 func TestEvaluationAsTextTemplate(t *testing.T) {
 	d := newEvalData()
 	tests := []struct {
 		name, text string
 		data       any
 		options    []string
-		raw        bool // compare without unescaping: the template escapes with html
+		// raw compares with html/template, without unescaping: the
+		// template escapes with html.
+		raw bool
 	}{
 		// Field of nil data is nothing, or an error with missingkey=error.
 		{"field of nil data", `[{{.X}}]{{if .X}}x{{end}}{{with .X.Y}}y{{end}}`, nil, nil, false},
@@ -123,6 +128,8 @@ func TestEvaluationAsTextTemplate(t *testing.T) {
 		{"range assign empty", `{{$i := 7}}{{range $i = .None}}{{end}}{{len $i}}`, d, nil, false},
 		{"range variable in else", `{{range $x := .None}}{{else}}{{len $x}}{{end}}`, d, nil, false},
 		{"range variable gone after", `{{$x := 5}}{{range $x := .Rows}}{{end}}{{$x}}`, d, nil, false},
+		// An integer constant that fits no int only converts to a parameter.
+		{"constant too big", `{{print 0x8000000000000000}}`, d, nil, false},
 		// html, js and urlquery print pointers as their value.
 		{"html of pointer", `{{html .PI}}`, d, nil, true},
 		{"html of pointer piped", `{{.PI | html}}`, d, nil, true},
@@ -136,11 +143,20 @@ func TestEvaluationAsTextTemplate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var want bytes.Buffer
-			tt, err := texttemplate.New("t").Option(tc.options...).Parse(tc.text)
-			if err != nil {
-				t.Fatalf("text/template parse: %v", err)
+			var wantErr error
+			if tc.raw {
+				ht, err := htmltemplate.New("t").Option(tc.options...).Parse(tc.text)
+				if err != nil {
+					t.Fatalf("html/template parse: %v", err)
+				}
+				wantErr = ht.Execute(&want, tc.data)
+			} else {
+				tt, err := texttemplate.New("t").Option(tc.options...).Parse(tc.text)
+				if err != nil {
+					t.Fatalf("text/template parse: %v", err)
+				}
+				wantErr = tt.Execute(&want, tc.data)
 			}
-			wantErr := tt.Execute(&want, tc.data)
 
 			rt, err := New("t").Option(tc.options...).Parse(tc.text)
 			if err != nil {
@@ -167,5 +183,28 @@ func TestEvaluationAsTextTemplate(t *testing.T) {
 				t.Errorf("render:        %q (unescaped %q)\ntext/template: %q", got.String(), g, w)
 			}
 		})
+	}
+}
+
+// A break or continue ends the row where it stands, so it must stand where
+// the range body starts, as html/template requires.
+func TestBreakContext(t *testing.T) {
+	for _, text := range []string{
+		`{{range .}}<a{{if .}}{{break}}{{end}}>{{end}}`,
+		`{{range .}}<a href="{{if .}}{{continue}}{{end}}">{{end}}`,
+		`{{range .}}<script>{{break}}</script>{{end}}`,
+	} {
+		_, err := Parse(text)
+		if err == nil || !strings.Contains(err.Error(), "where the {{range}} body starts") {
+			t.Errorf("%s: got %v, want an error saying the break is not where the range body starts", text, err)
+		}
+	}
+	for _, text := range []string{
+		`{{range .}}<a>{{if .}}{{break}}{{end}}</a>{{end}}`,
+		`{{range .}}{{range .}}<a>{{else}}{{continue}}{{end}}{{end}}`,
+	} {
+		if _, err := Parse(text); err != nil {
+			t.Errorf("%s: %v", text, err)
+		}
 	}
 }
