@@ -195,7 +195,7 @@ func TestBreakContext(t *testing.T) {
 		`{{range .}}<script>{{break}}</script>{{end}}`,
 	} {
 		_, err := Parse(text)
-		if err == nil || !strings.Contains(err.Error(), "where the {{range}} body starts") {
+		if err == nil || !strings.Contains(err.Error(), "but the {{range}} body starts in") {
 			t.Errorf("%s: got %v, want an error saying the break is not where the range body starts", text, err)
 		}
 	}
