@@ -72,6 +72,25 @@
 // range or template call depends on all its parts together, and is evaluated
 // in full when any of them changed.
 //
+// # Checking templates at startup
+//
+// A misspelt name ({{.Titel}}) is an evaluation error, found when the template
+// first runs that path. Check finds it before any data exists, from the type
+// the template will be executed with: it follows types along dot, $,
+// variables, with and range, method and function results and template calls,
+// and reports names the types lack, arguments to fields, wrong argument counts
+// and calls of undefined templates. Where a type is not known statically (an
+// interface, a function returning any, and, or, a variable that is assigned),
+// it checks nothing further on that path: what Check reports fails whenever
+// the path runs with a value there (a missing map entry is no value), and a
+// template that runs never fails it otherwise. MustCheck is Must with that
+// check, for package-level templates:
+//
+//	var page = render.MustCheck[State](render.Parse(`<h1>{{.Title}}</h1>`))
+//
+// A typo then stops the program at startup with the template's name, line and
+// column, as evaluation errors do.
+//
 // Errors name the template, line and column: "render: counter:3:14: can't
 // evaluate field Cnt in type main.Counter".
 package render

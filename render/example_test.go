@@ -3,6 +3,7 @@ package render_test
 import (
 	"fmt"
 	"os"
+	"reflect"
 
 	"github.com/liveview-go/liveview/render"
 )
@@ -79,4 +80,23 @@ func ExampleRendered_Evaluate() {
 	}
 	fmt.Println(r.Dynamic(0).Kind() == render.KindUnchanged, r.Dynamic(1).HTML())
 	// Output: true 2
+}
+
+// Check finds a misspelt field before the template runs; MustCheck does the
+// same for a package-level template and panics.
+func ExampleTemplate_Check() {
+	type Post struct {
+		Title string
+		Tags  []string
+	}
+	tmpl := render.Must(render.New("post").Parse(`<h1>{{.Title}}</h1>
+<ul>{{range .Tags}}<li>{{.}}</li>{{end}}</ul>
+<p>{{.Titel}}</p>`))
+	fmt.Println(tmpl.Check(reflect.TypeFor[Post]()))
+
+	ok := render.MustCheck[Post](render.New("ok").Parse(`<h1>{{.Title}}</h1>`))
+	fmt.Println(ok.Name())
+	// Output:
+	// render: post:3:5: can't evaluate field Titel in type render_test.Post
+	// ok
 }

@@ -124,6 +124,11 @@ func runRender(root, src, exec string, funcs render.FuncMap, data any) (o outcom
 	if err != nil {
 		return outcome{Out: string(b), Err: err.Error()}
 	}
+	// A template that ran must pass Check against its data's type: Check
+	// may never report an error that evaluation does not make.
+	if err := t.Check(reflect.TypeOf(data)); err != nil {
+		return outcome{Out: string(b), Err: "Check failed on a template that ran: " + err.Error()}
+	}
 	return outcome{OK: true, Out: string(b)}
 }
 
