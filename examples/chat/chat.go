@@ -36,7 +36,7 @@ type View struct {
 	Srv *liveview.Server
 }
 
-var tmpl = render.Must(render.Parse(`<section class="chat">
+var tmpl = render.MustCheck[State](render.Parse(`<section class="chat">
   <h1>Chat room</h1>
   <ul id="messages">{{range .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{end}}</ul>
   {{if .Error}}<p id="error" class="error">{{.Error}}</p>{{end}}

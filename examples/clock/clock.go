@@ -22,7 +22,7 @@ type View struct {
 	Now      func() time.Time
 }
 
-var tmpl = render.Must(render.Parse(`<section class="clock">
+var tmpl = render.MustCheck[State](render.Parse(`<section class="clock">
   <h1>The time is <time id="time">{{.Time}}</time></h1>
   <p>Updated <span id="ticks">{{.Ticks}}</span> times since you opened the page.</p>
 </section>`))

@@ -14,7 +14,7 @@ type State struct {
 // View is the counter LiveView.
 type View struct{}
 
-var tmpl = render.Must(render.Parse(`<section class="counter">
+var tmpl = render.MustCheck[State](render.Parse(`<section class="counter">
   <h1>Count: <span id="count">{{.Count}}</span></h1>
   <button id="dec" phx-click="dec">-</button>
   <button id="inc" phx-click="inc">+</button>

@@ -27,7 +27,7 @@ type State struct {
 // zero).
 type View struct{ Every time.Duration }
 
-var tmpl = render.Must(render.Parse(`<section class="inbox">
+var tmpl = render.MustCheck[State](render.Parse(`<section class="inbox">
 <h1>Inbox <span id="unread">{{.Unread}}</span> unread</h1>
 <ul>{{range keyed "ID" .Messages}}<li id="msg-{{.ID}}" class="{{if .Read}}read{{else}}unread{{end}}">
   {{.Subject}} {{if not .Read}}<button phx-click="read" phx-value-id="{{.ID}}">mark read</button>{{end}}</li>{{end}}</ul>

@@ -39,7 +39,7 @@ type View struct {
 	Step time.Duration
 }
 
-var tmpl = render.Must(render.Parse(`<section class="jobs">
+var tmpl = render.MustCheck[State](render.Parse(`<section class="jobs">
   <h1>Background jobs</h1>
   <button id="start" phx-click="start">Start a job</button>
   <ul id="jobs">{{range .Jobs}}<li id="job-{{.ID}}">Job {{.ID}}: <progress max="100" value="{{.Percent}}"></progress> <span class="percent">{{.Percent}}%</span>{{if .Done}} <b class="done">done</b>{{end}}</li>{{end}}</ul>

@@ -38,7 +38,7 @@ type View struct {
 	Dir string
 }
 
-var tmpl = render.Must(render.New("photos").Funcs(render.FuncMap{"errorText": liveview.UploadErrorText}).Parse(`<section class="photos">
+var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"errorText": liveview.UploadErrorText}).Parse(`<section class="photos">
 <style>
 .photos .drop { border: 2px dashed #999; padding: 1.5em; text-align: center; }
 .photos .drop.phx-drop-target-active { border-color: #36c; background: #eef; }

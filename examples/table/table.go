@@ -45,7 +45,7 @@ func (s State) Link(sort string, p int) string {
 // View is the table LiveView.
 type View struct{}
 
-var tmpl = render.Must(render.New("table").Funcs(liveview.TemplateFuncs).Funcs(render.FuncMap{
+var tmpl = render.MustCheck[State](render.New("table").Funcs(liveview.TemplateFuncs).Funcs(render.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	"sub": func(a, b int) int { return a - b },
 }).Parse(`<section class="table">

@@ -34,7 +34,7 @@ const Max = 11
 // View is the volume LiveView.
 type View struct{}
 
-var tmpl = render.Must(render.Parse(`<section class="volume">
+var tmpl = render.MustCheck[State](render.Parse(`<section class="volume">
 <h1>Volume</h1>
 <form id="knob" phx-change="set"><input id="level" type="range" name="level" min="0" max="11" value="{{.Level}}"></form>
 <p><button id="down" phx-click="step" phx-value-by="-1">quieter</button>
