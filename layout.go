@@ -19,7 +19,9 @@ type Page struct {
 	// SocketPath goes in <meta name="liveview-socket">: where the client
 	// connects.
 	SocketPath string
-	// ClientPath is the URL of the client bundle, loaded with a script tag.
+	// ClientPath is the URL of the client bundle, loaded with a script tag:
+	// Config.ClientPath with the bundle's content hash in the file name, so
+	// that browsers may cache it for ever.
 	ClientPath string
 	// Body is the view's container with its HTTP render inside.
 	Body template.HTML
@@ -53,7 +55,9 @@ func (p Page) Head() template.HTML {
 }
 
 // BundleError says why the client bundle cannot be served, or "": a layout
-// can show it, since the page will not connect without the bundle.
+// can show it, since the page will not connect without the bundle. The
+// embedded bundle is always there: only a Config.ClientFS that lacks
+// Config.ClientFile, or cannot be read, causes this.
 func (p Page) BundleError() string { return p.bundleError }
 
 var defaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
