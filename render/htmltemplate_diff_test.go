@@ -47,13 +47,17 @@ func TestHTMLTemplateDifferential(t *testing.T) {
 	worst := map[string]diffResult{}
 	worstWhy := map[string]string{}
 	var bases []diffResult
+	byID := map[string]diffResult{}
+	for _, r := range results {
+		byID[r.ID] = r
+	}
 	for _, r := range results {
 		base, _, hostile := strings.Cut(r.ID, "!hostile")
 		if !hostile {
 			bases = append(bases, r)
 			continue
 		}
-		class, why := classify(r)
+		class, why := classifyHostile(byID[base], r)
 		if *diffDump != "" {
 			dump = append(dump, map[string]any{"result": r, "class": class, "why": why})
 		}
@@ -65,7 +69,7 @@ func TestHTMLTemplateDifferential(t *testing.T) {
 	for _, r := range bases {
 		class, why := classify(r)
 		if w, ok := worst[r.ID]; ok && class != classPanic && class != classUnsafe {
-			class, _ = classify(w)
+			class, _ = classifyHostile(r, w)
 			why = worstWhy[r.ID]
 			r = w
 			r.ID = strings.Split(r.ID, "!")[0]
@@ -229,6 +233,31 @@ func classify(r diffResult) (class, why string) {
 		return classNormalised, ""
 	}
 	return classDifferent, "output differs"
+}
+
+// classifyHostile classifies a run of a case with hostile data: it is unsafe
+// if render's output has a dangerous URL, event handler or script from the
+// data, or a structure other than with the case's own data that
+// html/template's output with the hostile data does not have either (render
+// may filter a hostile value html/template lets through in a harmless form,
+// so html/template's output alone is not the reference).
+func classifyHostile(base, r diffResult) (class, why string) {
+	if r.Render.Panic {
+		return classPanic, "render: " + firstLine(r.Render.Err)
+	}
+	if !r.Render.OK {
+		return classBothReject, ""
+	}
+	problems := absoluteProblems(r.Render.Out, r.Source)
+	if base.Render.OK {
+		if p := skeletonProblems("render's with the case's data", base.Render.Out, r.Render.Out); p != nil && (!r.HTML.OK || structureProblems(r.HTML.Out, r.Render.Out) != nil) {
+			problems = append(problems, p...)
+		}
+	}
+	if len(problems) > 0 {
+		return classUnsafe, problems[0]
+	}
+	return classSame, ""
 }
 
 func firstLine(s string) string {

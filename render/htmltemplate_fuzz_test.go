@@ -105,34 +105,49 @@ func fuzzTemplate(prog []byte) (text string, parts []string) {
 	return b.String(), parts
 }
 
-// fuzzOutcome runs text through both engines with the value v and returns
-// what to complain about: a safety problem and an acceptance difference
-// (empty when none), each with the class it falls in.
+// fuzzVerdict is what a fuzz case found: a safety problem or an acceptance
+// difference with its class, or no class.
 type fuzzVerdict struct {
 	class, problem string
 	html, render   string
 	herr, rerr     error
 }
 
+// runFuzzCase runs text through both engines with the value v, and with
+// the benign value "x" as a reference: the value must not change the
+// structure of render's output (unless html/template's output with the value
+// has the same structure), render's output with the benign value must
+// have html/template's structure, and render's output must hold no dangerous
+// URL, event handler or script from the value.
 func runFuzzCase(text string, v string, cond bool) fuzzVerdict {
-	data := map[string]any{"V": v, "T": cond}
-	var h strings.Builder
-	var herr error
-	ht, herr := htmltemplate.New("f").Parse(text)
-	if herr == nil {
-		herr = ht.Execute(&h, data)
+	run := func(v string) (h, g string, herr, rerr error) {
+		data := map[string]any{"V": v, "T": cond}
+		var hb, gb strings.Builder
+		ht, herr := htmltemplate.New("f").Parse(text)
+		if herr == nil {
+			herr = ht.Execute(&hb, data)
+		}
+		rt, rerr := New("f").Parse(text)
+		if rerr == nil {
+			rerr = rt.ExecuteHTML(&gb, data)
+		}
+		return hb.String(), gb.String(), herr, rerr
 	}
-	var g strings.Builder
-	rt, rerr := New("f").Parse(text)
-	if rerr == nil {
-		rerr = rt.ExecuteHTML(&g, data)
-	}
-	out := fuzzVerdict{html: h.String(), render: g.String(), herr: herr, rerr: rerr}
+	h, g, herr, rerr := run(v)
+	out := fuzzVerdict{html: h, render: g, herr: herr, rerr: rerr}
 	switch {
 	case rerr == nil:
-		problems := structureProblems(h.String(), g.String())
-		if herr != nil {
-			problems = absoluteProblems(g.String(), text)
+		problems := absoluteProblems(g, text)
+		bh, bg, bherr, brerr := run("x")
+		if brerr == nil {
+			// A structure html/template's output has with the same value
+			// is one html/template lets the value make (CSS !important).
+			if p := skeletonProblems(`render's with the value "x"`, bg, g); p != nil && (herr != nil || structureProblems(h, g) != nil) {
+				problems = append(problems, p...)
+			}
+			if bherr == nil {
+				problems = append(problems, skeletonProblems(`html/template's with the value "x"`, bh, bg)...)
+			}
 		}
 		if len(problems) > 0 {
 			out.class, out.problem = classUnsafe, problems[0]

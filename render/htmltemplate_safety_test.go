@@ -22,18 +22,24 @@ import (
 // structureProblems compares render's output got with html/template's output
 // ref and describes how got's structure differs.
 func structureProblems(ref, got string) []string {
+	return skeletonProblems("html/template's", ref, got)
+}
+
+// skeletonProblems describes how the structure of got differs from the
+// structure of ref, named refName.
+func skeletonProblems(refName, ref, got string) []string {
 	a, b := skeleton(ref), skeleton(got)
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
 		if a[i] != b[i] {
-			return []string{fmt.Sprintf("structure differs from html/template's at token %d: html/template %q, render %q", i, a[i], b[i])}
+			return []string{fmt.Sprintf("structure differs from %s at token %d: %q, render %q", refName, i, a[i], b[i])}
 		}
 	}
 	if len(a) != len(b) {
 		if len(a) > n {
-			return []string{fmt.Sprintf("structure differs from html/template's: render's ends before html/template's %q", a[n])}
+			return []string{fmt.Sprintf("structure differs from %s: render's ends before %q", refName, a[n])}
 		}
-		return []string{fmt.Sprintf("structure differs from html/template's: render's has more: %q", b[n])}
+		return []string{fmt.Sprintf("structure differs from %s: render's has more: %q", refName, b[n])}
 	}
 	return nil
 }
@@ -382,7 +388,7 @@ func skipRegexp(s string, i int) int {
 	return len(s)
 }
 
-// cssSkeleton lexes CSS roughly: strings, names and numbers become "V",
+// cssSkeleton lexes CSS roughly: strings become "S", names and numbers go,
 // function names stay, url() becomes whether its URL is dangerous,
 // punctuation stays.
 func cssSkeleton(s string) []string {
@@ -391,7 +397,9 @@ func cssSkeleton(s string) []string {
 	for i < len(s) {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+		case c <= ' ' || c == 0x7f:
+			// Whitespace, and control characters that are part of no
+			// structure.
 			i++
 		case strings.HasPrefix(s[i:], "//"):
 			// Not CSS, but html/template reads it as a line comment.
@@ -406,7 +414,7 @@ func cssSkeleton(s string) []string {
 			}
 		case c == '"' || c == '\'':
 			i = skipQuoted(s, i)
-			out = append(out, "V")
+			out = append(out, "S")
 		case isAlnum(c) || c == '_' || c == '-' || c == '#' || c == '.' || c == '%' || c == '\\' || c >= 0x80:
 			j := i
 			for j < len(s) && (isAlnum(s[j]) || s[j] == '_' || s[j] == '-' || s[j] == '#' || s[j] == '.' || s[j] == '%' || s[j] == '\\' || s[j] >= 0x80) {
@@ -436,7 +444,8 @@ func cssSkeleton(s string) []string {
 				out = append(out, "fn:"+strings.ToLower(name))
 				continue
 			}
-			out = append(out, "V")
+			// A plain value is not structure: an engine may drop a value
+			// (html/template writes nothing for some) or filter it.
 		default:
 			out = append(out, string(c))
 			i++
