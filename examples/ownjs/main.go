@@ -46,7 +46,7 @@ type State struct {
 // View shows the time in the browser's time zone.
 type View struct{}
 
-var tmpl = render.Must(render.Parse(`<section>
+var tmpl = render.MustCheck[State](render.Parse(`<section>
 <h1>Your own JavaScript</h1>
 <p id="zone" phx-hook="TimeZone">{{if .Zone}}Your time zone is {{.Zone}}: it is {{.Time}} there.{{else}}Waiting for the TimeZone hook...{{end}}</p>
 </section>`))
