@@ -196,14 +196,15 @@ func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNod
 			src := source{tree, n}
 			switch n := n.(type) {
 			case *parse.TextNode:
-				ctx, err = ctx.feed(string(n.Text))
+				var kept string
+				ctx, kept, err = ctx.feed(string(n.Text))
 				if err == nil && ctx.esc {
 					err = errors.New("text ends inside an escape sequence of a JS or CSS string: finish it before the action or {{if}}")
 				}
 				if err != nil {
 					return ctx, src.errorf("%v", err)
 				}
-				cur.Write(n.Text)
+				cur.WriteString(kept)
 			case *parse.CommentNode:
 			case *parse.ActionNode:
 				p, err := c.compilePipe(tree, n.Pipe)

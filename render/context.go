@@ -130,6 +130,7 @@ type context struct {
 	wrapped  bool   // an action wrote a quoted value: the tag must go on with space, '/' or '>'
 	amb      uint8  // see ambSpace
 	dynName  bool   // the attribute name holds an action
+	cmtNL    bool   // a stripped JS block comment held a newline in earlier text
 	err      string // the static text cannot be escaped safely
 	pend     string
 }
@@ -216,39 +217,117 @@ func classifyAttr(tag, name string) attrKind {
 	return attrPlain
 }
 
-// feed advances c over the static text s.
-func (c context) feed(s string) (context, error) {
+// feed advances c over the static text s, and returns s without its HTML
+// comments and the JS and CSS comments of script and style elements, which
+// html/template strips too: comments are for template authors. A block
+// comment becomes a space (a newline if it held one, as JS reads it).
+func (c context) feed(text string) (context, string, error) {
+	s, off := text, 0
 	if c.pend != "" {
-		s = c.pend + s
+		s, off = c.pend+text, len(c.pend)
 		c.pend = ""
+	}
+	type cutRange struct {
+		start, end int
+		repl       string
+	}
+	var cuts []cutRange
+	cut := -1 // where the comment being cut starts in s
+	if c.strippedComment() {
+		cut = off
 	}
 	for i := 0; i < len(s); {
 		if c.wrapped {
 			c.wrapped = false
 			if b := s[i]; !isSpace(b) && b != '/' && b != '>' {
-				return c, fmt.Errorf("an action that is a whole unquoted attribute value must be followed by a space, '/' or '>', not %q", b)
+				return c, text, fmt.Errorf("an action that is a whole unquoted attribute value must be followed by a space, '/' or '>', not %q", b)
 			}
 		}
 		if c.amb != ambNone {
 			if err := c.checkAmb(s[i]); err != nil {
-				return c, err
+				return c, text, err
 			}
 			if c.amb != ambNone { // a space, consumed
 				i++
 				continue
 			}
 		}
-		var need bool
-		i, need = c.step(s, i)
+		was, slash := c.strippedComment(), c.st == stRaw && (c.sub == jsSlash && c.attr == attrJS || c.sub == cssSlash && c.attr == attrCSS)
+		j, need := c.step(s, i)
 		if c.err != "" {
-			return c, fmt.Errorf("%s", c.err)
+			return c, text, fmt.Errorf("%s", c.err)
+		}
+		switch now := c.strippedComment(); {
+		case !was && now:
+			c.cmtNL = false
+			if start := i; !slash {
+				cut = start
+			} else if start-1 >= off {
+				cut = start - 1
+			} else {
+				cut = -1 // it began in text already written
+			}
+		case was && !now && cut >= 0:
+			end, repl := j, ""
+			switch {
+			case c.st == stRaw && c.sub == jsExpr && s[i] == '/': // end of a JS block comment
+				repl = " "
+				if c.cmtNL || strings.ContainsAny(s[cut:j], "\n\r") {
+					repl = "\n"
+				}
+			case c.st == stRaw && c.sub == cssValue && s[i] == '/':
+				repl = " "
+			case c.st == stRaw: // a line comment ends before its newline
+				end = i
+			}
+			cuts = append(cuts, cutRange{cut, end, repl})
+			cut = -1
 		}
 		if need {
-			c.pend = s[i:]
+			c.pend = s[j:]
 			break
 		}
+		i = j
 	}
-	return c, nil
+	if cut >= 0 {
+		if strings.ContainsAny(s[cut:], "\n\r") {
+			c.cmtNL = true
+		}
+		cuts = append(cuts, cutRange{cut, len(s), ""})
+	}
+	if len(cuts) == 0 {
+		return c, text, nil
+	}
+	var b strings.Builder
+	at := off
+	for _, r := range cuts {
+		if r.start > at {
+			b.WriteString(s[at:r.start])
+		}
+		b.WriteString(r.repl)
+		at = max(at, r.end)
+	}
+	if at < len(s) {
+		b.WriteString(s[at:])
+	}
+	return c, b.String(), nil
+}
+
+// strippedComment reports whether c is inside a comment that feed strips: an
+// HTML comment, or a JS or CSS comment in a script or style element (inside
+// attributes, comments are kept, as html/template keeps them).
+func (c context) strippedComment() bool {
+	switch {
+	case c.st == stComment:
+		return true
+	case c.st != stRaw:
+		return false
+	case c.attr == attrJS:
+		return c.sub == jsLineComment || c.sub == jsBlockComment || c.sub == jsBlockStar
+	case c.attr == attrCSS:
+		return c.sub == cssComment || c.sub == cssCommentStar || c.sub == cssLineComment
+	}
+	return false
 }
 
 // checkAmb applies the restriction c.amb to the next byte b. It leaves c.amb
