@@ -57,7 +57,8 @@
 // escaped values (true renders a bare attribute, false or nil nothing).
 //
 // Values are printed as text/template prints them (fmt's %v), except that nil
-// pointers and interfaces print as nothing.
+// pointers and interfaces print as nothing (unless their type's String or
+// Error method handles a nil receiver).
 //
 // # Lazy evaluation and change tracking
 //

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"text/template"
 )
 
 // FuncMap maps names to functions callable from templates, as in text/template:
@@ -51,7 +52,7 @@ func init() {
 		"println":  v(printer(fmt.Sprintln), 0),
 		"printf":   v(printfOf, 1),
 		"html":     v(stringer(EscapeText), 0),
-		"js":       v(stringer(escapeJSString), 0),
+		"js":       v(stringer(template.JSEscapeString), 0),
 		"urlquery": v(stringer(url.QueryEscape), 0),
 		"eq":       v(eq, 2),
 		"ne":       n(cmpFunc(func(c int, eq bool) bool { return !eq }), 2),

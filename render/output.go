@@ -7,8 +7,9 @@ import (
 )
 
 // printString formats v as text/template prints it (fmt's %v), except that nil
-// pointers and interfaces print as "" and pointers are followed to their value,
-// as html/template does.
+// pointers and interfaces print as "" (unless their type's Error or String
+// method handles a nil receiver) and pointers are followed to their value, as
+// html/template does.
 func printString(v reflect.Value) string {
 	for v.IsValid() {
 		t := v.Type()
@@ -37,6 +38,9 @@ func printString(v reflect.Value) string {
 			continue
 		case reflect.Pointer:
 			if v.IsNil() {
+				if v.CanInterface() && (t.Implements(stringerType) || t.Implements(errorType)) {
+					return nilMethodString(v.Interface())
+				}
 				return ""
 			}
 			if !t.Implements(stringerType) && !t.Implements(errorType) {
@@ -55,6 +59,24 @@ func printString(v reflect.Value) string {
 		default:
 			return fmt.Sprint(x)
 		}
+	}
+	return ""
+}
+
+// nilMethodString prints a nil pointer whose type has an Error or String
+// method, as text/template does, for methods that handle a nil receiver; one
+// that panics prints nothing.
+func nilMethodString(x any) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = ""
+		}
+	}()
+	switch x := x.(type) {
+	case error:
+		return x.Error()
+	case fmt.Stringer:
+		return x.String()
 	}
 	return ""
 }

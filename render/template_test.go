@@ -147,7 +147,7 @@ func TestConstructs(t *testing.T) {
 		{"comparisons", `{{eq .N 3}} {{eq .N 1 2 3}} {{ne .N 3}} {{lt .N 4}} {{le .N 3}} {{gt .N 3}} {{ge .N 3}}`, `true true false true true false true`},
 		{"compare strings", `{{lt "a" "b"}} {{eq .Str "hello"}}`, `true true`},
 		{"html func", `{{html "<a>"}}`, `&lt;a&gt;`},
-		{"js func", `{{js "a'b"}}`, `a\u0027b`},
+		{"js func", `{{js "a'b"}}`, `a\&#39;b`},
 		{"urlquery func", `{{urlquery "a b&c"}}`, `a+b%26c`},
 		{"call", `{{call .Fn 2 3}}`, `5`},
 		{"trusted html", `{{.HTML}}`, `<b>bold</b>`},

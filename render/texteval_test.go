@@ -31,7 +31,22 @@ type evalData struct {
 	None  []int
 	Deep  **evalInner
 	Inner evalInner
+	NilS  *nilStringer
+	NilE  *nilError
 }
+
+type nilStringer struct{}
+
+func (p *nilStringer) String() string {
+	if p == nil {
+		return "nil stringer"
+	}
+	return "stringer"
+}
+
+type nilError struct{ msg string }
+
+func (e *nilError) Error() string { return e.msg } // panics on nil
 
 type evalInner struct{ Name string }
 
@@ -130,6 +145,10 @@ func TestEvaluationAsTextTemplate(t *testing.T) {
 		{"range variable gone after", `{{$x := 5}}{{range $x := .Rows}}{{end}}{{$x}}`, d, nil, false},
 		// An integer constant that fits no int only converts to a parameter.
 		{"constant too big", `{{print 0x8000000000000000}}`, d, nil, false},
+		// A nil pointer prints its String method's result when that
+		// handles nil (render prints nothing for other nil pointers).
+		{"nil stringer", `[{{.NilS}}]`, d, nil, false},
+		{"js builtin", `{{js "it's <b>"}}`, d, nil, false},
 		// html, js and urlquery print pointers as their value.
 		{"html of pointer", `{{html .PI}}`, d, nil, true},
 		{"html of pointer piped", `{{.PI | html}}`, d, nil, true},
@@ -206,5 +225,13 @@ func TestBreakContext(t *testing.T) {
 		if _, err := Parse(text); err != nil {
 			t.Errorf("%s: %v", text, err)
 		}
+	}
+}
+
+// A nil pointer whose Error method panics on nil prints nothing.
+func TestNilErrorPrintsNothing(t *testing.T) {
+	got, err := renderString(t, "t", `[{{.NilE}}]`, newEvalData(), nil)
+	if err != nil || got != "[]" {
+		t.Errorf("got %q, %v; want [] and no error", got, err)
 	}
 }
