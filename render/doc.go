@@ -37,24 +37,54 @@
 // # Escaping
 //
 // Values are escaped for the place they appear in, decided at compile time by
-// following the HTML syntax of the static text: text and RCDATA (textarea,
-// title) are HTML-escaped; attribute values are escaped for their quoting
-// (an action that is a whole unquoted value is written quoted); URL attributes
-// (href, src, action, formaction, ...) neutralise schemes other than http,
-// https, mailto and tel as "#ZliveviewZ" and percent-encode values in a query
-// or fragment; event handler attributes (on...) and script elements get values
-// as JS (JSON, with markup characters escaped, or escaped string contents
-// inside a JS string literal); style attributes and elements accept only
-// harmless CSS values, replacing others with "ZliveviewZ". Actions in a tag
-// name, an attribute name, an HTML, JS or CSS comment or a JS template literal
-// are compile errors, as are branches that end in different contexts. Invalid
-// UTF-8 is replaced with U+FFFD.
+// following the HTML syntax of the static text, with html/template's rules:
+// text and RCDATA (textarea, title) are HTML-escaped; attribute values are
+// escaped for their quoting (an action that is a whole unquoted value is
+// written quoted). Character references in attribute values are decoded before
+// the value is read as a URL, JS or CSS, as the browser decodes them.
+//
+// URLs (href, src, action, formaction, data- and other attributes whose name
+// holds src, url or uri, CSS strings and url(), <meta content> after "url=")
+// neutralise schemes other than http, https, mailto and tel as "#ZliveviewZ"
+// at their start (after the spaces and control characters browsers skip, and
+// together with scheme letters the template writes just before the action),
+// normalise values in their path and percent-encode values in their query or
+// fragment. srcset and imagesrcset are lists: each candidate URL is filtered.
+//
+// Event handler attributes (on...) and script elements get values as JS: JSON,
+// with markup characters escaped, surrounded by spaces; escaped contents
+// inside a string, template literal (including nested ${...} and literals) or
+// regexp literal. A value that JSON cannot encode becomes null after a comment
+// saying why. Style attributes and elements accept only harmless CSS values,
+// replacing others with "ZliveviewZ".
+//
+// HTML comments, and JS and CSS comments in script and style elements, are
+// removed from the output, as html/template removes them; an action inside a
+// comment writes nothing.
+//
+// Branches of an if, with or range may end in different places of a start
+// tag: <input type="checkbox" {{if .Done}}checked{{end}}> works; what follows
+// must then be a space, '/' or '>', and '=' may not follow. Branches that end
+// on both sides of a URL's '?' leave the part unknown, and an action there is
+// an error; so is any other disagreement. An action in an attribute name
+// (<img on{{.Event}}="...">) writes a name of letters and digits that keeps
+// the attribute's kind, or "ZliveviewZ".
+//
+// Refused at compile time, as html/template refuses them: an action in a tag
+// name (write the tag in the template: {{if .Ordered}}<ol>{{else}}<ul>{{end}}),
+// in a JS regexp character class or after a backslash in a JS or CSS string;
+// quotes, '=', '<' or backquote in an unquoted attribute value; {{break}} or
+// {{continue}} where the range body does not start; the html and urlquery
+// escapers before the end of a pipeline. Executing a template that ends inside
+// a tag, attribute or raw text element is an error. Invalid UTF-8 is replaced
+// with U+FFFD.
 //
 // Two types are not escaped. An HTML value is inserted as is in text, and
 // escaped elsewhere. A *Rendered value in text embeds as a nested node. Where
-// an attribute may start (<input {{.Extra}}>) the only value allowed is an
-// Attrs, which renders a whole list of attributes with validated names and
-// escaped values (true renders a bare attribute, false or nil nothing).
+// an attribute may start (<input {{.Extra}}>) an Attrs renders a whole list of
+// attributes with validated names and escaped values (true renders a bare
+// attribute, false or nil nothing); any other value is an attribute name,
+// filtered as above.
 //
 // Values are printed as text/template prints them (fmt's %v), except that nil
 // pointers and interfaces print as nothing (unless their type's String or
