@@ -2,7 +2,6 @@ package liveview
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -74,7 +73,7 @@ func (ch *channel) end(why endReason, err error) {
 // waiting for its join timeout.
 func (ch *channel) failJoin(m protocol.Message, err error) {
 	ch.logCrash(err)
-	ch.replyError(m, "join crashed")
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "error", ch.conn.srv.devReason("join crashed", err))
 	ch.terminate(endRefused, nil)
 }
 
@@ -118,7 +117,7 @@ func (ch *channel) terminate(why endReason, err error) {
 	case endCrashed:
 		ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
 			JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
-			Payload: json.RawMessage(`{"reason":"channel_crash"}`),
+			Payload: json.RawMessage(ch.conn.srv.devReason("channel_crash", err)),
 		}))
 	case endNavigated:
 		ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "phx_close", nil))
@@ -126,12 +125,7 @@ func (ch *channel) terminate(why endReason, err error) {
 }
 
 func (ch *channel) logCrash(err error) {
-	var pe *PanicError
-	if errors.As(err, &pe) {
-		ch.log.Error("liveview: view crashed", "err", err, "stack", string(pe.Stack))
-		return
-	}
-	ch.log.Error("liveview: view crashed", "err", err)
+	ch.conn.srv.logFailure(ch.log, "liveview: view crashed", err)
 }
 
 // handle queues a message for the view.
@@ -575,7 +569,7 @@ func (ch *channel) appendNav(b []byte, nav *navigation) []byte {
 func (ch *channel) appendDiff(dst []byte, full bool) (out []byte, empty bool, err error) {
 	rd, err := ch.run.render(full)
 	if err != nil {
-		return dst, false, fmt.Errorf("render: %w", err)
+		return dst, false, inStep("render", err)
 	}
 	start := len(dst)
 	dst = append(dst, '{')

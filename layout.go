@@ -29,10 +29,12 @@ type Page struct {
 	Extra template.HTML
 
 	bundleError string
+	dev         bool // Config.Dev: Head adds the error overlay's script
 }
 
 // Head returns the tags the layout's <head> must hold: the CSRF and socket
-// meta tags, the title, and the client script.
+// meta tags, the title, and the client script; in development mode
+// (Config.Dev), also the script that shows a view's errors in the page.
 func (p Page) Head() template.HTML {
 	var b []byte
 	b = append(b, `<meta name="csrf-token" content="`...)
@@ -51,6 +53,10 @@ func (p Page) Head() template.HTML {
 	b = append(b, `<script defer src="`...)
 	b = append(b, template.HTMLEscapeString(p.ClientPath)...)
 	b = append(b, `"></script>`...)
+	if p.dev {
+		b = append(b, '\n')
+		b = append(b, devScript...)
+	}
 	return template.HTML(b)
 }
 

@@ -268,6 +268,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.cfg.SocketPath + "/longpoll":
 		http.Error(w, "liveview: long-poll is not supported; do not set longPollFallbackMs", http.StatusNotFound)
 		return
+	case s.cfg.SocketPath + "/dev/build":
+		if s.cfg.Dev {
+			s.serveDevBuild(w)
+			return
+		}
 	}
 	if s.serveClient(w, r) {
 		return
@@ -417,11 +422,15 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 	}
 	u := requestURL(r)
 
+	log := logger{l: s.log, args: []any{"path", r.URL.Path}}
 	fail := func(what string, err error) {
-		s.log.Error("liveview: HTTP render failed", "path", r.URL.Path, "step", what, "err", err)
+		s.logFailure(log, "liveview: HTTP render failed", err, "step", what)
+		if s.cfg.Dev {
+			s.serveDevError(w, r, what, err)
+			return
+		}
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 	}
-	log := logger{l: s.log, args: []any{"path", r.URL.Path}}
 	// leaving reports whether the view asked to be elsewhere, dropping
 	// (logged) a navigation whose target is unusable. Before the page exists
 	// there is nothing to patch: every kind of navigation, a patch to
@@ -472,7 +481,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		}
 		tree, err := run.render(true)
 		if err != nil {
-			return fmt.Errorf("render: %w", err)
+			return inStep("render", err)
 		}
 		rd, err = tree.AppendHTML(nil)
 		return err
@@ -519,6 +528,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		Body:        template.HTML(body.String()),
 		Extra:       s.cfg.Head,
 		bundleError: s.clientProblem(),
+		dev:         s.cfg.Dev,
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -75,6 +75,9 @@ func (s source) errorf(format string, args ...any) error {
 type Error struct {
 	Loc string // template name, line and column: "name:3:14"
 	Msg string
+	// Source is the line of template source Loc points at, when known
+	// (see errors.go).
+	Source string
 }
 
 // Error returns "render: name:line:col: message".

@@ -42,6 +42,7 @@ type set struct {
 	left, right string
 	executed    atomic.Bool
 	compiled    atomic.Pointer[compiledSet]
+	sources     map[string]string // source text by parse name, for Error.Source
 }
 
 // compiledSet holds, per template name, the block Execute starts from (compiled
@@ -170,6 +171,11 @@ func (t *Template) Parse(text string) (*Template, error) {
 	if err != nil {
 		return nil, errors.New("render: " + strings.TrimPrefix(err.Error(), "template: "))
 	}
+	oldSource, hadSource := s.sources[t.name]
+	if s.sources == nil {
+		s.sources = map[string]string{}
+	}
+	s.sources[t.name] = text
 	saved := make(map[string]*parse.Tree, len(trees))
 	for name := range trees {
 		saved[name] = s.trees[name]
@@ -185,6 +191,12 @@ func (t *Template) Parse(text string) (*Template, error) {
 	cs, err := s.compile()
 	if err != nil {
 		// Leave the set as it was, so that it still executes.
+		s.locate(err)
+		if hadSource {
+			s.sources[t.name] = oldSource
+		} else {
+			delete(s.sources, t.name)
+		}
 		for name, old := range saved {
 			if old == nil {
 				delete(s.trees, name)
@@ -275,6 +287,11 @@ func (r *Rendered) evaluate(blk *block, s *set, data any, ch Changes) error {
 		force = blk.forced(reflect.TypeOf(data))
 	}
 	_, err := st.runBlock(blk, dot, r.dyn, ch, force)
+	if err != nil {
+		s.mu.Lock()
+		s.locate(err)
+		s.mu.Unlock()
+	}
 	return err
 }
 
