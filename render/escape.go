@@ -58,6 +58,11 @@ func escaperFor(c context, nameNext bool) (escaper, context, error) {
 	case stTagName:
 		return escaper{}, c, errors.New(errTagName)
 	case stTag, stAfterName:
+		if c.amb == ambClose {
+			// One branch before wrote a value, the other left the tag before
+			// a value, where this action's output would be one.
+			return escaper{}, c, errors.New("action after {{if}} branches that may or may not have written the attribute value: the tag must end with '>' here")
+		}
 		if c.endTag {
 			return escaper{}, c, errors.New("action inside an end tag is not allowed")
 		}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,14 @@ func TestEscaping(t *testing.T) {
 		{"CSS comment with action", "<style>p { color: red; /* {{.}} */ }</style>", `*/ x`, "<style>p { color: red;   }</style>"},
 		{"comment in attribute kept", `<a onclick="f() /* {{.}} */">`, `*/ alert(1)`, `<a onclick="f() /*  */">`},
 		{"doctype kept", `<!DOCTYPE html><p>{{.}}</p>`, `x`, `<!DOCTYPE html><p>x</p>`},
+		{"conditional unquoted value", `<p title={{if .}}{{.}}{{end}}>`, `t`, `<p title="t">`},
+		{"conditional attribute", `<input type="checkbox" {{if .}}checked{{end}}>`, true, `<input type="checkbox" checked>`},
+		{"conditional attribute before name", `<input{{if .}} checked{{end}} name=n>`, true, `<input checked name=n>`},
+		{"dynamic attribute name", `<img on{{.}}="alert(1)">`, `load`, `<img onload="alert(1)">`},
+		{"dynamic attribute name changes kind", `<a {{.}}="javascript:alert(1)">`, `href`, `<a ZliveviewZ="javascript:alert(1)">`},
+		{"string where an attribute may start", `<input {{.}}>`, `disabled`, `<input disabled>`},
+		{"hostile string where an attribute may start", `<input {{.}}>`, `x onclick=alert(1)`, `<input ZliveviewZ>`},
+		{"JSON error", `<script>var x = {{.}};</script>`, badJSON{}, `<script>var x =  /* json: error calling MarshalJSON for type render.badJSON: \u003c/script>* / */null ;</script>`},
 		{"if after wrapped value", `<a title={{.}}{{if .}} class="c"{{end}}>`, `t`, `<a title="t" class="c">`},
 		{"redundant html", `<p>{{. | html}}</p>`, `<b>`, `<p>&lt;b&gt;</p>`},
 	}
@@ -81,6 +90,12 @@ func TestEscaping(t *testing.T) {
 		})
 	}
 }
+
+// badJSON fails to encode with a message that tries to end the comment and
+// the script element.
+type badJSON struct{}
+
+func (badJSON) MarshalJSON() ([]byte, error) { return nil, errors.New("</script>*/") }
 
 func TestUnsafeContexts(t *testing.T) {
 	tests := []struct {
@@ -108,6 +123,7 @@ func TestUnsafeContexts(t *testing.T) {
 		{"ambiguous URL part", `<a href="{{if .}}/a?b=c{{else}}/d{{end}}{{.}}">`, `action in an ambiguous part of a URL`},
 		{"ambiguous slash", `<script>{{if .}}a{{else}}b+{{end}}/x/</script>`, `'/' could start a division or a regexp`},
 		{"conditional attribute then equals", `<input {{if .}}checked{{end}}="x">`, `'=' after an action or {{if}} branches`},
+		{"action after conditional unquoted value", `<p title={{if .}}{{.}}{{end}}{{.}}>`, `the tag must end with '>' here`},
 		{"conditional attribute glued", `<input {{if .}}checked{{end}}x>`, `write a space before 'x'`},
 		{"break in tag", `{{range .}}<a {{break}}>{{end}}`, `{{break}} in tag <a>, but the {{range}} body starts in text`},
 		{"continue in attribute", `{{range .}}<a title="{{continue}}">{{end}}`, `{{continue}} in attribute value <a> title=`},
