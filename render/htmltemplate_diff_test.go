@@ -470,7 +470,7 @@ func runDifferential(t *testing.T) []diffResult {
 	bin := filepath.Join(dir, "difftest")
 	build := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".")
 	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off")
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the differential program in %s: %v\n%s", dir, err, out)
 	}

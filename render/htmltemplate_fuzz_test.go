@@ -80,6 +80,7 @@ var fuzzPayloads = []string{
 	"x) ; background: url(javascript:alert(1)",
 	"red; background: url(javascript:alert(1))",
 	"expression(alert(1))",
+	"eX!pression",
 	"*/alert(1)/*",
 	"--><script>alert(1)</script>",
 	"\u2028alert(1)",

@@ -444,6 +444,22 @@ func cssSkeleton(s string) []string {
 				out = append(out, "fn:"+strings.ToLower(name))
 				continue
 			}
+			// Names that old browsers ran as code, however spelt
+			// (html/template filters them by their letters alone).
+			letters := strings.Map(func(r rune) rune {
+				if r >= 'a' && r <= 'z' {
+					return r
+				}
+				if r >= 'A' && r <= 'Z' {
+					return r + 'a' - 'A'
+				}
+				return -1
+			}, name)
+			for _, w := range []string{"expression", "mozbinding"} {
+				if strings.Contains(letters, w) {
+					out = append(out, "name:"+w)
+				}
+			}
 			// A plain value is not structure: an engine may drop a value
 			// (html/template writes nothing for some) or filter it.
 		default:

@@ -40,6 +40,8 @@ var knownUnsafe = []struct {
 	{"css-url-unquoted-vbscript", `<p style="background: url({{.}})">`, "vbscript:msgbox(1)"},
 	{"css-value-function", `<p style="color: {{.}}">`, "vbscript:msgbox(1)"},
 	{"css-value-function-element", `<style>p { color: {{.}} }</style>`, "a:b(c)"},
+	{"css-value-expression-split", `<p style="color: {{.}}">`, "eX!pression"},
+	{"css-value-expression-split-element", `<style>p { color: {{.}} }</style>`, "ex-pression"},
 }
 
 func TestKnownUnsafeEscapes(t *testing.T) {
