@@ -695,7 +695,8 @@ func (r *repeat) stop() {
 
 // Repeat runs fn every interval, on the view's own queue (so fn may call
 // Assign), until the view ends or the returned stop function is called. It
-// does nothing during the HTTP render.
+// does nothing during the HTTP render. Unlike Repeat itself, stop is safe
+// from any goroutine.
 //
 //	s.Repeat(time.Second, func(s *liveview.Socket[Clock]) error {
 //		s.Assign(func(c *Clock) { c.Now = time.Now() })

@@ -261,3 +261,62 @@ func TestSocketMethodsOutsideCallbacksPanic(t *testing.T) {
 		}
 	}
 }
+
+// uploadOwnerState is the state of uploadOwnerView.
+type uploadOwnerState struct {
+	Uploads liveview.Uploads
+	Got     string
+	Reports int
+}
+
+// uploadOwnerView consumes its upload from the Progress callback, which
+// captures the socket of Mount: the callback runs on the view's queue, so
+// the socket is usable there.
+type uploadOwnerView struct{}
+
+var uploadOwnerTmpl = render.Must(render.Parse(`<form id="f" phx-change="validate">{{.Uploads.Input "doc"}}</form><p id="got">{{.Got}}</p><p id="reports">{{.Reports}}</p>`))
+
+func (uploadOwnerView) Mount(s *liveview.Socket[uploadOwnerState], _ liveview.Params) error {
+	return s.AllowUpload("doc", liveview.UploadOptions{
+		AutoUpload: true,
+		Progress: func(e liveview.UploadEntry) error {
+			s.Assign(func(st *uploadOwnerState) { st.Reports++ })
+			if !e.Done {
+				return nil
+			}
+			return s.ConsumeUploadedEntries("doc", func(e liveview.UploadEntry, f liveview.UploadedFile) error {
+				s.Assign(func(st *uploadOwnerState) { st.Got = e.Name })
+				return nil
+			})
+		},
+	})
+}
+
+func (uploadOwnerView) HandleEvent(*liveview.Socket[uploadOwnerState], liveview.Event) error {
+	return nil
+}
+
+func (uploadOwnerView) Render(st uploadOwnerState) (*render.Rendered, error) {
+	return uploadOwnerTmpl.Execute(st)
+}
+
+// TestSocketUsableInUploadProgress: an upload's Progress callback counts as
+// one of the view's callbacks.
+func TestSocketUsableInUploadProgress(t *testing.T) {
+	srv, _ := newLogged(t, liveview.Config{UploadDir: t.TempDir()})
+	srv.Handle("/up", liveview.View[uploadOwnerState](uploadOwnerView{}))
+	v := liveviewtest.Mount(t, srv, "/up")
+	u, err := v.ChooseFiles(`input[type="file"]`, liveviewtest.File{Name: "a.txt", Type: "text/plain", Content: []byte("hello")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Upload(); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AwaitHTML(`<p id="got">a.txt</p>`); err != nil {
+		t.Fatalf("the Progress callback did not consume the entry: %v\n%s", err, v.HTML())
+	}
+	if v.Crashed() {
+		t.Fatal("the view crashed")
+	}
+}
