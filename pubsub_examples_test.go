@@ -21,7 +21,9 @@ func TestClockExampleTicks(t *testing.T) {
 	c := newPSClient(t, base)
 	p := c.page(t, "/clock")
 	v := c.connect(t, p.csrf).join(t, p)
-	if h := v.HTML(); !strings.Contains(h, `<time id="time">13:14:15</time>`) || !strings.Contains(h, `<span id="ticks">0</span>`) {
+	// A tick may already have been applied by now (the interval is 5 ms),
+	// so the count is not checked here.
+	if h := v.HTML(); !strings.Contains(h, `<time id="time">13:14:15</time>`) {
 		t.Fatalf("first render:\n%s", h)
 	}
 	v.await(t, "three ticks", func(h string) bool { return strings.Contains(h, `<span id="ticks">3</span>`) })
