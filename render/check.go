@@ -16,10 +16,10 @@ import (
 // function and method results and template calls with the type of their
 // argument. Where a type is not known statically, an interface (other than
 // its own methods), a function result of type any, the result of and or or,
-// a variable that is assigned, Check stops following that path: it reports
-// only what fails whenever the path runs with a value there (a missing map
-// entry is no value). Errors name the template, line and column, as
-// evaluation errors do; several are joined.
+// a variable that is assigned, an entry of a map looked up by name (which may
+// be missing, and no value yields nothing), Check stops following that path,
+// so that it reports only what fails whenever the path runs. Errors name the
+// template, line and column, as evaluation errors do; several are joined.
 //
 // Check is meant for startup, next to Must: see MustCheck.
 func (t *Template) Check(typ reflect.Type) error {
@@ -37,7 +37,7 @@ func (t *Template) Check(typ reflect.Type) error {
 	}
 	funcs := s.funcs
 	s.mu.Unlock()
-	c := &checker{trees: trees, funcs: funcs, seen: map[checkKey]bool{}, assigned: map[*parse.Tree]map[string]bool{}}
+	c := &checker{trees: trees, funcs: funcs, missingKey: s.missingKey, seen: map[checkKey]bool{}, assigned: map[*parse.Tree]map[string]bool{}}
 	c.template(t.name, typ, source{})
 	return errors.Join(c.errs...)
 }
@@ -70,13 +70,17 @@ type checkVar struct {
 // checker walks parse trees with static types; a nil reflect.Type is a type
 // it does not know, on which it checks nothing.
 type checker struct {
-	trees    map[string]*parse.Tree
-	funcs    map[string]reflect.Value
-	seen     map[checkKey]bool
-	assigned map[*parse.Tree]map[string]bool
-	errs     []error
-	tree     *parse.Tree
-	vars     []checkVar
+	trees map[string]*parse.Tree
+	funcs map[string]reflect.Value
+	// missingKey is the set's option: by default a missing map entry is no
+	// value, on which any name yields nothing, so a name after a map entry
+	// is not checked.
+	missingKey missingKeyMode
+	seen       map[checkKey]bool
+	assigned   map[*parse.Tree]map[string]bool
+	errs       []error
+	tree       *parse.Tree
+	vars       []checkVar
 }
 
 func (c *checker) errorf(n parse.Node, format string, args ...any) {
@@ -387,6 +391,9 @@ func (c *checker) field(t reflect.Type, name string, n parse.Node, nargs int) re
 	case resField:
 		return e.FieldByIndex(r.index).Type
 	case resMap:
+		if c.missingKey == missingDefault {
+			return nil
+		}
 		return e.Elem()
 	}
 	c.errorf(n, "can't evaluate field %s in type %s", name, t)

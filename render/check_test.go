@@ -76,7 +76,7 @@ func TestCheck(t *testing.T) {
 		{"keyed piped", `{{range .Items | keyed "ID"}}{{.Nope}}{{end}}`, `can't evaluate field Nope in type render.checkItem`, false},
 		{"dollar", `{{range .Items}}{{$.Title}}{{$.Nope}}{{end}}`, `can't evaluate field Nope in type render.checkState`, false},
 		{"variable", `{{$x := .PItem}}{{$x.Title}}{{$x.Nope}}`, `can't evaluate field Nope in type *render.checkItem`, false},
-		{"map of structs", `{{.ByID.a.Title}}{{.ByID.a.Nope}}`, `can't evaluate field Nope in type render.checkItem`, false},
+		{"map entry by name is not followed", `{{.ByID.missing.Nope}}{{.ByID.a.Title}}`, ``, true},
 		{"method args", `{{.Find}}`, `wrong number of args for Find: want 1 got 0`, false},
 		{"pointer method on value", `{{range .Items}}{{.Rename "x"}}{{.Rename}}{{end}}`, `wrong number of args for Rename: want 1 got 0`, false},
 		{"field with args", `{{.Title 1}}`, `Title has arguments but cannot be invoked as function`, false},
@@ -168,4 +168,16 @@ func TestMustCheck(t *testing.T) {
 		}
 	}()
 	MustCheck[checkState](New("t2").Parse(`{{.Titel}}`))
+}
+
+// With missingkey=zero or error, a map entry looked up by name is a value of
+// the element type, and names on it are checked.
+func TestCheckMapEntryWithMissingKeyOption(t *testing.T) {
+	for _, opt := range []string{"missingkey=zero", "missingkey=error"} {
+		tm := Must(New("t").Option(opt).Parse(`{{.ByID.a.Title}}{{.ByID.a.Nope}}`))
+		err := tm.Check(reflect.TypeFor[checkState]())
+		if err == nil || err.Error() != "render: t:1:24: can't evaluate field Nope in type render.checkItem" {
+			t.Errorf("%s: Check = %v", opt, err)
+		}
+	}
 }

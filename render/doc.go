@@ -111,11 +111,10 @@
 // variables, with and range, method and function results and template calls,
 // and reports names the types lack, arguments to fields, wrong argument counts
 // and calls of undefined templates. Where a type is not known statically (an
-// interface, a function returning any, and, or, a variable that is assigned),
-// it checks nothing further on that path: what Check reports fails whenever
-// the path runs with a value there (a missing map entry is no value), and a
-// template that runs never fails it otherwise. MustCheck is Must with that
-// check, for package-level templates:
+// interface, a function returning any, and, or, a variable that is assigned, a
+// map entry looked up by name, which may be missing), it checks nothing
+// further on that path: what Check reports fails whenever the path runs.
+// MustCheck is Must with that check, for package-level templates:
 //
 //	var page = render.MustCheck[State](render.Parse(`<h1>{{.Title}}</h1>`))
 //

@@ -2,9 +2,12 @@ package render
 
 import (
 	"fmt"
+	"io"
 	"iter"
+	"reflect"
 	"strings"
 	"testing"
+	"text/template/parse"
 
 	"golang.org/x/net/html"
 )
@@ -40,6 +43,8 @@ func FuzzParse(f *testing.F) {
 		`{{$x := 1}}{{if .Show}}{{$x = 2}}{{end}}{{$x}} {{len .Rows}} {{index .Rows 0}} {{slice .Name 1}}`,
 		`{{printf "%v %d" .Name .Count | html}} {{and .Show .Name}} {{or .Nil "x"}} {{not .Show}}`,
 		`<a title={{.Name}}>`, `<{{.Name}}>`, `<p {{.Name}}>`, `{{.Nope.Deeper}}`, `{{template "x"}}`,
+		`{{.User.Name}} {{.User.Greeting "x"}} {{(index .Rows 1).Name}} {{.Map.a}} {{.User.Boss}} {{call .Seq}}`,
+		`{{define "u"}}{{.Name}}{{.PtrName}}{{end}}{{template "u" .User}}{{$r := .Rows}}{{len $r}}{{slice .Name 1 2}}`,
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -56,6 +61,9 @@ func FuzzParse(f *testing.F) {
 		"Map":   map[string]int{"b": 2, "a": 1},
 		"Nil":   nil,
 	}
+	typed := fuzzState{Count: 3, Name: data["Name"].(string), URL: "javascript:alert(1)", Show: true,
+		Rows: []row{{1, "a"}, {2, "b"}}, User: user{Name: "u", Tags: []string{"t"}},
+		Attrs: Attrs{"hidden": true}, Seq: seq3, Map: map[string]int{"b": 2, "a": 1}}
 	f.Fuzz(func(t *testing.T, text string) {
 		if len(text) > 2000 || hasLongNumber(text) {
 			return
@@ -64,6 +72,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		checkRunsAgree(t, tm, typed)
 		r, err := tm.Execute(data)
 		if err != nil {
 			return
@@ -141,4 +150,75 @@ func FuzzEscape(f *testing.F) {
 			t.Fatalf("value %q: %d <script in %s", v, n, out)
 		}
 	})
+}
+
+// fuzzState is FuzzParse's data as a struct, so that Check knows its types.
+type fuzzState struct {
+	Count int
+	Name  string
+	URL   string
+	Show  bool
+	Rows  []row
+	User  user
+	Attrs Attrs
+	Seq   iter.Seq[int]
+	Map   map[string]int
+	Nil   any
+}
+
+// checkRunsAgree checks that Check never panics, and that a template whose
+// every path runs (no if, with, range, and, or) and runs without error on data
+// passes Check against data's type.
+func checkRunsAgree(t *testing.T, tm *Template, data fuzzState) {
+	t.Helper()
+	err := tm.Check(reflect.TypeOf(data))
+	_ = tm.Check(reflect.TypeFor[map[string]any]())
+	if err == nil || !straightLine(tm) {
+		return
+	}
+	if runErr := tm.ExecuteHTML(io.Discard, data); runErr == nil {
+		t.Fatalf("Check reports %v, but every path runs without error", err)
+	}
+}
+
+// straightLine reports whether every path of t's set runs whenever it runs.
+func straightLine(t *Template) bool {
+	ok := true
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.IfNode, *parse.WithNode, *parse.RangeNode:
+			ok = false
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.TemplateNode:
+			if n.Pipe != nil {
+				walk(n.Pipe)
+			}
+		case *parse.PipeNode:
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.ChainNode:
+			walk(n.Node)
+		case *parse.IdentifierNode:
+			if n.Ident == "and" || n.Ident == "or" {
+				ok = false
+			}
+		}
+	}
+	for _, tree := range t.set.trees {
+		if tree.Root != nil {
+			walk(tree.Root)
+		}
+	}
+	return ok
 }
