@@ -73,7 +73,10 @@ type Server struct {
 // Option changes a Server.
 type Option func(*Server)
 
-// WithTimeout sets how long actions wait for the server. Default 5 s.
+// WithTimeout sets how long actions wait for the server. Default 30 s: a
+// healthy server answers in milliseconds, and a generous default keeps
+// suites green on loaded CI machines; a test that expects no answer sets a
+// short one.
 func WithTimeout(d time.Duration) Option { return func(s *Server) { s.timeout = d } }
 
 // WithSocketPath sets the server's socket path (liveview.Config.SocketPath).
@@ -101,7 +104,7 @@ func Start(h http.Handler, opts ...Option) *Server {
 	hs := httptest.NewServer(h)
 	jar, _ := cookiejar.New(nil)
 	s := &Server{
-		URL: hs.URL, hs: hs, jar: jar, timeout: 5 * time.Second, socketPath: "/live", open: make(map[*Conn]struct{}),
+		URL: hs.URL, hs: hs, jar: jar, timeout: 30 * time.Second, socketPath: "/live", open: make(map[*Conn]struct{}),
 		http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 	for _, o := range opts {
