@@ -392,12 +392,21 @@ func join1(a, b context) (context, bool) {
 		b.ent = true
 	}
 	if a.url != b.url || a.scheme != b.scheme {
-		j.url, j.scheme = urlUnknown, ""
-		b.url, b.scheme = urlUnknown, ""
+		j.url, j.scheme, j.urlData = urlUnknown, "", false
+		b.url, b.scheme, b.urlData = urlUnknown, "", false
 	}
-	if a.jsCtx != b.jsCtx || a.word != b.word {
-		j.jsCtx, j.word = jsCtxUnknown, "\x00"
-		b.jsCtx, b.word = jsCtxUnknown, "\x00"
+	if a.urlData != b.urlData { // one branch wrote the start of the URL
+		j.urlData, b.urlData = true, true
+	}
+	if a.cmtNL != b.cmtNL {
+		j.cmtNL, b.cmtNL = true, true
+	}
+	if a.jsCtx != b.jsCtx {
+		j.jsCtx, b.jsCtx = jsCtxUnknown, jsCtxUnknown
+	}
+	if a.word != b.word {
+		// What a word that goes on means is unknown (see jsToken, cssByte).
+		j.word, b.word = "\x00", "\x00"
 	}
 	if j != b {
 		return a, false

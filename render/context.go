@@ -131,6 +131,7 @@ type context struct {
 	amb      uint8  // see ambSpace
 	dynName  bool   // the attribute name holds an action
 	cmtNL    bool   // a stripped JS block comment held a newline in earlier text
+	urlData  bool   // at urlStart after an action: static text may not end a scheme
 	err      string // the static text cannot be escaped safely
 	pend     string
 }
@@ -528,8 +529,11 @@ func (c *context) attrValue(s string, i int) int {
 		if strings.IndexByte(run, '&') >= 0 {
 			dec = html.UnescapeString(run)
 		}
-		for j := 0; j < len(dec); {
+		for j := 0; j < len(dec) && c.err == ""; {
 			j = c.value(dec, j)
+		}
+		if c.err != "" {
+			return len(s)
 		}
 		c.ent = end < 0 && partialRef(run)
 	}
@@ -597,6 +601,9 @@ func (c *context) urlByte(b byte) {
 	switch c.url {
 	case urlStart:
 		switch {
+		case b == ':' && c.urlData:
+			// {{.}}script: would let the data choose the scheme.
+			c.err = "a URL scheme cannot end in the template after an action at the start of the URL: write the whole scheme in the template or in the value"
 		case b == '?' || b == '#':
 			c.url, c.scheme = urlQuery, ""
 		case b == '\t' || b == '\n' || b == '\r':
@@ -608,6 +615,9 @@ func (c *context) urlByte(b byte) {
 			c.scheme += string(b)
 		default:
 			c.url, c.scheme = urlPath, ""
+		}
+		if c.url != urlStart {
+			c.urlData = false
 		}
 	case urlPath:
 		if b == '?' || b == '#' {
@@ -629,7 +639,7 @@ func (c *context) metaByte(b byte) {
 	switch {
 	case b == '=':
 		if w := strings.TrimRight(c.word, " \t\n\f\r"); len(w) >= 3 && strings.EqualFold(w[len(w)-3:], "url") {
-			c.sub, c.url, c.scheme = metaURL, urlStart, ""
+			c.sub, c.url, c.scheme, c.urlData = metaURL, urlStart, "", false
 		}
 		c.word = ""
 	case isSpace(b):
@@ -823,14 +833,19 @@ func (c *context) cssByte(b byte) {
 	case cssValue:
 		switch {
 		case b == '"':
-			c.sub, c.url, c.scheme = cssDQ, urlStart, ""
+			c.sub, c.url, c.scheme, c.urlData = cssDQ, urlStart, "", false
 		case b == '\'':
-			c.sub, c.url, c.scheme = cssSQ, urlStart, ""
+			c.sub, c.url, c.scheme, c.urlData = cssSQ, urlStart, "", false
 		case b == '/':
 			c.sub = cssSlash
 		case b == '(':
-			if strings.EqualFold(strings.TrimRight(c.word, " "), "url") {
-				c.sub, c.url, c.scheme = cssURLStart, urlStart, ""
+			w := strings.TrimRight(c.word, " ")
+			if strings.HasPrefix(w, "\x00") {
+				c.err = "a CSS function name cannot come from an action: write it in the template"
+				return
+			}
+			if strings.EqualFold(w, "url") {
+				c.sub, c.url, c.scheme, c.urlData = cssURLStart, urlStart, "", false
 			}
 		case isSpace(b):
 			if c.word != "" && !strings.HasSuffix(c.word, " ") {
@@ -840,6 +855,9 @@ func (c *context) cssByte(b byte) {
 		case isCSSName(b):
 			if strings.HasSuffix(c.word, " ") {
 				c.word = ""
+			}
+			if strings.HasPrefix(c.word, "\x00") { // an identifier that began in an action
+				return
 			}
 			if len(c.word) < 8 {
 				c.word += string(b)

@@ -147,9 +147,9 @@ func valueEscaper(c context) (escaper, context, error) {
 		switch c.sub {
 		case cssSlash:
 			e.sub = cssValue
-			after.sub, after.word = cssValue, ""
+			after.sub, after.word = cssValue, "\x00"
 		case cssValue:
-			after.word = ""
+			after.word = "\x00" // the value may end in an identifier: see cssByte
 		case cssComment, cssCommentStar, cssLineComment:
 			e.mode = escNone
 		case cssURLStart:
@@ -164,7 +164,7 @@ func valueEscaper(c context) (escaper, context, error) {
 		case urlUnknown:
 			return e, c, errors.New("action in an ambiguous part of a URL: the {{if}} branches before it end on different sides of its '?' or '#'")
 		case urlStart:
-			e.prefix, after.scheme = c.scheme, ""
+			e.prefix, after.scheme, after.urlData = c.scheme, "", true
 		}
 	}
 	return e, after, nil
