@@ -33,6 +33,10 @@ test: client-deps
 	@# reasons (plain go test hides skips without -v), ends with a line
 	@# "N passed, N failed, N skipped", and exits with go test's status.
 	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json ./...
+	@# A fixed budget of differential fuzzing of render against html/template
+	@# (render/htmltemplate_fuzz_test.go). A failing input is written to
+	@# render/testdata/fuzz/FuzzHTMLTemplateDifferential: keep it as a seed.
+	$(GO) test -run '^$$' -fuzz FuzzHTMLTemplateDifferential -fuzztime 60s ./render
 
 examples:
 	$(GO) run ./examples/gallery
