@@ -540,7 +540,7 @@ func dropRedundantEscaper(p *pipeline, e escaper) {
 		return
 	}
 	switch {
-	case id.name == "html" && (e.mode == escText || e.mode == escRCDATA || e.mode == escValue && e.inAttr && e.attr == attrPlain),
+	case id.name == "html" && (e.mode == escText || e.mode == escRCDATA || e.mode == escValue && e.inAttr),
 		id.name == "urlquery" && e.mode == escValue && e.attr == attrURL && e.url == urlQuery:
 	default:
 		return

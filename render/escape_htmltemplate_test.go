@@ -166,6 +166,7 @@ func TestEscapeCSSURLs(t *testing.T) {
 		{"quoted query", `<p style="background: url('/img?name={{.}}')">`, "O'Reilly Animal(1)<2>.png", `<p style="background: url('/img?name=O%27Reilly%20Animal%281%29%3c2%3e.png')">`, true},
 		{"path", `<p style="background: url(/img/{{.}})">`, "a b)c", `<p style="background: url(/img/a%20b%29c)">`, true},
 		{"value", `<p style="width: {{.}}">`, `e\78pression(alert(1))`, `<p style="width: ZliveviewZ">`, true},
+		{"value with split expression", `<p style="width: {{.}}">`, `eX!pression`, `<p style="width: ZliveviewZ">`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkAgainstHTMLTemplate(t, tc) })
 	}

@@ -386,7 +386,15 @@ func cssSafe(s string) bool {
 			}
 		}
 	}
-	l := strings.ToLower(s)
+	// The words are looked for in the letters alone: browsers that ran them
+	// skipped much else between the letters (e\!xpression).
+	var letters []byte
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isLetter(c) {
+			letters = append(letters, c|0x20)
+		}
+	}
+	l := string(letters)
 	for _, bad := range [...]string{"expression", "binding", "javascript", "behavior"} {
 		if strings.Contains(l, bad) {
 			return false
