@@ -8,7 +8,8 @@ import (
 )
 
 // Attrs is a whole list of attributes, for an action where an attribute may
-// start: <input {{.InputAttrs}}>. It is the only kind of value allowed there.
+// start: <input {{.InputAttrs}}>. (Any other value there is one attribute
+// name, filtered as html/template filters it.)
 // Attributes render in name order as ` name="value"`, with each value escaped
 // for its attribute (URL attributes are filtered like any URL value); a true
 // value renders the bare name, and false or nil leave the attribute out.
