@@ -265,6 +265,12 @@ func main() {
 		name := str(hr, "name")
 		res := result{ID: id("escape/" + name), Source: str(hr, "input"), Exec: name, Want: str(hr, "output")}
 		run(res, name, nil, nil, htb["data"], rtb["data"])
+		// html/template's test runs each case with a pointer to the data too.
+		if htb["pdata"] != nil && rtb["pdata"] != nil {
+			p := res
+			p.ID += "!ptr"
+			run(p, name, nil, nil, htb["pdata"], rtb["pdata"])
+		}
 		for j, p := range payloads {
 			hd, ok1 := hostile(htb["data"], p)
 			rd, ok2 := hostile(rtb["data"], p)
