@@ -277,10 +277,21 @@ func filterAttrName(tag, prefix, s string) string {
 			return filteredValue
 		}
 	}
-	if classifyAttr(tag, prefix+s) != classifyAttr(tag, prefix) {
+	if classifyAttr(tag, prefix+s) != classifyAttr(tag, prefix) || nameChangesMeaning[prefix+s] {
 		return filteredValue
 	}
 	return s
+}
+
+// nameChangesMeaning lists the attributes that, like html/template, a dynamic
+// name may not make: they change how the element's content or other
+// attributes are read, or what a form sends where.
+var nameChangesMeaning = map[string]bool{
+	"accept-charset": true, "async": true, "challenge": true, "charset": true, "content": true,
+	"crossorigin": true, "defer": true, "enctype": true, "form": true, "formenctype": true,
+	"formmethod": true, "formnovalidate": true, "http-equiv": true, "keytype": true,
+	"language": true, "method": true, "novalidate": true, "pattern": true, "rel": true,
+	"sandbox": true, "srcdoc": true, "type": true, "value": true,
 }
 
 func (e escaper) String() string {

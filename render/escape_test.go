@@ -72,6 +72,7 @@ func TestEscaping(t *testing.T) {
 		{"conditional attribute before name", `<input{{if .}} checked{{end}} name=n>`, true, `<input checked name=n>`},
 		{"dynamic attribute name", `<img on{{.}}="alert(1)">`, `load`, `<img onload="alert(1)">`},
 		{"dynamic attribute name changes kind", `<a {{.}}="javascript:alert(1)">`, `href`, `<a ZliveviewZ="javascript:alert(1)">`},
+		{"dynamic name that changes meaning", `<script {{.}}></script>`, `type`, `<script ZliveviewZ></script>`},
 		{"string where an attribute may start", `<input {{.}}>`, `disabled`, `<input disabled>`},
 		{"hostile string where an attribute may start", `<input {{.}}>`, `x onclick=alert(1)`, `<input ZliveviewZ>`},
 		{"JSON error", `<script>var x = {{.}};</script>`, badJSON{}, `<script>var x =  /* json: error calling MarshalJSON for type render.badJSON: \u003c/script>* / */null ;</script>`},
