@@ -107,13 +107,25 @@ func (s *state) fieldStepValue(st *fieldStep, recv reflect.Value, args []expr, f
 		}
 		return reflect.Value{}, nil
 	}
-	if recv.Kind() == reflect.Interface || recv.Kind() == reflect.Pointer {
-		var err error
-		if recv, err = indirectRecv(recv, st.name, src); err != nil {
-			return reflect.Value{}, err
+	if recv.Kind() == reflect.Interface {
+		if recv.IsNil() {
+			return reflect.Value{}, src.errorf("nil pointer evaluating %s.%s", recv.Type(), st.name)
 		}
+		recv = recv.Elem()
 	}
 	r := st.lookup(recv.Type())
+	if r.kind == resNone && recv.Kind() == reflect.Pointer {
+		// Behind *any or **T: off the common path, so that the cached
+		// resolution of *T costs nothing more.
+		d, err := indirectRecv(recv, st.name, src)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		if d.Type() != recv.Type() {
+			recv = d
+			r = st.lookup(recv.Type())
+		}
+	}
 	switch r.kind {
 	case resMethod:
 		return s.callFunc(recv.Method(r.method), st.name, args, final, hasFinal, dot, src)
