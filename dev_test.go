@@ -37,8 +37,8 @@ func panicInMount() { panic("mount went wrong <script>") }
 func (devView) Render(s devState) (*render.Rendered, error) { return devTmpl.Execute(s) }
 
 func (devView) HandleEvent(s *liveview.Socket[devState], e liveview.Event) error {
-	var m map[string]int
-	m["boom"]++ // a nil map write: a real runtime panic
+	var xs []int
+	_ = xs[len(e.Name)] // out of range: a real runtime panic
 	return nil
 }
 
@@ -158,7 +158,7 @@ func TestDevModeSendsFailuresToThePage(t *testing.T) {
 		Dev    struct{ Error, Stack string } `json:"dev_error"`
 	}
 	must(t, json.Unmarshal(p.Payload, &crash))
-	if crash.Reason != "channel_crash" || !strings.Contains(crash.Dev.Error, "assignment to entry in nil map") ||
+	if crash.Reason != "channel_crash" || !strings.Contains(crash.Dev.Error, "index out of range") ||
 		!strings.Contains(crash.Dev.Stack, "devView.HandleEvent\n\t") || !strings.Contains(crash.Dev.Stack, "dev_test.go:") {
 		t.Errorf("phx_error payload %s: want the reason, the panic and its stack", p.Payload)
 	}
