@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -27,6 +28,9 @@ type nodeView struct {
 var nodeTmpl = render.Must(render.New("node").Parse(`<p id="server">{{.Name}}</p><button id="boom" phx-click="boom">boom</button>`))
 
 func (v nodeView) Mount(s *liveview.Socket[nodeState], _ liveview.Params) error {
+	if v.name == "broken" {
+		return errors.New("the view is broken in this run")
+	}
 	if s.Connected() {
 		v.mounts.Add(1)
 		if v.joined != nil {
@@ -214,5 +218,30 @@ func TestDevModeOverlayShowsCrashes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDevModeErrorPageReloadsOnRestart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	a := startNode(t, ln, "broken", true)
+	p := browsertest.New(t)
+	p.Navigate("http://" + addr + "/")
+	p.WaitText("#lv-error", "the view is broken in this run")
+	a.stop(t)
+
+	// The fixed code starts: the error page notices and reloads.
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listening again on %s: %v", addr, err)
+	}
+	b := startNode(t, ln, "second", true)
+	p.WaitAfterNavigation(`document.querySelector("#server") !== null && document.querySelector("#server").textContent === "second"`)
+	p.WaitConnected()
+	if n := b.loads.n.Load(); n != 1 {
+		t.Errorf("the second server served %d page loads, want 1 (one reload)", n)
 	}
 }
