@@ -10,7 +10,7 @@
 //	type Counter struct{ Count int }
 //	type CounterView struct{}
 //
-//	var counterTmpl = render.Must(render.Parse(`<button phx-click="inc">{{.Count}}</button>`))
+//	var counterTmpl = render.MustCheck[Counter](render.Parse(`<button phx-click="inc">{{.Count}}</button>`))
 //
 //	func (CounterView) Mount(s *liveview.Socket[Counter], p liveview.Params) error { return nil }
 //	func (CounterView) Render(c Counter) (*render.Rendered, error) { return counterTmpl.Execute(c) }
