@@ -61,6 +61,7 @@ func TestEscaping(t *testing.T) {
 		{"attrs after attribute", `<input type="text" {{.}}>`, Attrs{"name": "q"}, `<input type="text"  name="q">`},
 		{"comment then action", `<!-- c --><p>{{.}}</p>`, `x`, `<p>x</p>`},
 		{"action in comment", `<p><!-- {{.}} --></p>`, `--><script>`, `<p></p>`},
+		{"attrs in comment", `<p><!-- {{.}} --></p>`, Attrs{"a": "b"}, `<p></p>`},
 		{"JS block comment with action", "<script>return/*{{.}}\n*/1</script>", `*/alert(1)`, "<script>return\n1</script>"},
 		{"JS block comment on one line", "<script>a/*{{.}}*/+1</script>", `*/alert(1)`, "<script>a +1</script>"},
 		{"JS line comment with action", "<script>a // {{.}}\nb</script>", "\nalert(1)", "<script>a \nb</script>"},

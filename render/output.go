@@ -97,6 +97,9 @@ func special(v reflect.Value) (reflect.Value, bool) {
 
 // output turns an action's value into slot content, escaped as e says.
 func (s *state) output(v reflect.Value, e escaper, src source) (Value, error) {
+	if e.mode == escNone { // inside a comment, which the output leaves out
+		return Value{}, nil
+	}
 	sv, isSpecial := special(v)
 	if isSpecial {
 		switch sv.Type() {
