@@ -68,7 +68,8 @@
 // on both sides of a URL's '?' leave the part unknown, and an action there is
 // an error; so is any other disagreement. An action in an attribute name
 // (<img on{{.Event}}="...">) writes a name of letters and digits that keeps
-// the attribute's kind, or "ZliveviewZ".
+// the attribute's kind and is not one html/template refuses there (type,
+// value, content, rel, srcdoc, ...), or "ZliveviewZ".
 //
 // Refused at compile time, as html/template refuses them: an action in a tag
 // name (write the tag in the template: {{if .Ordered}}<ol>{{else}}<ul>{{end}}),

@@ -97,7 +97,7 @@ func TestEscapeJSTemplateLiterals(t *testing.T) {
 	for _, tc := range []hostileCase{
 		{"literal", "<script>var a = `{{.}}`</script>", "${alert(1)}`", "<script>var a = `\\u0024\\u007balert(1)\\u007d\\u0060`</script>", true},
 		{"nested literal", "<script>var a = `${ `{{.}}` }`</script>", "${alert(1)}", "<script>var a = `${ `\\u0024\\u007balert(1)\\u007d` }`</script>", true},
-		{"in substitution", "<script>var a = `x${ {{.}} }y`</script>", "`+alert(1)+`", "<script>var a = `x${ \"\\u0060+alert(1)+\\u0060\" }y`</script>", false},
+		{"in substitution", "<script>var a = `x${ {{.}} }y`</script>", "`+alert(1)+`", "<script>var a = `x${ \"`+alert(1)+`\" }y`</script>", true},
 		{"braces in substitution", "<script>var a = `${ {a: 1}[{{.}}] }z{{.}}`</script>", "${alert(1)}", "<script>var a = `${ {a: 1}[\"${alert(1)}\"] }z\\u0024\\u007balert(1)\\u007d`</script>", false},
 		{"string in substitution", "<script>var a = `${ \"{{.}}\" }`</script>", `"+alert(1)+"`, "<script>var a = `${ \"\\u0022+alert(1)+\\u0022\" }`</script>", false},
 		{"after literal", "<script>var a = `${1}`; var b = {{.}}</script>", `x`, "<script>var a = `${1}`; var b = \"x\"</script>", true},

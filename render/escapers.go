@@ -278,9 +278,6 @@ func jsValue(v any) string {
 	if strings.IndexByte(s, '/') >= 0 {
 		s = strings.ReplaceAll(s, "/", `\/`)
 	}
-	if strings.ContainsRune(s, '\'') || strings.ContainsRune(s, '`') {
-		s = strings.NewReplacer("'", `\u0027`, "`", `\u0060`).Replace(s)
-	}
 	if s[0] == '"' {
 		return s
 	}
