@@ -545,6 +545,13 @@ func dropRedundantEscaper(p *pipeline, e escaper) {
 	default:
 		return
 	}
+	if len(last.args) == 1 && len(p.cmds) > 1 && e.mode == escValue && e.attr != attrPlain {
+		// {{.A | html}} in a JS, CSS or URL attribute value: html/template
+		// escapes the value for JS, CSS or the URL first and html-escapes that,
+		// so the value reaches the escaper as it is.
+		p.cmds = p.cmds[:len(p.cmds)-1]
+		return
+	}
 	if len(last.args) > 1 || len(p.cmds) > 1 {
 		last.args[0] = &identExpr{name: id.name, builtin: printArgs, src: id.src}
 	}
