@@ -89,11 +89,9 @@ func (ch *channel) terminate(why endReason, err error) {
 		return
 	}
 	ch.ended = true
-	ch.mb.mu.Lock()
-	ch.mb.closed = true
-	clear(ch.mb.q)
-	ch.mb.q = ch.mb.q[:0]
-	ch.mb.mu.Unlock()
+	// Later messages for the view are dropped; a phx_leave that closed the
+	// mailbox first still gets its reply (its final job runs after this one).
+	ch.mb.close(nil)
 
 	if why == endCrashed {
 		ch.logCrash(err)

@@ -23,6 +23,7 @@ type mailbox struct {
 
 	mu      sync.Mutex
 	q       []func()
+	last    func() // runs once the queue is empty after close
 	running bool
 	closed  bool
 	dirty   bool
@@ -48,8 +49,13 @@ func (m *mailbox) post(job func()) bool {
 	return true
 }
 
-// close drops every queued job and queues last as the final one; later posts
-// are refused. It reports false if the mailbox was already closed.
+// close refuses later posts and drops the jobs queued behind the one
+// running now; last, unless nil, then runs as the final job. It reports false,
+// and never runs last, if the mailbox was already closed.
+//
+// A job that ends its view closes the mailbox with a nil last; a last queued
+// by an earlier close (a phx_leave whose reply it sends) still runs then, so
+// that no caller waits for a job that was dropped.
 func (m *mailbox) close(last func()) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -58,8 +64,11 @@ func (m *mailbox) close(last func()) bool {
 	}
 	m.closed = true
 	clear(m.q)
-	m.q = append(m.q[:0], last)
-	m.start()
+	m.q = m.q[:0]
+	m.last = last
+	if last != nil {
+		m.start()
+	}
 	return true
 }
 
@@ -82,6 +91,15 @@ func (m *mailbox) drain() {
 			m.mu.Unlock()
 			m.busy.Store(true)
 			m.idle()
+			m.busy.Store(false)
+			continue
+		}
+		if len(m.q) == 0 && m.closed && m.last != nil {
+			last := m.last
+			m.last = nil
+			m.mu.Unlock()
+			m.busy.Store(true)
+			last()
 			m.busy.Store(false)
 			continue
 		}

@@ -1,0 +1,67 @@
+package liveview
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// A view that ends itself (a live redirect) while a phx_leave for it is
+// already queued must still run the leave's final job: it sends the reply
+// the client waits for. The view's own close must not drop it.
+func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
+	var wg sync.WaitGroup
+	m := &mailbox{wg: &wg}
+	running := make(chan struct{})
+	release := make(chan struct{})
+	lastRan := make(chan struct{})
+	m.post(func() {
+		close(running)
+		<-release
+		// What channel.terminate does from inside the view's job.
+		if m.close(nil) {
+			t.Error("close(nil) after close(last) reported true, want false: the mailbox was already closed")
+		}
+	})
+	<-running
+	if !m.close(func() { close(lastRan) }) {
+		t.Fatal("close(last) on an open mailbox reported false")
+	}
+	if m.post(func() { t.Error("a job posted after close ran") }) {
+		t.Error("post after close reported true")
+	}
+	close(release)
+	select {
+	case <-lastRan:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the final job queued by close never ran after the running job closed the mailbox itself")
+	}
+	wg.Wait()
+}
+
+// A close with a nil final job on an idle mailbox starts nothing, and the
+// jobs queued before it are dropped.
+func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
+	var wg sync.WaitGroup
+	m := &mailbox{wg: &wg}
+	running := make(chan struct{})
+	release := make(chan struct{})
+	m.post(func() {
+		close(running)
+		<-release
+	})
+	<-running
+	m.post(func() { t.Error("a job queued behind the running one ran after close") })
+	lastRan := make(chan struct{})
+	m.close(func() { close(lastRan) })
+	close(release)
+	select {
+	case <-lastRan:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the final job never ran")
+	}
+	wg.Wait()
+	if m.close(nil) {
+		t.Error("second close reported true")
+	}
+}
