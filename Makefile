@@ -29,14 +29,14 @@ test: client-deps
 	@unformatted="$$(find . -name '*.go' -not -path './client/node_modules/*' -not -path './.git/*' -exec gofmt -l {} +)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	$(STATICCHECK) ./...
-	@# testsummary shows failures in full and lists skipped tests with their
-	@# reasons (plain go test hides skips without -v), ends with a line
-	@# "N passed, N failed, N skipped", and exits with go test's status.
-	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json ./...
 	@# A fixed budget of differential fuzzing of render against html/template
 	@# (render/htmltemplate_fuzz_test.go). A failing input is written to
 	@# render/testdata/fuzz/FuzzHTMLTemplateDifferential: keep it as a seed.
 	$(GO) test -run '^$$' -fuzz FuzzHTMLTemplateDifferential -fuzztime 60s ./render
+	@# testsummary shows failures in full and lists skipped tests with their
+	@# reasons (plain go test hides skips without -v), ends with a line
+	@# "N passed, N failed, N skipped" (the last line of make test), and exits with go test's status.
+	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json ./...
 
 examples:
 	$(GO) run ./examples/gallery
