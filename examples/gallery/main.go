@@ -51,10 +51,19 @@ type example struct {
 
 // style is a little CSS for every example page.
 const style = `<style>
-body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
-button { font: inherit; padding: .2rem .7rem; }
+:root { color-scheme: light; --accent: #4f46e5; --muted: #6b7280; --line: #e5e7eb; }
+body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #111827; }
+h1 { font-size: 1.6rem; margin: 0 0 1rem; }
+a { color: var(--accent); }
+button { font: inherit; padding: .3rem .9rem; border: 1px solid var(--line); border-radius: .4rem; background: #f9fafb; cursor: pointer; }
+button:hover { border-color: var(--accent); }
+input, select, textarea { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: .4rem; }
 .error { color: #b00; }
-table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
+table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid var(--line); text-align: left; }
+ul.examples { list-style: none; padding: 0; display: grid; gap: .6rem; }
+ul.examples li { border: 1px solid var(--line); border-radius: .5rem; padding: .7rem 1rem; }
+ul.examples a { font-weight: 600; text-decoration: none; }
+ul.examples span { display: block; color: var(--muted); }
 </style>`
 
 var examples = []example{
@@ -70,9 +79,12 @@ var examples = []example{
 }
 
 var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>liveview examples</title></head>
-<body><h1>liveview examples</h1><ul>
-{{range .}}<li><a href="{{.Path}}">{{.Title}}</a>: {{.About}}</li>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>liveview examples</title>` + style + `</head>
+<body><h1>liveview examples</h1>
+<p>Each page below is a live view: its state lives on the server, and the official Phoenix LiveView client applies the diffs.</p>
+<ul class="examples">
+{{range .}}<li><a href="{{.Path}}">{{.Title}}</a><span>{{.About}}</span></li>
 {{end}}</ul></body></html>`))
 
 // newHandler returns the gallery: every example plus the index at /.
