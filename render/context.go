@@ -254,9 +254,18 @@ func (c context) feed(text string) (context, string, error) {
 			}
 		}
 		was, slash := c.strippedComment(), c.st == stRaw && (c.sub == jsSlash && c.attr == attrJS || c.sub == cssSlash && c.attr == attrCSS)
+		lt, st, lit := s[i] == '<', c.st, c.scriptLiteralNext()
 		j, need := c.step(s, i)
 		if c.err != "" {
 			return c, text, fmt.Errorf("%s", c.err)
+		}
+		if lt && !need && i >= off {
+			switch {
+			case lit && specialScriptTag(s[i+1:]):
+				cuts = append(cuts, cutRange{i, i + 1, `\x3C`})
+			case st == stText && c.st == stText, st == stRaw && c.st == stRaw && isRCDATA(c.tag):
+				cuts = append(cuts, cutRange{i, i + 1, "&lt;"})
+			}
 		}
 		switch now := c.strippedComment(); {
 		case !was && now:
@@ -312,6 +321,45 @@ func (c context) feed(text string) (context, string, error) {
 		b.WriteString(s[at:])
 	}
 	return c, b.String(), nil
+}
+
+// A '<' in text that starts no tag, comment or markup declaration is written
+// "&lt;", as html/template writes it, and so is one in the escapable raw text
+// of textarea and title that starts no end tag: the browser shows the same
+// text. (Raw text of other elements shows references as they are: it is kept.)
+// A '<' the text before ended with (see pend) was written with that text and
+// stays as it is.
+func isRCDATA(tag string) bool { return tag == "textarea" || tag == "title" }
+
+// scriptLiteralNext reports whether the next byte of a script element is
+// inside a JS string, template literal or regexp. There, as html/template
+// does, the static text writes the '<' of "<!--", "<script" and "</script"
+// (in any case) as "\x3C", which reads the same in JS: the browser then
+// never sees them, so "</script" does not end the element there and "<!--"
+// followed by "<script" cannot make the browser skip the real end tag (the
+// "double escaped" state of script data, which render does not model).
+func (c *context) scriptLiteralNext() bool {
+	if c.st != stRaw || c.attr != attrJS {
+		return false
+	}
+	switch c.sub {
+	case jsDQ, jsSQ, jsTemplate, jsRegexp, jsRegexpClass:
+		return true
+	case jsSlash: // the '/' before starts a regexp unless a comment follows
+		return c.jsCtx == jsCtxRegexp
+	}
+	return false
+}
+
+// specialScriptTag reports whether s, the text after a '<', starts with
+// "!--", "script" or "/script", in any case.
+func specialScriptTag(s string) bool {
+	for _, t := range [...]string{"!--", "script", "/script"} {
+		if len(s) >= len(t) && strings.EqualFold(s[:len(t)], t) {
+			return true
+		}
+	}
+	return false
 }
 
 // strippedComment reports whether c is inside a comment that feed strips: an
@@ -464,7 +512,7 @@ func (c *context) step(s string, i int) (int, bool) {
 	case stAttrValue:
 		return c.attrValue(s, i), false
 	case stRaw:
-		if b == '<' {
+		if b == '<' && !c.scriptLiteralNext() {
 			rest := s[i:]
 			end := "</" + c.tag
 			if len(rest) < len(end)+1 {

@@ -60,7 +60,12 @@
 //
 // HTML comments, and JS and CSS comments in script and style elements, are
 // removed from the output, as html/template removes them; an action inside a
-// comment writes nothing.
+// comment writes nothing. Static text is otherwise kept, with html/template's
+// two rewrites: a '<' in text, textarea or title that starts no tag, comment
+// or declaration is written "&lt;", and "<!--", "<script" and "</script" (in
+// any case) inside a JS string, template literal or regexp of a script
+// element are written with "\x3C" for '<', so that they cannot end the script
+// or change how the browser finds its end.
 //
 // Branches of an if, with or range may end in different places of a start
 // tag: <input type="checkbox" {{if .Done}}checked{{end}}> works; what follows

@@ -171,3 +171,80 @@ func TestEscapeCSSURLs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { checkAgainstHTMLTemplate(t, tc) })
 	}
 }
+
+// checkSameAsHTMLTemplate renders text with data through both engines and
+// fails unless both write want.
+func checkSameAsHTMLTemplate(t *testing.T, text string, data any, want string) {
+	t.Helper()
+	got, err := renderString(t, "esc", text, data, nil)
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	ht, err := htmltemplate.New("esc").Parse(text)
+	if err != nil {
+		t.Fatalf("html/template refuses the template: %v", err)
+	}
+	var b strings.Builder
+	if err := ht.Execute(&b, data); err != nil {
+		t.Fatalf("html/template: %v", err)
+	}
+	if got != want || b.String() != want {
+		t.Errorf("%q:\nrender        %q\nhtml/template %q\nwant          %q", text, got, b.String(), want)
+	}
+}
+
+// TestEscapeStrayLessThan: a '<' in text that starts no tag, comment or markup
+// declaration, or one in textarea or title that starts no end tag, is written
+// "&lt;" as html/template writes it.
+func TestEscapeStrayLessThan(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"a < b", "a &lt; b"},
+		{"a<3 {{.}}", "a&lt;3 x&lt;y"},
+		{"<<!-- -->!--", "&lt;!--"},
+		{"a<<!-- --><!-- -->b", "a&lt;b"},
+		{"<p>1 <= 2</p>", "<p>1 &lt;= 2</p>"},
+		{"<< <b>{{.}}</b>", "&lt;&lt; <b>x&lt;y</b>"},
+		{"<textarea>a<b </tex {{.}}</textarea>", "<textarea>a&lt;b &lt;/tex x&lt;y</textarea>"},
+		{"<title>a<b</titlex></title>", "<title>a&lt;b&lt;/titlex></title>"},
+		{"<!DOCTYPE html><p>a</p>", "<!DOCTYPE html><p>a</p>"},
+		{`<a title="a<b">`, `<a title="a<b">`},
+		{"<script>a<b</script>", "<script>a<b</script>"},
+	} {
+		t.Run(tc.text, func(t *testing.T) { checkSameAsHTMLTemplate(t, tc.text, "x<y", tc.want) })
+	}
+}
+
+// TestEscapeTagNameActionStillRejected: a '<' right before an action is not a
+// stray '<': the action would write a tag name, which render refuses with a
+// message saying what to write instead.
+func TestEscapeTagNameActionStillRejected(t *testing.T) {
+	for _, text := range []string{"<{{.}}>", "a <{{.}}", "<< <{{.}}>"} {
+		_, err := renderString(t, "esc", text, "b", nil)
+		if err == nil || !strings.Contains(err.Error(), errTagName) {
+			t.Errorf("%q: got error %v, want one saying %q", text, err, errTagName)
+		}
+	}
+}
+
+// TestEscapeSpecialTagsInScriptLiterals: in a JS string, template literal or
+// regexp of a script element, static "<!--", "<script" and "</script" (any
+// case) are written with "\x3C", as html/template writes them; "</script"
+// there does not end the element. Event handler attributes keep them, as
+// html/template keeps them (the attribute's quotes end it, not "</script").
+func TestEscapeSpecialTagsInScriptLiterals(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{`<script>var a = "<!-- <script </script>"</script>`, `<script>var a = "\x3C!-- \x3Cscript \x3C/script>"</script>`},
+		{`<script>var a = '<!-- <ScRiPt </SCRIPT>'</script>`, `<script>var a = '\x3C!-- \x3CScRiPt \x3C/SCRIPT>'</script>`},
+		{"<script>var a = `</script>${b}<!--`</script>", "<script>var a = `\\x3C/script>${b}\\x3C!--`</script>"},
+		{`<script>var a = /<!--[<script]/</script>`, `<script>var a = /\x3C!--[\x3Cscript]/</script>`},
+		{`<script>var a = /<!-- <ScripT </ScripT/</script>`, `<script>var a = /\x3C!-- \x3CScripT \x3C/ScripT/</script>`},
+		{`<script>var a = "a < b <scrip <!- </scriptx"</script>`, `<script>var a = "a < b <scrip <!- \x3C/scriptx"</script>`},
+		{`<script>var a = "</script>", b = {{.}}</script>`, `<script>var a = "\x3C/script>", b = "x\u003cy"</script>`},
+		{`<script>var a = "<scr{{.}}"</script>`, `<script>var a = "<scrx\u003cy"</script>`},
+		{`<script>if (a <script) {}</script>`, `<script>if (a <script) {}</script>`},
+		{`<a onclick="x='<script></script><!--'">`, `<a onclick="x='<script></script><!--'">`},
+		{`<style>a { content: "<!-- <script" }</style>`, `<style>a { content: "<!-- <script" }</style>`},
+	} {
+		t.Run(tc.text, func(t *testing.T) { checkSameAsHTMLTemplate(t, tc.text, "x<y", tc.want) })
+	}
+}
