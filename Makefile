@@ -33,6 +33,13 @@ test: client-deps
 	@# (render/htmltemplate_fuzz_test.go). A failing input is written to
 	@# render/testdata/fuzz/FuzzHTMLTemplateDifferential: keep it as a seed.
 	$(GO) test -run '^$$' -fuzz FuzzHTMLTemplateDifferential -fuzztime 60s ./render
+	@# The other fuzz targets get a short budget each (their seed corpora
+	@# also run with the tests below).
+	@set -e; for target in FuzzParse:./render FuzzEscape:./render FuzzDecode:./internal/protocol \
+		FuzzDecodeForm:./internal/protocol FuzzDiff:./internal/diff; do \
+		echo "fuzzing $${target%%:*} for 15 s"; \
+		$(GO) test -run '^$$' -fuzz "^$${target%%:*}$$" -fuzztime 15s "$${target#*:}"; \
+	done
 	@# testsummary shows failures in full and lists skipped tests with their
 	@# reasons (plain go test hides skips without -v), ends with a line
 	@# "N passed, N failed, N skipped" (the last line of make test), and exits with go test's status.
