@@ -156,13 +156,7 @@ func (ch *channel) handle(m protocol.Message) {
 }
 
 func (ch *channel) replyError(m protocol.Message, reason string) {
-	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "error", appendReason(nil, reason))
-}
-
-func appendReason(dst []byte, reason string) []byte {
-	dst = append(dst, `{"reason":`...)
-	dst = protocol.AppendJSONString(dst, reason)
-	return append(dst, '}')
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "error", protocol.AppendReason(nil, reason))
 }
 
 // join mounts the view and replies with its full render.

@@ -272,7 +272,7 @@ func (c *conn) reply(joinRef, ref, topic, status string, response []byte) {
 }
 
 func (c *conn) replyError(m protocol.Message, reason string) {
-	c.reply(m.JoinRef, m.Ref, m.Topic, "error", append(append([]byte(`{"reason":`), protocol.AppendJSONString(nil, reason)...), '}'))
+	c.reply(m.JoinRef, m.Ref, m.Topic, "error", protocol.AppendReason(nil, reason))
 }
 
 // dispatch routes one frame: heartbeats are answered here; everything for a
@@ -284,7 +284,7 @@ func (c *conn) dispatch(data []byte, binary bool) {
 		// The client ignores pushes on topics it has not joined; this one is
 		// there for whoever reads the frames.
 		c.send(protocol.AppendPush(nil, "", "phoenix", "phx_error",
-			append(append([]byte(`{"reason":`), protocol.AppendJSONString(nil, err.Error())...), '}')))
+			protocol.AppendReason(nil, err.Error())))
 		return
 	}
 	switch {

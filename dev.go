@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/liveview-go/liveview/internal/protocol"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -143,7 +144,7 @@ func newDevError(err error) devError {
 // devReason returns the payload telling the client why a view failed:
 // {"reason":reason}, plus the failure's details in development mode.
 func (s *Server) devReason(reason string, err error) []byte {
-	b := appendReason(nil, reason)
+	b := protocol.AppendReason(nil, reason)
 	if !s.cfg.Dev || err == nil {
 		return b
 	}

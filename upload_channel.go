@@ -255,7 +255,7 @@ func (ef *entryFile) chunk(m protocol.Message) {
 		ef.ch.conn.reply(m.JoinRef, m.Ref, m.Topic, status, resp)
 	}
 	if m.Binary == nil {
-		reply("error", appendReason(nil, "chunks must be binary frames"))
+		reply("error", protocol.AppendReason(nil, "chunks must be binary frames"))
 		ef.fail(UploadInterrupted, false)
 		return
 	}
@@ -264,7 +264,7 @@ func (ef *entryFile) chunk(m protocol.Message) {
 	switch {
 	case ef.closed:
 		ef.mu.Unlock()
-		reply("error", appendReason(nil, "unmatched topic"))
+		reply("error", protocol.AppendReason(nil, "unmatched topic"))
 		return
 	case len(m.Binary) > ef.chunkSize:
 		ef.mu.Unlock()
@@ -284,7 +284,7 @@ func (ef *entryFile) chunk(m protocol.Message) {
 	if _, err := ef.f.Write(m.Binary); err != nil {
 		ef.mu.Unlock()
 		ef.ch.log.Error("liveview: upload could not be stored", "entry", ef.ref, "path", ef.path, "err", err)
-		reply("error", appendReason(nil, UploadWriterError))
+		reply("error", protocol.AppendReason(nil, UploadWriterError))
 		ef.fail(UploadWriterError, false)
 		return
 	}

@@ -102,3 +102,11 @@ func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendReason appends {"reason":reason}, the payload of an error reply or
+// of phx_error: every refusal the client reads a reason from is built here.
+func AppendReason(dst []byte, reason string) []byte {
+	dst = append(dst, `{"reason":`...)
+	dst = AppendJSONString(dst, reason)
+	return append(dst, '}')
+}
