@@ -12,6 +12,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/client"
 	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/internal/testsupport"
 )
 
 // scriptSrc finds the client script a page loads.
@@ -43,7 +44,7 @@ func fetch(srv http.Handler, path string, header map[string]string) *httptest.Re
 }
 
 func TestEmbeddedClientUnderHashedURL(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	counter.Register(srv, "/")
 	embedded, err := fs.ReadFile(client.FS(), client.FileName)
 	if err != nil {
@@ -107,7 +108,7 @@ func TestOwnClientBundle(t *testing.T) {
 		"static/app.js":     {Data: []byte("console.log('own bundle')")},
 		"static/app.js.map": {Data: []byte(`{"version":3}`)},
 	}
-	srv, _ := newLogged(t, liveview.Config{ClientFS: own, ClientFile: "static/app.js", ClientPath: "/assets/app.js"})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{ClientFS: own, ClientFile: "static/app.js", ClientPath: "/assets/app.js"})
 	counter.Register(srv, "/")
 
 	src, _ := pageScript(t, srv, "/")
@@ -131,7 +132,7 @@ func TestOwnClientBundle(t *testing.T) {
 }
 
 func TestMissingOwnClientBundle(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{ClientFS: fstest.MapFS{}, ClientFile: "app.js"})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{ClientFS: fstest.MapFS{}, ClientFile: "app.js"})
 	counter.Register(srv, "/")
 
 	src, body := pageScript(t, srv, "/")

@@ -15,21 +15,22 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 )
 
 func TestShutdownUnmountsViewsAndClosesSockets(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	ts := liveviewtest.NewServer(t, srv)
 	conn, err := ts.Connect("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	a, err := conn.Mount("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	_, err = conn.Mount("/crash")
-	must(t, err)
-	must(t, a.ClickEvent("inc", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, a.ClickEvent("inc", nil))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -58,19 +59,19 @@ func TestShutdownUnmountsViewsAndClosesSockets(t *testing.T) {
 
 // slowUnmount blocks Unmount until released, to see Shutdown's deadline.
 type slowUnmount struct {
-	crashView
+	testsupport.CrashView
 	release chan struct{}
 }
 
-func (v slowUnmount) Unmount(*liveview.Socket[crashState]) { <-v.release }
+func (v slowUnmount) Unmount(*liveview.Socket[testsupport.CrashState]) { <-v.release }
 
 func TestShutdownHonoursItsDeadline(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	release := make(chan struct{})
-	srv.Handle("/slow", liveview.View[crashState](slowUnmount{release: release}))
+	srv.Handle("/slow", liveview.View[testsupport.CrashState](slowUnmount{release: release}))
 	ts := liveviewtest.NewServer(t, srv)
 	_, err := ts.Mount("/slow")
-	must(t, err)
+	testsupport.Must(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // already over: Shutdown must not wait for the stuck Unmount
@@ -169,7 +170,7 @@ func TestRandomSigningKeyIsWarnedAbout(t *testing.T) {
 		{liveview.Config{SigningKey: []byte("0123456789abcdef0123456789abcdef")}, ""},
 	}
 	for _, c := range cases {
-		buf := &syncBuffer{}
+		buf := &testsupport.SyncBuffer{}
 		c.cfg.Logger = slog.New(slog.NewTextHandler(buf, nil))
 		liveview.NewServer(c.cfg).Close()
 		got := buf.String()

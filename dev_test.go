@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
@@ -42,8 +43,8 @@ func (devView) HandleEvent(s *liveview.Socket[devState], e liveview.Event) error
 	return nil
 }
 
-func devServer(t *testing.T, dev bool) (*liveview.Server, *syncBuffer) {
-	srv, logs := newLogged(t, liveview.Config{Dev: dev})
+func devServer(t *testing.T, dev bool) (*liveview.Server, *testsupport.SyncBuffer) {
+	srv, logs := testsupport.NewLogged(t, liveview.Config{Dev: dev})
 	for _, mode := range []string{"render", "mount", "join", "ok"} {
 		srv.Handle("/"+mode, liveview.View[devState](devView{mode: mode}))
 	}
@@ -53,10 +54,10 @@ func devServer(t *testing.T, dev bool) (*liveview.Server, *syncBuffer) {
 func get(t *testing.T, ts *liveviewtest.Server, path string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(ts.URL + path)
-	must(t, err)
+	testsupport.Must(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	must(t, err)
+	testsupport.Must(t, err)
 	return resp.StatusCode, string(b)
 }
 
@@ -123,14 +124,14 @@ func TestProductionModeShowsNoErrorDetail(t *testing.T) {
 
 	// After the join: a crash tells the client no more than its reason.
 	v, err := ts.Mount("/ok")
-	must(t, err)
+	testsupport.Must(t, err)
 	if strings.Contains(v.Page().Body, "lv-dev-error") {
 		t.Error("the page carries the development overlay's script outside development mode")
 	}
 	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "boom", "value": map[string]any{}})
-	must(t, err)
+	testsupport.Must(t, err)
 	p, err := v.Conn().AwaitPush(v.Topic(), "phx_error", 0)
-	must(t, err)
+	testsupport.Must(t, err)
 	if string(p.Payload) != `{"reason":"channel_crash"}` {
 		t.Errorf("phx_error payload %s, want only the reason", p.Payload)
 	}
@@ -145,19 +146,19 @@ func TestDevModeSendsFailuresToThePage(t *testing.T) {
 	srv, _ := devServer(t, true)
 	ts := liveviewtest.NewServer(t, srv)
 	v, err := ts.Mount("/ok")
-	must(t, err)
+	testsupport.Must(t, err)
 	if !strings.Contains(v.Page().Body, "lv-dev-error") {
 		t.Error("the page lacks the development overlay's script")
 	}
 	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "boom", "value": map[string]any{}})
-	must(t, err)
+	testsupport.Must(t, err)
 	p, err := v.Conn().AwaitPush(v.Topic(), "phx_error", 0)
-	must(t, err)
+	testsupport.Must(t, err)
 	var crash struct {
 		Reason string
 		Dev    struct{ Error, Stack string } `json:"dev_error"`
 	}
-	must(t, json.Unmarshal(p.Payload, &crash))
+	testsupport.Must(t, json.Unmarshal(p.Payload, &crash))
 	if crash.Reason != "channel_crash" || !strings.Contains(crash.Dev.Error, "index out of range") ||
 		!strings.Contains(crash.Dev.Stack, "devView.HandleEvent\n\t") || !strings.Contains(crash.Dev.Stack, "dev_test.go:") {
 		t.Errorf("phx_error payload %s: want the reason, the panic and its stack", p.Payload)
@@ -172,7 +173,7 @@ func TestDevModeSendsFailuresToThePage(t *testing.T) {
 	if !errors.As(err, &je) {
 		t.Fatalf("a join that panics: %v, want a refusal", err)
 	}
-	must(t, json.Unmarshal(je.Response, &refusal))
+	testsupport.Must(t, json.Unmarshal(je.Response, &refusal))
 	if refusal.Reason != "join crashed" || !strings.Contains(refusal.Dev.Error, "mount went wrong") || !strings.Contains(refusal.Dev.Stack, "panicInMount") {
 		t.Errorf("join refusal %s: want the reason, the panic and its stack", je.Response)
 	}
@@ -182,10 +183,10 @@ func TestPanicsAreLoggedWithTheirCalls(t *testing.T) {
 	srv, logs := devServer(t, false)
 	ts := liveviewtest.NewServer(t, srv)
 	v, err := ts.Mount("/ok")
-	must(t, err)
+	testsupport.Must(t, err)
 	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "boom", "value": map[string]any{}})
-	must(t, err)
-	must(t, v.AwaitCrash())
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.AwaitCrash())
 	var line string
 	for _, l := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(l, "view crashed") {

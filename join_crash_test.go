@@ -6,25 +6,28 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
 
 type brokenMount struct{}
 
-func (brokenMount) Mount(s *liveview.Socket[crashState], _ liveview.Params) error {
+func (brokenMount) Mount(s *liveview.Socket[testsupport.CrashState], _ liveview.Params) error {
 	if s.Connected() {
 		return errors.New("no database connection")
 	}
 	return nil
 }
-func (brokenMount) Render(s crashState) (*render.Rendered, error) { return crashTmpl.Execute(s) }
+func (brokenMount) Render(s testsupport.CrashState) (*render.Rendered, error) {
+	return testsupport.CrashView{}.Render(s)
+}
 
 // A Mount that fails on join answers the join with an error at once: the
 // client does not sit out its join timeout.
 func TestFailingMountAnswersTheJoin(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{})
-	srv.Handle("/broken", liveview.View[crashState](brokenMount{}))
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/broken", liveview.View[testsupport.CrashState](brokenMount{}))
 	_, err := liveviewtest.NewServer(t, srv).Mount("/broken")
 	var je *liveviewtest.JoinError
 	if !errors.As(err, &je) || je.Reason() != "join crashed" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 )
 
@@ -36,14 +37,14 @@ func TestNoLeaksAfterAThousandViews(t *testing.T) {
 	if testing.Short() {
 		t.Skip("joins 1,000 views")
 	}
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	ts := liveviewtest.NewServer(t, srv)
 	// Warm up: the first connection allocates pools and caches that stay.
 	warm, err := ts.Mount("/crash")
-	must(t, err)
-	must(t, warm.ClickEvent("inc", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, warm.ClickEvent("inc", nil))
 	warm.Conn().Close()
 	settle(t, "warm-up view unmounted", func() bool { return unmounts.Load() == 1 })
 
@@ -53,10 +54,10 @@ func TestNoLeaksAfterAThousandViews(t *testing.T) {
 	views := make([]*liveviewtest.View, n)
 	for i := range views {
 		v, err := ts.Mount("/crash")
-		must(t, err)
+		testsupport.Must(t, err)
 		views[i] = v
 	}
-	must(t, views[n-1].ClickEvent("inc", nil))
+	testsupport.Must(t, views[n-1].ClickEvent("inc", nil))
 	if g := runtime.NumGoroutine(); g < goroutines+n {
 		t.Fatalf("%d goroutines with %d connections open: the test does not see them", g, n)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/liveview-go/liveview/examples/chat"
 	"github.com/liveview-go/liveview/examples/clock"
 	"github.com/liveview-go/liveview/examples/jobs"
+	"github.com/liveview-go/liveview/internal/testsupport"
 )
 
 // Tests of the server-event examples (issue #5) over the real protocol.
@@ -66,7 +67,7 @@ func TestJobsExampleStopsItsJobs(t *testing.T) {
 	v.leave(t)
 	conn.close()
 	stop()
-	awaitCount(t, "goroutines after the server stopped, beyond those before", 0, func() int64 {
+	testsupport.AwaitValue(t, "goroutines after the server stopped, beyond those before", 0, func() int64 {
 		return max(0, int64(runtime.NumGoroutine()-before))
 	})
 }

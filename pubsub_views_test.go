@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -90,31 +91,13 @@ func (s *countedSub) Unsubscribe() error {
 	return s.Subscription.Unsubscribe()
 }
 
-// awaitCount waits, polling within a deadline, until get returns want: the
-// server ends subscriptions on the view's queue after it has answered, so
-// there is no event to wait for.
-func awaitCount(t *testing.T, what string, want int64, get func() int64) {
-	t.Helper()
-	deadline := time.Now().Add(psTimeout)
-	for {
-		got := get()
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d, want %d (after %v)", what, got, want, psTimeout)
-		}
-		time.Sleep(5 * time.Millisecond) // bounded poll, not synchronisation
-	}
-}
-
 func startSeqServer(t *testing.T, ps liveview.PubSub) (*liveview.Server, string, func()) {
 	t.Helper()
 	// The test clients send no heartbeats: on a busy machine joining 1,000
 	// views can outlast the default 60 s heartbeat timeout, which would close
 	// the first connections before the messages arrive.
 	srv := liveview.NewServer(liveview.Config{PubSub: ps, HeartbeatTimeout: time.Hour,
-		Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Logger: slog.New(slog.NewTextHandler(testsupport.LogTo(t), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	srv.Handle("/seq", liveview.View[seqState](seqView{}))
 	hs := httptest.NewServer(srv)
 	stop := func() {
@@ -231,15 +214,15 @@ func TestViewEndingMidStreamLeaksNothing(t *testing.T) {
 	}
 	// Left: the shared topic (views 40-59 and the pacer), 20 own topics and
 	// the pacer's.
-	awaitCount(t, "subscriptions after 40 of 60 views ended", 1+20+1, ps.live.Load)
+	testsupport.AwaitValue(t, "subscriptions after 40 of 60 views ended", 1+20+1, ps.live.Load)
 	vs[40].conn.close()
-	awaitCount(t, "subscriptions after 60 views ended", 1+1, ps.live.Load)
+	testsupport.AwaitValue(t, "subscriptions after 60 views ended", 1+1, ps.live.Load)
 	close(streamStop)
 	<-streamDone
 	pacer.conn.close()
-	awaitCount(t, "subscriptions after every view ended", 0, ps.live.Load)
+	testsupport.AwaitValue(t, "subscriptions after every view ended", 0, ps.live.Load)
 	stop()
-	awaitCount(t, "goroutines after the server stopped, beyond those before", 0, func() int64 {
+	testsupport.AwaitValue(t, "goroutines after the server stopped, beyond those before", 0, func() int64 {
 		return max(0, int64(runtime.NumGoroutine()-before))
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
@@ -96,13 +97,13 @@ func (v goView) Render(st goState) (*render.Rendered, error) {
 
 type goServer struct {
 	ts      *liveviewtest.Server
-	logs    *syncBuffer
+	logs    *testsupport.SyncBuffer
 	sockets chan *liveview.Socket[goState]
 }
 
 func newGoServer(t *testing.T) goServer {
 	t.Helper()
-	srv, logs := newLogged(t, liveview.Config{Title: "Home", TitlePrefix: "App: ", TitleSuffix: " !"})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{Title: "Home", TitlePrefix: "App: ", TitleSuffix: " !"})
 	sockets := make(chan *liveview.Socket[goState], 16)
 	srv.Handle("/go", liveview.View[goState](goView{name: "go", sockets: sockets}))
 	srv.Handle("/go2", liveview.View[goState](goView{name: "go2", sockets: sockets}))
@@ -151,7 +152,7 @@ func TestUnusableNavigationTargetsAreRefused(t *testing.T) {
 	}
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go?page=1")
-	must(t, err)
+	testsupport.Must(t, err)
 	for i, c := range cases {
 		before := len(g.logs.String())
 		if err := goEvent(v, c.kind, c.to, false); err != nil {
@@ -184,8 +185,8 @@ func TestLiveRedirectFallsBackToAFullLoad(t *testing.T) {
 		{g.ts.URL + "/other#top", "/other#top", "another live session"},
 	} {
 		v, err := g.ts.Mount("/go")
-		must(t, err)
-		must(t, goEvent(v, "live", c.to, false))
+		testsupport.Must(t, err)
+		testsupport.Must(t, goEvent(v, "live", c.to, false))
 		if r, _ := v.Redirected(); r.Kind != "redirect" || r.To != c.want {
 			t.Errorf("PushRedirect(%q) = %+v, want a full redirect to %s", c.to, r, c.want)
 		}
@@ -195,13 +196,13 @@ func TestLiveRedirectFallsBackToAFullLoad(t *testing.T) {
 	}
 	// The same live redirect within the session stays live, with replace.
 	v, err := g.ts.Mount("/go")
-	must(t, err)
-	must(t, goEvent(v, "live", "/go2?page=3", true))
+	testsupport.Must(t, err)
+	testsupport.Must(t, goEvent(v, "live", "/go2?page=3", true))
 	if r, _ := v.Redirected(); r.Kind != "live_redirect" || r.To != "/go2?page=3" || !r.Replace {
 		t.Errorf("PushRedirect within the session = %+v", r)
 	}
 	w, err := v.FollowRedirect()
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := w.Text("#name"); got != "go2" {
 		t.Errorf("after the live redirect: %s", w.HTML())
 	}
@@ -214,8 +215,8 @@ func TestLiveRedirectFallsBackToAFullLoad(t *testing.T) {
 	// The client navigating live into another session is refused with
 	// "unauthorized", which makes it load the page in full.
 	v2, err := g.ts.Mount("/go")
-	must(t, err)
-	must(t, goEvent(v2, "patch", "/go2", false)) // a patch to another view is a live redirect
+	testsupport.Must(t, err)
+	testsupport.Must(t, goEvent(v2, "patch", "/go2", false)) // a patch to another view is a live redirect
 	r, _ := v2.Redirected()
 	if r.Kind != "live_redirect" || r.To != "/go2" {
 		t.Fatalf("patch to another view = %+v", r)
@@ -249,14 +250,14 @@ func joinRedirect(v *liveviewtest.View, target string) error {
 func TestRedirectExternalAndLocal(t *testing.T) {
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go")
-	must(t, err)
-	must(t, goEvent(v, "external", "https://example.com/docs?x=1", false))
+	testsupport.Must(t, err)
+	testsupport.Must(t, goEvent(v, "external", "https://example.com/docs?x=1", false))
 	if r, _ := v.Redirected(); r.Kind != "redirect" || r.To != "https://example.com/docs?x=1" {
 		t.Errorf("RedirectExternal = %+v", r)
 	}
 	v, err = g.ts.Mount("/go")
-	must(t, err)
-	must(t, goEvent(v, "redirect", g.ts.URL+"/plain", false)) // an absolute URL of this site is fine
+	testsupport.Must(t, err)
+	testsupport.Must(t, goEvent(v, "redirect", g.ts.URL+"/plain", false)) // an absolute URL of this site is fine
 	if r, _ := v.Redirected(); r.Kind != "redirect" || r.To != "/plain" {
 		t.Errorf("Redirect to this site = %+v", r)
 	}
@@ -267,37 +268,37 @@ func TestRedirectExternalAndLocal(t *testing.T) {
 func TestPushAPIFromHandleInfo(t *testing.T) {
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go")
-	must(t, err)
+	testsupport.Must(t, err)
 	s := <-g.sockets
 
 	s.SendInfo(goMsg{kind: "title", to: "Inbox (2)"})
 	s.SendInfo(goMsg{kind: "event", to: "ding"})
 	ev, err := v.AwaitEvent("ding")
-	must(t, err)
+	testsupport.Must(t, err)
 	if string(ev.Payload) != `{"n":2}` {
 		t.Errorf("event from HandleInfo: %s", ev.Payload)
 	}
-	must(t, v.AwaitHTML(`<p id="n">2</p>`))
+	testsupport.Must(t, v.AwaitHTML(`<p id="n">2</p>`))
 	if v.Title() != "Inbox (2)" {
 		t.Errorf("title from HandleInfo: %q", v.Title())
 	}
 
 	s.SendInfo(goMsg{kind: "patch", to: "/go?page=7", replace: true})
 	r, err := v.AwaitRedirect("live_patch")
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.To != "/go?page=7" || !r.Replace {
 		t.Errorf("patch from HandleInfo = %+v", r)
 	}
-	must(t, v.AwaitHTML(`<p id="page">7</p>`))
+	testsupport.Must(t, v.AwaitHTML(`<p id="page">7</p>`))
 
 	s.SendInfo(goMsg{kind: "flashlive", to: "/go2"})
 	r, err = v.AwaitRedirect("live_redirect")
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.To != "/go2" || r.Flash == "" {
 		t.Errorf("live redirect from HandleInfo = %+v", r)
 	}
 	w, err := v.FollowRedirect()
-	must(t, err)
+	testsupport.Must(t, err)
 	<-g.sockets
 	if got, _ := w.Text("#flash-info"); got != "Moving" {
 		t.Errorf("flash after a live redirect from HandleInfo: %s", w.HTML())
@@ -310,7 +311,7 @@ func TestPushAPIFromHandleInfo(t *testing.T) {
 func TestPushAPIFromMount(t *testing.T) {
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go?page=1")
-	must(t, err)
+	testsupport.Must(t, err)
 	if ev, _ := v.AwaitEvent("mounted"); string(ev.Payload) != `{"view":"go"}` {
 		t.Errorf("event pushed from Mount: %+v", ev)
 	}
@@ -327,7 +328,7 @@ func TestPushAPIFromMount(t *testing.T) {
 	// A patch from Mount: the HTTP render redirects to the patched URL;
 	// the join reply carries it.
 	p, err := g.ts.Get("/go?mountgo=patch&to=/go%3Fpage%3D5")
-	must(t, err)
+	testsupport.Must(t, err)
 	if p.Status != http.StatusFound || p.Header.Get("Location") != "/go?page=5" {
 		t.Errorf("HTTP render of a patching Mount: %d %q", p.Status, p.Header.Get("Location"))
 	}
@@ -335,7 +336,7 @@ func TestPushAPIFromMount(t *testing.T) {
 	// A patch from the connected Mount: HandleParams runs with the patched
 	// params and the join reply carries the URL.
 	v, err = g.ts.Mount("/go?mountgo=patch&to=/go%3Fpage%3D5&live=1")
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := v.Text("#page"); got != "5" || v.URL() != g.ts.URL+"/go?page=5" {
 		t.Errorf("patch from the connected Mount: page %q, URL %s", got, v.URL())
 	}
@@ -343,13 +344,13 @@ func TestPushAPIFromMount(t *testing.T) {
 	// A redirect from Mount: the HTTP render redirects with flash in the
 	// cookie, or the join fails with the redirect.
 	p, err = g.ts.Get("/go?mountgo=live&to=/go2")
-	must(t, err)
+	testsupport.Must(t, err)
 	if p.Status != http.StatusFound || p.Header.Get("Location") != "/go2" {
 		t.Errorf("HTTP render of a redirecting Mount: %d %q", p.Status, p.Header.Get("Location"))
 	}
 	// Unusable targets from Mount are ignored, logged, on both renders.
 	v, err = g.ts.Mount("/go?mountgo=redirect&to=https://evil.example/")
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := v.Text("#name"); got != "go" || strings.Count(g.logs.String(), `Redirect to \"https://evil.example/\": another origin`) != 2 {
 		t.Errorf("unusable redirect from Mount: %s\n%s", v.HTML(), g.logs.String())
 	}
@@ -360,7 +361,7 @@ func TestPushAPIFromMount(t *testing.T) {
 func TestOnMountHaltsEverywhere(t *testing.T) {
 	g := newGoServer(t)
 	p, err := g.ts.Get("/guarded?halt=/plain&dead=1")
-	must(t, err)
+	testsupport.Must(t, err)
 	if p.Status != http.StatusFound || p.Header.Get("Location") != "/plain" {
 		t.Errorf("hook halting the HTTP render: %d %q", p.Status, p.Header.Get("Location"))
 	}
@@ -372,8 +373,8 @@ func TestOnMountHaltsEverywhere(t *testing.T) {
 	}
 	// Halting on live navigation within the session.
 	v, err := g.ts.Mount("/guarded")
-	must(t, err)
-	must(t, goEvent(v, "live", "/guarded2?halt=/go", false))
+	testsupport.Must(t, err)
+	testsupport.Must(t, goEvent(v, "live", "/guarded2?halt=/go", false))
 	if r, _ := v.Redirected(); r.Kind != "live_redirect" || r.To != "/guarded2?halt=/go" {
 		t.Fatalf("live redirect within the guarded session = %+v", r)
 	}
@@ -384,7 +385,7 @@ func TestOnMountHaltsEverywhere(t *testing.T) {
 	// A hook halting with an unusable target fails the render (HTTP 500)
 	// or refuses the join, logged: never does the view mount anyway.
 	p, err = g.ts.Get("/guarded?halt=https://evil.example/&dead=1")
-	must(t, err)
+	testsupport.Must(t, err)
 	if p.Status != http.StatusInternalServerError {
 		t.Errorf("hook halting to another origin, HTTP render: status %d", p.Status)
 	}
@@ -403,43 +404,43 @@ func TestOnMountHaltsEverywhere(t *testing.T) {
 func TestShownFlashStaysBehind(t *testing.T) {
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go")
-	must(t, err)
-	must(t, goEvent(v, "flash", "Shown", false))
-	must(t, goEvent(v, "live", "/go2", false))
+	testsupport.Must(t, err)
+	testsupport.Must(t, goEvent(v, "flash", "Shown", false))
+	testsupport.Must(t, goEvent(v, "live", "/go2", false))
 	if r, _ := v.Redirected(); r.Kind != "live_redirect" || r.Flash != "" {
 		t.Errorf("live redirect after the flash was shown = %+v, want no flash", r)
 	}
 	w, err := v.FollowRedirect()
-	must(t, err)
+	testsupport.Must(t, err)
 	if w.Has("#flash-info") {
 		t.Errorf("shown flash followed the live redirect: %s", w.HTML())
 	}
 
 	// Flash put with a redirect to a non-live page: a full redirect whose
 	// token the next HTTP render reads from the cookie.
-	must(t, goEvent(w, "flashlive", "/plain", false))
+	testsupport.Must(t, goEvent(w, "flashlive", "/plain", false))
 	r, _ := w.Redirected()
 	if r.Kind != "redirect" || r.To != "/plain" || r.Flash == "" {
 		t.Fatalf("flash with a redirect to a non-live page = %+v", r)
 	}
 	g.ts.SetCookie(&http.Cookie{Name: "__phoenix_flash__", Value: r.Flash, Path: "/"})
 	x, err := g.ts.Mount("/go2")
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := x.Text("#flash-info"); got != "Moving" || !strings.Contains(x.DeadHTML(), "Moving") {
 		t.Fatalf("flash from the cookie: %s / %s", x.DeadHTML(), x.HTML())
 	}
-	must(t, goEvent(x, "live", "/go", false))
+	testsupport.Must(t, goEvent(x, "live", "/go", false))
 	if r, _ := x.Redirected(); r.Flash != "" {
 		t.Errorf("flash from the cookie followed a live redirect: %+v", r)
 	}
 	y, err := x.FollowRedirect()
-	must(t, err)
+	testsupport.Must(t, err)
 	if y.Has("#flash-info") {
 		t.Errorf("flash from the cookie shown again after live navigation: %s", y.HTML())
 	}
 	// The cookie was deleted: the next page has no flash.
 	z, err := g.ts.Mount("/go")
-	must(t, err)
+	testsupport.Must(t, err)
 	if z.Has("#flash-info") || strings.Contains(z.DeadHTML(), "Moving") {
 		t.Errorf("flash cookie read twice: %s", z.DeadHTML())
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
@@ -69,9 +70,9 @@ func (navView) HandleEvent(s *liveview.Socket[navState], e liveview.Event) error
 	return nil
 }
 
-func newNavServer(t *testing.T) (*liveview.Server, *liveviewtest.Server, *syncBuffer) {
+func newNavServer(t *testing.T) (*liveview.Server, *liveviewtest.Server, *testsupport.SyncBuffer) {
 	t.Helper()
-	srv, logs := newLogged(t, liveview.Config{})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
 	srv.Handle("/one", liveview.View[navState](navView{step: "one"}))
 	srv.Handle("/two", liveview.View[navState](navView{step: "two"}))
 	admin := srv.LiveSession("admin", func(m *liveview.MountContext) error {
@@ -93,33 +94,33 @@ func newNavServer(t *testing.T) (*liveview.Server, *liveviewtest.Server, *syncBu
 func TestTitleFlashAndEvents(t *testing.T) {
 	_, ts, _ := newNavServer(t)
 	v, err := ts.Mount("/one")
-	must(t, err)
+	testsupport.Must(t, err)
 	if v.Title() != "Step one" {
 		t.Errorf("join title %q", v.Title())
 	}
-	must(t, v.ClickEvent("title", nil))
+	testsupport.Must(t, v.ClickEvent("title", nil))
 	if v.Title() != "Inbox (3)" {
 		t.Errorf("title after PageTitle: %q", v.Title())
 	}
-	must(t, v.ClickEvent("flash", nil))
+	testsupport.Must(t, v.ClickEvent("flash", nil))
 	if got, _ := v.Text("#flash-info"); got != "Saved <b>" {
 		t.Errorf("flash info = %q in %s", got, v.HTML())
 	}
-	must(t, v.Click("#flash-error")) // the rendered flash clears itself when clicked
+	testsupport.Must(t, v.Click("#flash-error")) // the rendered flash clears itself when clicked
 	if v.Has("#flash-error") || !v.Has("#flash-info") {
 		t.Errorf("after clearing error: %s", v.HTML())
 	}
-	must(t, v.ClickEvent("lv:clear-flash", nil)) // no key: everything
+	testsupport.Must(t, v.ClickEvent("lv:clear-flash", nil)) // no key: everything
 	if v.Has("#flash-info") {
 		t.Errorf("after clearing all: %s", v.HTML())
 	}
-	must(t, v.ClickEvent("events", nil))
+	testsupport.Must(t, v.ClickEvent("events", nil))
 	evs := v.Events()
 	if len(evs) != 2 || evs[0].Name != "first" || string(evs[0].Payload) != `{"n":1}` || evs[1].Name != "second" || string(evs[1].Payload) != `[2]` {
 		t.Errorf("pushed events = %+v", evs)
 	}
 	reply, err := v.Hook("ping", map[string]any{"x": 7})
-	must(t, err)
+	testsupport.Must(t, err)
 	if reply["pong"] != float64(7) {
 		t.Errorf("hook reply = %v", reply)
 	}
@@ -128,14 +129,14 @@ func TestTitleFlashAndEvents(t *testing.T) {
 func TestLiveRedirectCarriesFlash(t *testing.T) {
 	_, ts, _ := newNavServer(t)
 	v, err := ts.Mount("/one")
-	must(t, err)
-	must(t, v.ClickEvent("next", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.ClickEvent("next", nil))
 	r, ok := v.Redirected()
 	if !ok || r.Kind != "live_redirect" || r.To != "/two" || r.Flash == "" {
 		t.Fatalf("redirect = %+v %v", r, ok)
 	}
 	two, err := v.FollowRedirect()
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := two.Text("#step"); got != "two" {
 		t.Errorf("after live redirect, step = %q", got)
 	}
@@ -143,7 +144,7 @@ func TestLiveRedirectCarriesFlash(t *testing.T) {
 		t.Errorf("flash after live redirect = %q in %s", got, two.HTML())
 	}
 	// A reconnect of the new view does not show the flash again.
-	must(t, two.Rejoin())
+	testsupport.Must(t, two.Rejoin())
 	if two.Has("#flash-info") {
 		t.Errorf("flash shown again on rejoin: %s", two.HTML())
 	}
@@ -152,8 +153,8 @@ func TestLiveRedirectCarriesFlash(t *testing.T) {
 func TestRedirectCarriesFlashThroughTheCookie(t *testing.T) {
 	_, ts, _ := newNavServer(t)
 	v, err := ts.Mount("/one")
-	must(t, err)
-	must(t, v.ClickEvent("away", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.ClickEvent("away", nil))
 	r, ok := v.Redirected()
 	if !ok || r.Kind != "redirect" || r.To != "/plain" || r.Flash == "" {
 		t.Fatalf("redirect = %+v", r)
@@ -163,11 +164,11 @@ func TestRedirectCarriesFlashThroughTheCookie(t *testing.T) {
 	req, _ := http.NewRequest("GET", ts.URL+"/two", nil)
 	req.AddCookie(&http.Cookie{Name: "__phoenix_flash__", Value: r.Flash})
 	resp, err := http.DefaultClient.Do(req)
-	must(t, err)
+	testsupport.Must(t, err)
 	defer resp.Body.Close()
 	var body bytes.Buffer
 	_, err = body.ReadFrom(resp.Body)
-	must(t, err)
+	testsupport.Must(t, err)
 	if !strings.Contains(body.String(), `id="flash-info"`) || !strings.Contains(body.String(), "Bye") {
 		t.Errorf("HTTP render after redirect lacks the flash:\n%s", body.String())
 	}
@@ -184,7 +185,7 @@ func TestRedirectCarriesFlashThroughTheCookie(t *testing.T) {
 	req.Header.Del("Cookie")
 	req.AddCookie(&http.Cookie{Name: "__phoenix_flash__", Value: r.Flash + "x"})
 	resp2, err := http.DefaultClient.Do(req)
-	must(t, err)
+	testsupport.Must(t, err)
 	resp2.Body.Close()
 	if resp2.StatusCode != http.StatusOK {
 		t.Errorf("forged flash cookie: status %d", resp2.StatusCode)
@@ -196,15 +197,15 @@ func TestLiveSessionsAndOnMount(t *testing.T) {
 	// A live redirect into another live session: the join is refused with
 	// unauthorized, and the client loads the page in full.
 	v, err := ts.Mount("/one")
-	must(t, err)
-	must(t, v.ClickEvent("admin", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.ClickEvent("admin", nil))
 	r, _ := v.Redirected()
 	if r.Kind != "redirect" || r.To != "/admin" {
 		t.Errorf("redirect out of the live session = %+v, want a full redirect", r)
 	}
 	// The hook halts the HTTP render without the cookie...
 	p, err := ts.Get("/admin")
-	must(t, err)
+	testsupport.Must(t, err)
 	if p.Status != http.StatusFound || p.Header.Get("Location") != "/one?login=required" {
 		t.Errorf("HTTP render without login: %d %s", p.Status, p.Header.Get("Location"))
 	}
@@ -212,7 +213,7 @@ func TestLiveSessionsAndOnMount(t *testing.T) {
 	// the join (which sees the websocket request's cookies).
 	ts.SetCookie(&http.Cookie{Name: "user", Value: "ann"})
 	a, err := ts.Mount("/admin")
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := a.Text("#user"); got != "ann" {
 		t.Errorf("user from the hook = %q", got)
 	}
@@ -224,9 +225,9 @@ func TestLiveSessionsAndOnMount(t *testing.T) {
 func TestPatchTargetsAreChecked(t *testing.T) {
 	_, ts, logs := newNavServer(t)
 	v, err := ts.Mount("/one")
-	must(t, err)
-	must(t, v.ClickEvent("nowhere", nil))
-	must(t, v.ClickEvent("external", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.ClickEvent("nowhere", nil))
+	testsupport.Must(t, v.ClickEvent("external", nil))
 	if !strings.Contains(logs.String(), "patch ignored: no route serves it") || !strings.Contains(logs.String(), "patch ignored: another origin") {
 		t.Errorf("bad patches not logged:\n%s", logs.String())
 	}
@@ -236,8 +237,8 @@ func TestPatchTargetsAreChecked(t *testing.T) {
 	// A patch that loops through HandleParams crashes the view with a
 	// clear error instead of spinning.
 	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "loop", "value": map[string]any{}})
-	must(t, err)
-	must(t, v.AwaitCrash())
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.AwaitCrash())
 	if !strings.Contains(logs.String(), "patch loop") {
 		t.Errorf("patch loop not logged:\n%s", logs.String())
 	}
@@ -245,14 +246,14 @@ func TestPatchTargetsAreChecked(t *testing.T) {
 	// link_redirect, and the client navigates there live: the other view
 	// joins on the same topic.
 	w, err := ts.Mount("/one")
-	must(t, err)
+	testsupport.Must(t, err)
 	topic := w.Topic()
 	err = w.Patch("/two")
 	var re *liveviewtest.ReplyError
 	if errors.As(err, &re) {
 		t.Errorf("patch to another view was an error reply: %s", re.Response)
 	}
-	must(t, err)
+	testsupport.Must(t, err)
 	if got, _ := w.Text("#step"); got != "two" || w.Topic() != topic || !strings.HasSuffix(w.URL(), "/two") {
 		t.Errorf("after a patch to another view: step %q, topic %s, URL %s", got, w.Topic(), w.URL())
 	}

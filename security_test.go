@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 )
 
@@ -22,19 +23,19 @@ func joinWith(t *testing.T, c *liveviewtest.Conn, base, topic, session, static s
 	})
 	// A join's ref doubles as its join ref; this one has none, which the
 	// server accepts for a first join.
-	must(t, err)
+	testsupport.Must(t, err)
 	return r
 }
 
 func TestTokensAreCheckedAtJoin(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	ts := liveviewtest.NewServer(t, srv)
 	p, err := ts.Get("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	c, err := ts.Connect("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 
 	tamper := func(tok string) string {
 		b := []byte(tok)
@@ -70,21 +71,21 @@ func TestTokensAreCheckedAtJoin(t *testing.T) {
 }
 
 func TestMissingCSRFMakesJoinsStale(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	ts := liveviewtest.NewServer(t, srv)
 	p, err := ts.Get("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	// A websocket without the page's token: as a page on another site that
 	// rides on the browser's cookies would open.
 	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(ts.URL, "http", "ws", 1)+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {ts.URL}})
-	must(t, err)
+	testsupport.Must(t, err)
 	defer ws.Close()
 	join := `["1","1","lv:` + p.ID + `","phx_join",{"url":"` + ts.URL + `/crash","params":{},"session":"` + p.Session + `","static":"` + p.Static + `"}]`
-	must(t, ws.WriteMessage(websocket.TextMessage, []byte(join)))
+	testsupport.Must(t, ws.WriteMessage(websocket.TextMessage, []byte(join)))
 	_, reply, err := ws.ReadMessage()
-	must(t, err)
+	testsupport.Must(t, err)
 	if !strings.Contains(string(reply), `"status":"error"`) || !strings.Contains(string(reply), `"reason":"stale"`) {
 		t.Errorf("join without CSRF token: %s", reply)
 	}
@@ -94,7 +95,7 @@ func TestMissingCSRFMakesJoinsStale(t *testing.T) {
 }
 
 func TestForeignOriginIsRefused(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
 	ts := liveviewtest.NewServer(t, srv)
 	_, resp, err := websocket.DefaultDialer.Dial(strings.Replace(ts.URL, "http", "ws", 1)+"/live/websocket?vsn=2.0.0",
 		http.Header{"Origin": {"https://evil.example"}})
@@ -112,14 +113,14 @@ func TestForeignOriginIsRefused(t *testing.T) {
 }
 
 func TestMalformedFramesKeepTheConnection(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{MaxFrameBytes: 4096})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{MaxFrameBytes: 4096})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	ts := liveviewtest.NewServer(t, srv)
 	c, err := ts.Connect("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	v, err := c.Mount("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 
 	for _, frame := range []string{
 		`not json`,
@@ -129,38 +130,38 @@ func TestMalformedFramesKeepTheConnection(t *testing.T) {
 		`["1","2","lv:x","event","not an object"]`,
 		`["1","2","","event",{}]`,
 	} {
-		must(t, c.SendRaw([]byte(frame)))
+		testsupport.Must(t, c.SendRaw([]byte(frame)))
 	}
-	must(t, c.SendBinary([]byte{0, 200, 1, 1, 1, 'x'}))
-	must(t, c.SendBinary([]byte{7}))
+	testsupport.Must(t, c.SendBinary([]byte{0, 200, 1, 1, 1, 'x'}))
+	testsupport.Must(t, c.SendBinary([]byte{7}))
 	// Every one of them was answered with an error push on "phoenix".
 	_, err = c.AwaitPush("phoenix", "phx_error", 7)
-	must(t, err)
+	testsupport.Must(t, err)
 
 	// Replies with a clear reason where the message can be placed.
 	r, err := c.Call(v.JoinRef(), v.Topic(), "no_such_event", nil)
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "error" || !strings.Contains(string(r.Response), "unknown event") {
 		t.Errorf("unknown event: %s %s", r.Status, r.Response)
 	}
 	r, err = c.Call("9", "lv:not-joined", "event", map[string]any{"type": "click", "event": "inc", "value": map[string]any{}})
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "error" || !strings.Contains(string(r.Response), "unmatched topic") {
 		t.Errorf("event to an unjoined topic: %s %s", r.Status, r.Response)
 	}
 	r, err = c.Call(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "form", "event": "save", "value": "a=%zz"})
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "error" || !strings.Contains(string(r.Response), "invalid event values") {
 		t.Errorf("undecodable form: %s %s", r.Status, r.Response)
 	}
 	r, err = c.Call(v.JoinRef(), "lv:x", "weird", nil)
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "error" {
 		t.Errorf("event on an unjoined topic: %s %s", r.Status, r.Response)
 	}
 
 	// The view still works.
-	must(t, v.ClickEvent("inc", nil))
+	testsupport.Must(t, v.ClickEvent("inc", nil))
 	if got, _ := v.Text("#n"); got != "1" {
 		t.Errorf("after the garbage, a click gives %q", got)
 	}
@@ -170,14 +171,14 @@ func TestMalformedFramesKeepTheConnection(t *testing.T) {
 
 	// An oversized frame ends this connection with 1009, and only this one.
 	other, err := ts.Mount("/crash")
-	must(t, err)
-	must(t, c.SendRaw([]byte(`["1","99","phoenix","heartbeat",{"pad":"`+strings.Repeat("x", 5000)+`"}]`)))
+	testsupport.Must(t, err)
+	testsupport.Must(t, c.SendRaw([]byte(`["1","99","phoenix","heartbeat",{"pad":"`+strings.Repeat("x", 5000)+`"}]`)))
 	err = c.Closed()
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
 		t.Errorf("oversized frame: connection ended with %v, want close 1009", err)
 	}
-	must(t, other.ClickEvent("inc", nil))
+	testsupport.Must(t, other.ClickEvent("inc", nil))
 	if got, _ := other.Text("#n"); got != "1" {
 		t.Errorf("a view on another connection: %q", got)
 	}

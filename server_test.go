@@ -1,59 +1,22 @@
 package liveview_test
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
 
-// syncBuffer is a log destination tests can read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newLogged(t *testing.T, cfg liveview.Config) (*liveview.Server, *syncBuffer) {
-	t.Helper()
-	buf := &syncBuffer{}
-	cfg.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := liveview.NewServer(cfg)
-	t.Cleanup(func() { srv.Close() })
-	return srv, buf
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestCounterOverTheProtocol(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{TitlePrefix: "[", TitleSuffix: "]"})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{TitlePrefix: "[", TitleSuffix: "]"})
 	counter.Register(srv, "/counter")
 	v := liveviewtest.Mount(t, srv, "/counter?start=3")
 
@@ -69,12 +32,12 @@ func TestCounterOverTheProtocol(t *testing.T) {
 	if got := v.Title(); got != "Counter" {
 		t.Errorf("join title = %q, want Counter", got)
 	}
-	must(t, v.Click("#inc"))
-	must(t, v.ClickEvent("inc", nil))
+	testsupport.Must(t, v.Click("#inc"))
+	testsupport.Must(t, v.ClickEvent("inc", nil))
 	if txt, _ := v.Text("#count"); txt != "5" {
 		t.Errorf("after two increments: %q", txt)
 	}
-	must(t, v.Click("button#dec"))
+	testsupport.Must(t, v.Click("button#dec"))
 	if txt, _ := v.Text("#count"); txt != "4" {
 		t.Errorf("after a decrement: %q", txt)
 	}
@@ -124,11 +87,11 @@ func (formView) HandleEvent(s *liveview.Socket[formState], e liveview.Event) err
 }
 
 func TestFormWithNestedAndRepeatedFields(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	srv.Handle("/form", liveview.View[formState](formView{}))
 	v := liveviewtest.Mount(t, srv, "/form")
 
-	must(t, v.Change("#f", url.Values{"user[name]": {"Ann"}}, "user[name]"))
+	testsupport.Must(t, v.Change("#f", url.Values{"user[name]": {"Ann"}}, "user[name]"))
 	if got, _ := v.Text("#target"); got != "[user name]" {
 		t.Errorf("_target = %q, want the path [user name]", got)
 	}
@@ -141,12 +104,12 @@ func TestFormWithNestedAndRepeatedFields(t *testing.T) {
 	if got, _ := v.Text("#unused"); got != "tags" {
 		t.Errorf("untouched fields = %q, want tags", got)
 	}
-	must(t, v.Submit("#f", url.Values{"user[tags][]": {"b", "c"}}))
+	testsupport.Must(t, v.Submit("#f", url.Values{"user[tags][]": {"b", "c"}}))
 	if got, _ := v.Text("#saved"); got != "Ann/b,c/step 2" {
 		t.Errorf("saved = %q", got)
 	}
 	// Once submitted, every field counts as touched.
-	must(t, v.Change("#f", nil, "user[tags][]"))
+	testsupport.Must(t, v.Change("#f", nil, "user[tags][]"))
 	if got, _ := v.Text("#unused"); got != "" {
 		t.Errorf("untouched fields after submit = %q", got)
 	}
@@ -179,22 +142,22 @@ func (paramsView) HandleEvent(s *liveview.Socket[paramsState], e liveview.Event)
 }
 
 func TestPatchRunsHandleParams(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	srv.Handle("/items", liveview.View[paramsState](paramsView{}))
 	v := liveviewtest.Mount(t, srv, "/items?page=1")
 	if got, _ := v.Text("#page"); got != "1" {
 		t.Fatalf("page = %q", got)
 	}
-	must(t, v.Patch("/items?page=2"))
+	testsupport.Must(t, v.Patch("/items?page=2"))
 	if got, _ := v.Text("#page"); got != "2" {
 		t.Errorf("after patch, page = %q", got)
 	}
 	if got, _ := v.Text("#mounts"); got != "1" {
 		t.Errorf("a patch remounted the view: mounts = %q", got)
 	}
-	must(t, v.Click("#next"))
+	testsupport.Must(t, v.Click("#next"))
 	r, err := v.AwaitRedirect("live_patch")
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.To != "/items?page=2%2B" || !r.Replace {
 		t.Errorf("pushed patch = %+v", r)
 	}
@@ -229,7 +192,7 @@ func (f feedView) HandleEvent(s *liveview.Socket[feedState], e liveview.Event) e
 }
 
 func TestTempAssign(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	var seen atomic.Int64
 	seen.Store(-1)
 	srv.Handle("/feed", liveview.View[feedState](feedView{seen: &seen}))
@@ -237,7 +200,7 @@ func TestTempAssign(t *testing.T) {
 	if !strings.Contains(v.HTML(), "<li>a</li><li>b</li>") {
 		t.Fatalf("join render: %s", v.HTML())
 	}
-	must(t, v.ClickEvent("bump", nil))
+	testsupport.Must(t, v.ClickEvent("bump", nil))
 	if n := seen.Load(); n != 0 {
 		t.Errorf("the state still held %d items after the render", n)
 	}
@@ -247,73 +210,51 @@ func TestTempAssign(t *testing.T) {
 	}
 	// On the wire: the reply to an unrelated change carries only that slot.
 	r, err := v.Conn().Call(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "bump", "value": map[string]any{}})
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "ok" || string(r.Response) != `{"diff":{"1":"2"}}` {
 		t.Errorf("reply to an unrelated change: %s %s, want only slot 1", r.Status, r.Response)
 	}
 }
 
-// The crasher view panics on "boom".
-type crashState struct{ N int }
-
-type crashView struct{ unmounts *atomic.Int64 }
-
-var crashTmpl = render.Must(render.Parse(`<p id="n">{{.N}}</p>`))
-
-func (crashView) Mount(*liveview.Socket[crashState], liveview.Params) error { return nil }
-func (crashView) Render(s crashState) (*render.Rendered, error)             { return crashTmpl.Execute(s) }
-func (crashView) HandleEvent(s *liveview.Socket[crashState], e liveview.Event) error {
-	switch e.Name {
-	case "boom":
-		var xs []int
-		_ = xs[len(e.Name)] // out of range: a real runtime panic, not a staged one
-	case "fail":
-		return errors.New("the database is down")
-	}
-	s.Assign(func(st *crashState) { st.N++ })
-	return nil
-}
-func (c crashView) Unmount(*liveview.Socket[crashState]) { c.unmounts.Add(1) }
-
 func TestPanickingHandlerCrashesOnlyItsView(t *testing.T) {
-	srv, logs := newLogged(t, liveview.Config{})
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	ts := liveviewtest.NewServer(t, srv)
 	conn, err := ts.Connect("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	a, err := conn.Mount("/crash")
-	must(t, err)
+	testsupport.Must(t, err)
 	b, err := conn.Mount("/crash")
-	must(t, err)
-	must(t, a.ClickEvent("inc", nil))
-	must(t, b.ClickEvent("inc", nil))
+	testsupport.Must(t, err)
+	testsupport.Must(t, a.ClickEvent("inc", nil))
+	testsupport.Must(t, b.ClickEvent("inc", nil))
 
 	// The reply never comes: the view is gone. Send without waiting.
 	_, err = conn.Send(a.JoinRef(), a.Topic(), "event", map[string]any{"type": "click", "event": "boom", "value": map[string]any{}})
-	must(t, err)
-	must(t, a.AwaitCrash())
+	testsupport.Must(t, err)
+	testsupport.Must(t, a.AwaitCrash())
 	if !strings.Contains(logs.String(), "view crashed") || !strings.Contains(logs.String(), "index out of range") {
 		t.Errorf("the log does not say why:\n%s", logs.String())
 	}
 	// The other view on the same connection carries on.
-	must(t, b.ClickEvent("inc", nil))
+	testsupport.Must(t, b.ClickEvent("inc", nil))
 	if got, _ := b.Text("#n"); got != "2" {
 		t.Errorf("the other view shows %q, want 2", got)
 	}
 	// The crashed view rejoins with a fresh mount.
-	must(t, a.Rejoin())
+	testsupport.Must(t, a.Rejoin())
 	if got, _ := a.Text("#n"); got != "0" {
 		t.Errorf("after rejoin: %q, want a fresh 0", got)
 	}
-	must(t, a.ClickEvent("inc", nil))
+	testsupport.Must(t, a.ClickEvent("inc", nil))
 	if got, _ := a.Text("#n"); got != "1" {
 		t.Errorf("after rejoin and a click: %q", got)
 	}
 	// A returned error crashes the view the same way.
 	_, err = conn.Send(b.JoinRef(), b.Topic(), "event", map[string]any{"type": "click", "event": "fail", "value": map[string]any{}})
-	must(t, err)
-	must(t, b.AwaitCrash())
+	testsupport.Must(t, err)
+	testsupport.Must(t, b.AwaitCrash())
 	if !strings.Contains(logs.String(), "the database is down") {
 		t.Errorf("the log does not carry the error:\n%s", logs.String())
 	}
@@ -323,22 +264,22 @@ func TestPanickingHandlerCrashesOnlyItsView(t *testing.T) {
 }
 
 func TestHeartbeatAndLeave(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	var unmounts atomic.Int64
-	srv.Handle("/crash", liveview.View[crashState](crashView{unmounts: &unmounts}))
+	srv.Handle("/crash", liveview.View[testsupport.CrashState](testsupport.CrashView{Unmounts: &unmounts}))
 	v := liveviewtest.Mount(t, srv, "/crash")
 	r, err := v.Conn().Call("", "phoenix", "heartbeat", nil)
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "ok" || string(r.Response) != "{}" {
 		t.Errorf("heartbeat reply: %s %s", r.Status, r.Response)
 	}
-	must(t, v.Leave())
+	testsupport.Must(t, v.Leave())
 	if n := unmounts.Load(); n != 1 {
 		t.Errorf("Unmount ran %d times after leave, want 1", n)
 	}
 	// Events to the left view are refused.
 	r, err = v.Conn().Call(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "inc", "value": map[string]any{}})
-	must(t, err)
+	testsupport.Must(t, err)
 	if r.Status != "error" || !strings.Contains(string(r.Response), "unmatched topic") {
 		t.Errorf("event after leave: %s %s", r.Status, r.Response)
 	}

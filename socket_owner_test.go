@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
@@ -107,7 +108,7 @@ func (ownerView) Render(st ownerState) (*render.Rendered, error) { return ownerT
 
 func ownerServer(t *testing.T, v ownerView) *liveview.Server {
 	t.Helper()
-	srv, _ := newLogged(t, liveview.Config{})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
 	srv.LiveSession("owner", func(m *liveview.MountContext) error {
 		m.Put("hook", "ran")
 		return nil
@@ -303,7 +304,7 @@ func (uploadOwnerView) Render(st uploadOwnerState) (*render.Rendered, error) {
 // TestSocketUsableInUploadProgress: an upload's Progress callback counts as
 // one of the view's callbacks.
 func TestSocketUsableInUploadProgress(t *testing.T) {
-	srv, _ := newLogged(t, liveview.Config{UploadDir: t.TempDir()})
+	srv, _ := testsupport.NewLogged(t, liveview.Config{UploadDir: t.TempDir()})
 	srv.Handle("/up", liveview.View[uploadOwnerState](uploadOwnerView{}))
 	v := liveviewtest.Mount(t, srv, "/up")
 	u, err := v.ChooseFiles(`input[type="file"]`, liveviewtest.File{Name: "a.txt", Type: "text/plain", Content: []byte("hello")})

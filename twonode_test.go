@@ -10,6 +10,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/examples/chat"
 	"github.com/liveview-go/liveview/internal/testservers"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/pubsub/nats"
 	"github.com/liveview-go/liveview/pubsub/redis"
 )
@@ -22,7 +23,7 @@ type node struct {
 
 func startNode(t *testing.T, ps liveview.PubSub) node {
 	t.Helper()
-	srv := liveview.NewServer(liveview.Config{PubSub: ps, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))})
+	srv := liveview.NewServer(liveview.Config{PubSub: ps, Logger: slog.New(slog.NewTextHandler(testsupport.LogTo(t), nil))})
 	chat.Register(srv, "/chat")
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
@@ -32,14 +33,6 @@ func startNode(t *testing.T, ps liveview.PubSub) node {
 		ps.Close()
 	})
 	return node{srv: srv, url: hs.URL}
-}
-
-// testLog sends log lines to t.Log.
-type testLog struct{ t *testing.T }
-
-func (w testLog) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
 
 // TestTwoNodes runs the chat example on two servers sharing one broker: a
