@@ -37,6 +37,8 @@ type conn struct {
 	channels map[string]*channel
 
 	views sync.WaitGroup // running view queues
+
+	uploads uploadUsage // admitted upload entries of every view (upload_quota.go)
 }
 
 // outQueue bounds the frames waiting to be written. Past it, senders wait: a

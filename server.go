@@ -113,6 +113,27 @@ type Config struct {
 	// UploadDir is where uploaded files are stored until the view consumes
 	// them (they stream there, never whole in memory). Default os.TempDir().
 	UploadDir string
+
+	// MaxUploadEntriesPerConn, MaxUploadBytesPerConn and MaxUploadBytes are
+	// the upload quotas: the entries one connection may have admitted at
+	// once, and the bytes admitted on one connection and on the whole
+	// server. An entry is admitted when the preflight gives it a token, for
+	// its declared size (at most its MaxFileSize), and counts until it is
+	// consumed, cancelled or fails, or its view or connection ends: declared
+	// bytes are promised even before they arrive. Past a quota, the preflight
+	// refuses the files chosen together with UploadQuotaExceeded, which pages
+	// show like any entry error, and the server logs the limit. Zero is the
+	// default; a negative value is no limit.
+	//
+	// The defaults, 64 entries and 256 MiB per connection and 2 GiB per
+	// server, leave room for any form a person fills in (the photos example
+	// takes at most 6 files of 25 MB) while bounding what one client can
+	// make the server hold: each admitted entry may keep a file open, and its
+	// bytes sit in UploadDir (memory, where that is a tmpfs) until consumed.
+	// Size MaxUploadBytes to the free space of UploadDir.
+	MaxUploadEntriesPerConn int
+	MaxUploadBytesPerConn   int64
+	MaxUploadBytes          int64
 }
 
 // Server serves LiveViews: their HTTP render, the websocket they run over,
@@ -136,6 +157,8 @@ type Server struct {
 	mu    sync.Mutex
 	conns map[*conn]struct{}
 	done  chan struct{}
+
+	uploads uploadUsage // admitted upload entries of every connection (upload_quota.go)
 }
 
 // PubSub returns the PubSub the server publishes and subscribes through.

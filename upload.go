@@ -120,30 +120,39 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 	}
 	ch.core.uploadsChanged()
 
-	b := append([]byte(nil), `{"ref":`...)
-	b = protocol.AppendJSONString(b, cfg.ref)
 	if errs := cfg.errorPairs(); len(errs) > 0 {
-		// Phoenix answers "ok" with the errors; the client cancels the
-		// entries named and undoes its form lock.
-		b = append(b, `,"error":[`...)
-		for i, pair := range errs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '[')
-			b = protocol.AppendJSONString(b, pair[0])
-			b = append(b, ',')
-			b = protocol.AppendJSONString(b, pair[1])
-			b = append(b, ']')
-		}
-		b = append(b, ']')
-		ch.replyWithDiff(m, b)
+		ch.replyPreflightErrors(m, cfg, errs)
 		return
 	}
 	asked := make(map[string]bool, len(p.Entries))
 	for _, ce := range p.Entries {
 		asked[ce.Ref] = true
 	}
+	// The files asked for together are admitted together, or refused
+	// together: a client given tokens for some only would wait on the others.
+	var batch []*uploadEntry
+	var bytes int64
+	for _, e := range cfg.entries {
+		if asked[e.Ref] && e.Valid && !e.preflighted {
+			batch = append(batch, e)
+			bytes += min(e.Size, cfg.opts.MaxFileSize)
+		}
+	}
+	srv := ch.conn.srv
+	if len(batch) > 0 {
+		if r := srv.admitUploads(ch.conn, len(batch), bytes); r != nil {
+			ch.log.Warn("liveview: upload refused: quota reached", "upload", cfg.name,
+				"limit", "Config."+r.setting, "max", r.limit, "admitted", r.used, "asked", r.asked)
+			for _, e := range batch {
+				e.addError(UploadQuotaExceeded)
+			}
+			ch.core.uploadsChanged()
+			ch.replyPreflightErrors(m, cfg, cfg.errorPairs())
+			return
+		}
+	}
+	b := append([]byte(nil), `{"ref":`...)
+	b = protocol.AppendJSONString(b, cfg.ref)
 	o := cfg.opts
 	b = append(b, `,"config":{"chunk_size":`...)
 	b = strconv.AppendInt(b, int64(o.ChunkSize), 10)
@@ -154,28 +163,52 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 	b = append(b, `,"max_file_size":`...)
 	b = strconv.AppendInt(b, o.MaxFileSize, 10)
 	b = append(b, `},"entries":{`...)
-	first := true
-	for _, e := range cfg.entries {
-		if !asked[e.Ref] || !e.Valid || e.preflighted {
-			continue
-		}
+	for i, e := range batch {
 		ef := ch.newEntryFile(cfg, e)
-		tok, err := ch.conn.srv.sign.sign(purposeUpload, uploadClaims{View: ch.core.id, Nonce: ef.nonce, Config: cfg.ref, Entry: e.Ref})
+		tok, err := srv.sign.sign(purposeUpload, uploadClaims{View: ch.core.id, Nonce: ef.nonce, Config: cfg.ref, Entry: e.Ref})
 		if err != nil {
+			// The entries given a file so far release their share when the
+			// view ends; the rest is released here.
+			var rest int64
+			for _, e := range batch[i:] {
+				rest += min(e.Size, cfg.opts.MaxFileSize)
+			}
+			srv.releaseUploads(ch.conn, len(batch)-i, rest)
 			ch.fail(fmt.Errorf("liveview: upload token: %w", err))
 			return
 		}
+		ef.admitted = true
 		e.file, e.preflighted = ef, true
 		ch.upl.add(ef)
-		if !first {
+		if i > 0 {
 			b = append(b, ',')
 		}
-		first = false
 		b = protocol.AppendJSONString(b, e.Ref)
 		b = append(b, ':')
 		b = protocol.AppendJSONString(b, tok)
 	}
 	b = append(b, `},"errors":{}`...)
+	ch.replyWithDiff(m, b)
+}
+
+// replyPreflightErrors refuses a preflight: Phoenix answers "ok" with the
+// errors; the client cancels the entries named (every entry of a form
+// submit) and undoes its form lock, and the diff shows the reasons.
+func (ch *channel) replyPreflightErrors(m protocol.Message, cfg *uploadConfig, errs [][2]string) {
+	b := append([]byte(nil), `{"ref":`...)
+	b = protocol.AppendJSONString(b, cfg.ref)
+	b = append(b, `,"error":[`...)
+	for i, pair := range errs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = protocol.AppendJSONString(b, pair[0])
+		b = append(b, ',')
+		b = protocol.AppendJSONString(b, pair[1])
+		b = append(b, ']')
+	}
+	b = append(b, ']')
 	ch.replyWithDiff(m, b)
 }
 

@@ -49,7 +49,8 @@ type entryFile struct {
 	complete bool
 	closed   bool // no more bytes: cancelled, failed, consumed or the view ended
 	timer    *time.Timer
-	gen      int // which timer is current; older ones do nothing
+	gen      int  // which timer is current; older ones do nothing
+	admitted bool // holds its share of the upload quotas (limit bytes, one entry)
 }
 
 // uploadRegistry is the view's entries that hold a token, by entry ref. The
@@ -323,6 +324,10 @@ func (ef *entryFile) discardLocked() bool {
 	}
 	ef.closed = true
 	ef.stopTimerLocked()
+	if ef.admitted {
+		ef.admitted = false
+		ef.ch.conn.srv.releaseUploads(ef.ch.conn, 1, ef.limit)
+	}
 	if ef.f != nil {
 		ef.f.Close() // a second Close after completion fails harmlessly
 		if err := os.Remove(ef.path); err != nil && !errors.Is(err, os.ErrNotExist) {

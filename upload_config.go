@@ -35,6 +35,11 @@ const (
 	UploadTimeout      = "timeout"        // no chunk arrived for ChunkTimeout
 	UploadWriterError  = "writer_error"   // the server could not store the bytes
 	UploadInterrupted  = "interrupted"    // the client stopped sending, or sent what it had not declared
+	// UploadQuotaExceeded refuses files at the preflight while the
+	// connection or the server holds as many upload entries or bytes as the
+	// Config quotas allow (MaxUploadEntriesPerConn, MaxUploadBytesPerConn,
+	// MaxUploadBytes). Not one of Phoenix's reasons: Phoenix has no quotas.
+	UploadQuotaExceeded = "quota_exceeded"
 )
 
 // UploadOptions configures one named upload for AllowUpload. The zero value

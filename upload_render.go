@@ -176,6 +176,8 @@ func UploadErrorText(reason string) string {
 		return "The server could not store the file."
 	case UploadInterrupted:
 		return "The upload was interrupted."
+	case UploadQuotaExceeded:
+		return "Too many uploads are in progress: try again once they have finished."
 	}
 	return "The upload failed (" + reason + ")."
 }

@@ -1,0 +1,101 @@
+package liveview
+
+import "sync"
+
+// Upload quotas (Config.MaxUploadEntriesPerConn, MaxUploadBytesPerConn,
+// MaxUploadBytes). A declared size is a promise the server makes at the
+// preflight: once it hands out a token, the client may send that many
+// bytes, however slowly. So the quotas count what was admitted, not what has
+// arrived so far: an entry's declared size (at most its MaxFileSize) from the
+// token until the entry is discarded (consumed, cancelled, failed, or its view
+// or connection ended). Completed entries count until consumed, since their
+// bytes still sit in UploadDir.
+
+// Defaults of the upload quotas; see the Config fields.
+const (
+	defaultMaxUploadEntriesPerConn = 64
+	defaultMaxUploadBytesPerConn   = 256 << 20
+	defaultMaxUploadBytes          = 2 << 30
+)
+
+// uploadUsage is what one connection, or the whole server, has admitted.
+type uploadUsage struct {
+	mu      sync.Mutex
+	bytes   int64
+	entries int
+}
+
+// uploadLimits are the quotas in force: a negative value is no limit.
+type uploadLimits struct {
+	connEntries int
+	connBytes   int64
+	srvBytes    int64
+}
+
+func (s *Server) uploadLimits() uploadLimits {
+	l := uploadLimits{
+		connEntries: s.cfg.MaxUploadEntriesPerConn,
+		connBytes:   s.cfg.MaxUploadBytesPerConn,
+		srvBytes:    s.cfg.MaxUploadBytes,
+	}
+	if l.connEntries == 0 {
+		l.connEntries = defaultMaxUploadEntriesPerConn
+	}
+	if l.connBytes == 0 {
+		l.connBytes = defaultMaxUploadBytesPerConn
+	}
+	if l.srvBytes == 0 {
+		l.srvBytes = defaultMaxUploadBytes
+	}
+	return l
+}
+
+// quotaRefusal says which quota refused an admission, for the log.
+type quotaRefusal struct {
+	setting string // the Config field
+	limit   int64
+	used    int64 // admitted before this request
+	asked   int64
+}
+
+// admitUploads reserves entries and bytes for a preflight on connection c,
+// all or nothing. It returns nil when admitted; release gives them back.
+func (s *Server) admitUploads(c *conn, entries int, bytes int64) *quotaRefusal {
+	l := s.uploadLimits()
+	c.uploads.mu.Lock()
+	defer c.uploads.mu.Unlock()
+	if l.connEntries >= 0 && c.uploads.entries+entries > l.connEntries {
+		return &quotaRefusal{"MaxUploadEntriesPerConn", int64(l.connEntries), int64(c.uploads.entries), int64(entries)}
+	}
+	if l.connBytes >= 0 && c.uploads.bytes+bytes > l.connBytes {
+		return &quotaRefusal{"MaxUploadBytesPerConn", l.connBytes, c.uploads.bytes, bytes}
+	}
+	s.uploads.mu.Lock()
+	defer s.uploads.mu.Unlock()
+	if l.srvBytes >= 0 && s.uploads.bytes+bytes > l.srvBytes {
+		return &quotaRefusal{"MaxUploadBytes", l.srvBytes, s.uploads.bytes, bytes}
+	}
+	c.uploads.entries += entries
+	c.uploads.bytes += bytes
+	s.uploads.entries += entries
+	s.uploads.bytes += bytes
+	return nil
+}
+
+// releaseUploads gives back what admitUploads reserved.
+func (s *Server) releaseUploads(c *conn, entries int, bytes int64) {
+	c.uploads.mu.Lock()
+	c.uploads.entries -= entries
+	c.uploads.bytes -= bytes
+	c.uploads.mu.Unlock()
+	s.uploads.mu.Lock()
+	s.uploads.entries -= entries
+	s.uploads.bytes -= bytes
+	s.uploads.mu.Unlock()
+}
+
+func (u *uploadUsage) get() (entries int, bytes int64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.entries, u.bytes
+}
