@@ -11,7 +11,6 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/client"
-	"github.com/liveview-go/liveview/examples/counter"
 	"github.com/liveview-go/liveview/internal/testsupport"
 )
 
@@ -45,7 +44,7 @@ func fetch(srv http.Handler, path string, header map[string]string) *httptest.Re
 
 func TestEmbeddedClientUnderHashedURL(t *testing.T) {
 	srv, _ := testsupport.NewLogged(t, liveview.Config{})
-	counter.Register(srv, "/")
+	srv.Handle("/", liveview.View[testsupport.CrashState](testsupport.CrashView{}))
 	embedded, err := fs.ReadFile(client.FS(), client.FileName)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +108,7 @@ func TestOwnClientBundle(t *testing.T) {
 		"static/app.js.map": {Data: []byte(`{"version":3}`)},
 	}
 	srv, _ := testsupport.NewLogged(t, liveview.Config{ClientFS: own, ClientFile: "static/app.js", ClientPath: "/assets/app.js"})
-	counter.Register(srv, "/")
+	srv.Handle("/", liveview.View[testsupport.CrashState](testsupport.CrashView{}))
 
 	src, _ := pageScript(t, srv, "/")
 	if !regexp.MustCompile(`^/assets/app-[0-9a-f]{16}\.js$`).MatchString(src) {
@@ -133,7 +132,7 @@ func TestOwnClientBundle(t *testing.T) {
 
 func TestMissingOwnClientBundle(t *testing.T) {
 	srv, logs := testsupport.NewLogged(t, liveview.Config{ClientFS: fstest.MapFS{}, ClientFile: "app.js"})
-	counter.Register(srv, "/")
+	srv.Handle("/", liveview.View[testsupport.CrashState](testsupport.CrashView{}))
 
 	src, body := pageScript(t, srv, "/")
 	if src != "/live/liveview.js" {

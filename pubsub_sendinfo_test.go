@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -69,11 +70,10 @@ func (hammerView) Render(st hammerState) (*render.Rendered, error) { return hamm
 func TestSendInfoFromManyGoroutines(t *testing.T) {
 	const senders, each, events = 50, 200, 100
 	sockets := make(chan *liveview.Socket[hammerState], 1)
-	srv, base, _ := startSeqServer(t, liveview.NewMemoryPubSub())
+	srv, ts, _ := startSeqServer(t, liveview.NewMemoryPubSub())
 	srv.Handle("/hammer", liveview.View[hammerState](hammerView{sockets: sockets}))
-	c := newPSClient(t, base)
-	p := c.page(t, "/hammer")
-	v := c.connect(t, p.csrf).join(t, p)
+	v, err := ts.Mount("/hammer")
+	testsupport.Must(t, err)
 	s := <-sockets
 
 	var wg sync.WaitGroup
@@ -87,12 +87,12 @@ func TestSendInfoFromManyGoroutines(t *testing.T) {
 		}()
 	}
 	for range events {
-		v.event(t, "ping", nil)
+		testsupport.Must(t, v.ClickEvent("ping", nil))
 	}
 	wg.Wait()
 	// "report" is queued after every SendInfo above has returned, so the
 	// view has handled them all when it runs.
-	v.event(t, "report", nil)
+	testsupport.Must(t, v.ClickEvent("report", nil))
 	want := fmt.Sprintf("<p>got=%d out_of_order=0 events=%d</p>", senders*each, events)
 	if got := v.HTML(); got != want {
 		t.Fatalf("view shows %s, want %s", got, want)

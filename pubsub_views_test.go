@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/internal/testsupport"
+	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -91,7 +91,9 @@ func (s *countedSub) Unsubscribe() error {
 	return s.Subscription.Unsubscribe()
 }
 
-func startSeqServer(t *testing.T, ps liveview.PubSub) (*liveview.Server, string, func()) {
+// startSeqServer serves seqView at /seq with ps; stop closes every
+// connection, then the server.
+func startSeqServer(t *testing.T, ps liveview.PubSub) (*liveview.Server, *liveviewtest.Server, func()) {
 	t.Helper()
 	// The test clients send no heartbeats: on a busy machine joining 1,000
 	// views can outlast the default 60 s heartbeat timeout, which would close
@@ -99,32 +101,41 @@ func startSeqServer(t *testing.T, ps liveview.PubSub) (*liveview.Server, string,
 	srv := liveview.NewServer(liveview.Config{PubSub: ps, HeartbeatTimeout: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(testsupport.LogTo(t), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	srv.Handle("/seq", liveview.View[seqState](seqView{}))
-	hs := httptest.NewServer(srv)
+	ts := liveviewtest.NewServer(t, srv, liveviewtest.WithTimeout(testsupport.Timeout))
 	stop := func() {
-		hs.CloseClientConnections()
+		ts.Close()
 		srv.Close()
-		hs.Close()
 	}
 	t.Cleanup(stop)
-	return srv, hs.URL, stop
+	return srv, ts, stop
 }
 
 // joinSeqViews joins n seq views, perConn per websocket.
-func joinSeqViews(t *testing.T, base string, n, perConn int) []*psView {
+func joinSeqViews(t *testing.T, ts *liveviewtest.Server, n, perConn int) []*liveviewtest.View {
 	t.Helper()
-	c := newPSClient(t, base)
-	views := make([]*psView, 0, n)
+	views := make([]*liveviewtest.View, 0, n)
 	for len(views) < n {
-		pages := make([]psPage, 0, perConn)
+		conn, err := ts.Connect("/seq")
+		testsupport.Must(t, err)
 		for range min(perConn, n-len(views)) {
-			pages = append(pages, c.page(t, "/seq"))
-		}
-		conn := c.connect(t, pages[0].csrf)
-		for _, p := range pages {
-			views = append(views, conn.join(t, p))
+			v, err := conn.Mount("/seq")
+			testsupport.Must(t, err)
+			views = append(views, v)
 		}
 	}
 	return views
+}
+
+// awaitHTML waits until cond holds for v's HTML and returns that HTML; it
+// fails the test, saying what it waited for, if it does not within the
+// server's timeout.
+func awaitHTML(t *testing.T, v *liveviewtest.View, what string, cond func(html string) bool) string {
+	t.Helper()
+	h, err := v.AwaitHTMLFunc(cond)
+	if err != nil {
+		t.Fatalf("%s: %v; view %s HTML:\n%s", what, err, v.Topic(), v.HTML())
+	}
+	return h
 }
 
 // TestThousandViewsReceiveEveryMessageInOrder subscribes 1,000 views to one
@@ -135,11 +146,11 @@ func TestThousandViewsReceiveEveryMessageInOrder(t *testing.T) {
 	}
 	const views, msgs = 1000, 100
 	ps := &countingPubSub{PubSub: liveview.NewMemoryPubSub()}
-	srv, base, _ := startSeqServer(t, ps)
+	srv, ts, _ := startSeqServer(t, ps)
 	// One view per connection: a burst of 100 messages to 100 views on one
 	// connection overflows the server's outgoing frame queue (see
 	// TestBurstToManyViewsOnOneConnection).
-	vs := joinSeqViews(t, base, views, 1)
+	vs := joinSeqViews(t, ts, views, 1)
 	// One shared subscription for the topic, one per view for its own.
 	if got := ps.live.Load(); got != views+1 {
 		t.Fatalf("%d broker subscriptions for %d views, want %d", got, views, views+1)
@@ -156,7 +167,7 @@ func TestThousandViewsReceiveEveryMessageInOrder(t *testing.T) {
 	}
 	full := fmt.Sprintf(`<p id="n">%d</p><p id="seq">%s</p>`, msgs, want.String())
 	for i, v := range vs {
-		h := v.await(t, fmt.Sprintf("view %d", i), func(h string) bool {
+		h := awaitHTML(t, v, fmt.Sprintf("view %d", i), func(h string) bool {
 			return strings.HasPrefix(h, fmt.Sprintf(`<p id="n">%d</p>`, msgs))
 		})
 		if h != full {
@@ -171,9 +182,9 @@ func TestThousandViewsReceiveEveryMessageInOrder(t *testing.T) {
 func TestViewEndingMidStreamLeaksNothing(t *testing.T) {
 	before := runtime.NumGoroutine()
 	ps := &countingPubSub{PubSub: liveview.NewMemoryPubSub()}
-	srv, base, stop := startSeqServer(t, ps)
+	srv, ts, stop := startSeqServer(t, ps)
 	const n = 60
-	vs := joinSeqViews(t, base, n, 20)
+	vs := joinSeqViews(t, ts, n, 20)
 	if got := ps.live.Load(); got != n+1 {
 		t.Fatalf("%d subscriptions for %d views, want %d", got, n, n+1)
 	}
@@ -182,8 +193,10 @@ func TestViewEndingMidStreamLeaksNothing(t *testing.T) {
 	// once the pacer view has the previous one, so that the server's
 	// outgoing queues stay short (a view ending mid-stream is the point, not
 	// overload).
-	pacer := joinSeqViews(t, base, 1, 1)[0]
-	streamStop, streamDone := make(chan struct{}), make(chan struct{})
+	// The stream stops when the pacer's connection closes, which ends its
+	// wait.
+	pacer := joinSeqViews(t, ts, 1, 1)[0]
+	streamDone := make(chan struct{})
 	go func() {
 		defer close(streamDone)
 		for i := 0; ; i++ {
@@ -191,35 +204,38 @@ func TestViewEndingMidStreamLeaksNothing(t *testing.T) {
 				return
 			}
 			count := fmt.Sprintf(`<p id="n">%d</p>`, i+1)
-			if !pacer.waitFor(func(h string) bool { return strings.HasPrefix(h, count) }, streamStop) {
+			if _, err := pacer.AwaitHTMLFunc(func(h string) bool { return strings.HasPrefix(h, count) }); err != nil {
 				return
 			}
 		}
 	}()
 	// Every view has received part of the stream before any ends.
 	for i, v := range vs {
-		v.await(t, fmt.Sprintf("view %d streaming", i), func(h string) bool { return !strings.HasPrefix(h, `<p id="n">0</p>`) })
+		awaitHTML(t, v, fmt.Sprintf("view %d streaming", i), func(h string) bool { return !strings.HasPrefix(h, `<p id="n">0</p>`) })
 	}
 
 	// Views 0-19 leave, 20-39 crash (both on connections that stay open),
 	// and the connection of 40-59 closes.
 	for _, v := range vs[:20] {
-		v.leave(t)
+		testsupport.Must(t, v.Leave())
 	}
+	// The crash answers with phx_error, not a reply: send without waiting.
 	for _, v := range vs[20:40] {
-		v.cast(t, "crash")
+		_, err := v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "crash", "value": map[string]any{}})
+		testsupport.Must(t, err)
 	}
 	for i, v := range vs[20:40] {
-		v.await(t, fmt.Sprintf("view %d crashing", 20+i), func(string) bool { return v.failed() != nil })
+		if err := v.AwaitCrash(); err != nil {
+			t.Fatalf("view %d crashing: %v", 20+i, err)
+		}
 	}
 	// Left: the shared topic (views 40-59 and the pacer), 20 own topics and
 	// the pacer's.
 	testsupport.AwaitValue(t, "subscriptions after 40 of 60 views ended", 1+20+1, ps.live.Load)
-	vs[40].conn.close()
+	vs[40].Conn().Close()
 	testsupport.AwaitValue(t, "subscriptions after 60 views ended", 1+1, ps.live.Load)
-	close(streamStop)
+	pacer.Conn().Close()
 	<-streamDone
-	pacer.conn.close()
 	testsupport.AwaitValue(t, "subscriptions after every view ended", 0, ps.live.Load)
 	stop()
 	testsupport.AwaitValue(t, "goroutines after the server stopped, beyond those before", 0, func() int64 {
@@ -233,15 +249,15 @@ func TestViewEndingMidStreamLeaksNothing(t *testing.T) {
 // per burst, and senders wait for room in the queue.)
 func TestBurstToManyViewsOnOneConnection(t *testing.T) {
 	const views, msgs = 100, 100
-	srv, base, _ := startSeqServer(t, liveview.NewMemoryPubSub())
-	vs := joinSeqViews(t, base, views, views)
+	srv, ts, _ := startSeqServer(t, liveview.NewMemoryPubSub())
+	vs := joinSeqViews(t, ts, views, views)
 	for i := range msgs {
 		if err := seqTopic.Publish(context.Background(), srv, i); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i, v := range vs {
-		v.await(t, fmt.Sprintf("view %d", i), func(h string) bool {
+		awaitHTML(t, v, fmt.Sprintf("view %d", i), func(h string) bool {
 			return strings.HasPrefix(h, fmt.Sprintf(`<p id="n">%d</p>`, msgs))
 		})
 	}

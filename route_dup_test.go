@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
-	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/internal/testsupport"
 )
 
 // panicOf runs fn and returns what it panicked with, as a string, or "".
@@ -21,7 +21,7 @@ func panicOf(fn func()) (msg string) {
 }
 
 func TestHandleDuplicatePatternPanics(t *testing.T) {
-	view := liveview.View[counter.State](counter.View{})
+	view := liveview.View[testsupport.CrashState](testsupport.CrashView{})
 	for _, tc := range []struct{ first, second, want string }{
 		{"/counter", "/counter", `"/counter" conflicts with "/counter"`},
 		{"/users/{id}", "/users/{uid}/", `"/users/{uid}/" conflicts with "/users/{id}"`},
@@ -42,7 +42,7 @@ func TestHandleDuplicatePatternPanics(t *testing.T) {
 }
 
 func TestHandleDuplicateAcrossLiveSessionsPanics(t *testing.T) {
-	view := liveview.View[counter.State](counter.View{})
+	view := liveview.View[testsupport.CrashState](testsupport.CrashView{})
 	srv := liveview.NewServer(liveview.Config{})
 	srv.LiveSession("admin").Handle("/a/{id}", view)
 	got := panicOf(func() { srv.Handle("/a/{x}", view) })
@@ -52,7 +52,7 @@ func TestHandleDuplicateAcrossLiveSessionsPanics(t *testing.T) {
 }
 
 func TestHandleDistinctPatternsDoNotPanic(t *testing.T) {
-	view := liveview.View[counter.State](counter.View{})
+	view := liveview.View[testsupport.CrashState](testsupport.CrashView{})
 	srv := liveview.NewServer(liveview.Config{})
 	for _, p := range []string{"/", "/a", "/a/{id}", "/a/{id}/edit", "/a/new", "/{rest...}", "/a/{rest...}"} {
 		if got := panicOf(func() { srv.Handle(p, view) }); got != "" {

@@ -9,15 +9,45 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
-	"github.com/liveview-go/liveview/examples/counter"
 	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
 
+// The counter view counts clicks from a start parameter, with a page title.
+type counterState struct{ Count int }
+
+type counterView struct{}
+
+var counterTmpl = render.Must(render.Parse(`<section class="counter">
+  <h1>Count: <span id="count">{{.Count}}</span></h1>
+  <button id="dec" phx-click="dec">-</button>
+  <button id="inc" phx-click="inc">+</button>
+</section>`))
+
+func (counterView) Mount(s *liveview.Socket[counterState], p liveview.Params) error {
+	s.Assign(func(st *counterState) { st.Count = p.Int("start") })
+	s.PageTitle("Counter")
+	return nil
+}
+
+func (counterView) HandleEvent(s *liveview.Socket[counterState], e liveview.Event) error {
+	switch e.Name {
+	case "inc":
+		s.Assign(func(st *counterState) { st.Count++ })
+	case "dec":
+		s.Assign(func(st *counterState) { st.Count-- })
+	default:
+		return &liveview.UnknownEventError{Name: e.Name}
+	}
+	return nil
+}
+
+func (counterView) Render(st counterState) (*render.Rendered, error) { return counterTmpl.Execute(st) }
+
 func TestCounterOverTheProtocol(t *testing.T) {
 	srv, _ := testsupport.NewLogged(t, liveview.Config{TitlePrefix: "[", TitleSuffix: "]"})
-	counter.Register(srv, "/counter")
+	srv.Handle("/counter", liveview.View[counterState](counterView{}))
 	v := liveviewtest.Mount(t, srv, "/counter?start=3")
 
 	if !strings.Contains(v.DeadHTML(), `<span id="count">3</span>`) {

@@ -499,3 +499,37 @@ func TestNavigation(t *testing.T) {
 		t.Errorf("FollowRedirect with no redirect succeeded")
 	}
 }
+
+// AwaitHTMLFunc waits through pushes until its condition holds, and returns
+// the HTML that met it; a condition never met is an error once the timeout
+// passes.
+func TestAwaitHTMLFunc(t *testing.T) {
+	_, ts := newScript(t, "", func(m msg) []string {
+		switch m.Event {
+		case "phx_join":
+			return []string{reply(m, listJoin)}
+		case "event":
+			return []string{
+				reply(m, `{}`),
+				push(m, "diff", `{"0":{"k":{"1":{"0":"b"},"kc":2}}}`),
+				push(m, "diff", `{"0":{"k":{"2":{"0":"c"},"kc":3}}}`),
+			}
+		}
+		return nil
+	})
+	v, err := ts.Mount("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.ClickEvent("add", nil); err != nil {
+		t.Fatal(err)
+	}
+	h, err := v.AwaitHTMLFunc(func(h string) bool { return strings.Count(h, "<li>") == 3 })
+	if err != nil || !strings.Contains(h, "<li>a</li><li>b</li><li>c</li>") {
+		t.Fatalf("waiting for three items: %v, HTML %s", err, h)
+	}
+	_, err = v.AwaitHTMLFunc(func(h string) bool { return strings.Count(h, "<li>") == 4 })
+	if err == nil || !strings.Contains(err.Error(), "condition") {
+		t.Errorf("a condition never met: %v, want an error saying what was awaited", err)
+	}
+}

@@ -20,7 +20,8 @@
 // (Server.Connect, Conn.Mount for several views on one connection). A View
 // is one joined view:
 //
-//   - read it: HTML, DeadHTML, Text, Attr, Has, Title, URL;
+//   - read it: HTML, DeadHTML, Text, Attr, Has, Title, URL, and wait for
+//     what it shows: AwaitHTML, AwaitHTMLFunc;
 //   - act on it by CSS selector (Click, Submit, Change, KeyUp, KeyDown, Blur,
 //     Focus, FollowLink) or by event name (ClickEvent, SubmitEvent,
 //     ChangeEvent, Hook, Push), and navigate with Patch;

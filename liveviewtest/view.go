@@ -327,6 +327,23 @@ func (v *View) AwaitHTML(text string) error {
 	})
 }
 
+// AwaitHTMLFunc waits until cond reports true for the view's HTML, and
+// returns that HTML: for what a substring cannot say (a count that has
+// changed, a text inside one element). cond runs each time a frame arrives,
+// on the caller's goroutine, while the connection is locked: it must not
+// call the View's or the Conn's methods.
+func (v *View) AwaitHTMLFunc(cond func(html string) bool) (string, error) {
+	var h string
+	err := v.conn.wait("waiting for the view's HTML to meet the test's condition", func() bool {
+		if v.rendered == nil {
+			return false
+		}
+		h, _ = v.rendered.HTML()
+		return cond(h)
+	})
+	return h, err
+}
+
 // Crashed reports whether the server has crashed the view (phx_error).
 func (v *View) Crashed() bool {
 	v.conn.mu.Lock()

@@ -101,7 +101,7 @@ type CrashState struct{ N int }
 
 // CrashView counts events, shown in <p id="n">. Event "boom" panics with a
 // real runtime error, "fail" returns an error; either crashes the view.
-// Unmount counts into Unmounts.
+// Unmount counts into Unmounts, if set.
 type CrashView struct{ Unmounts *atomic.Int64 }
 
 var crashTmpl = render.Must(render.Parse(`<p id="n">{{.N}}</p>`))
@@ -126,4 +126,8 @@ func (CrashView) HandleEvent(s *liveview.Socket[CrashState], e liveview.Event) e
 }
 
 // Unmount counts the view's end.
-func (c CrashView) Unmount(*liveview.Socket[CrashState]) { c.Unmounts.Add(1) }
+func (c CrashView) Unmount(*liveview.Socket[CrashState]) {
+	if c.Unmounts != nil {
+		c.Unmounts.Add(1)
+	}
+}
