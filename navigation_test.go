@@ -1,136 +1,80 @@
 package liveview_test
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
-	"github.com/liveview-go/liveview/render"
 )
 
-// The go view navigates wherever it is told: from Mount (?mountgo=kind&to=),
-// from an event ("go" with kind and to), and from HandleInfo (goMsg). Every
-// callback also bumps N, so a test sees whether the rest of the callback
-// still reached the page.
-type goState struct {
-	Flash liveview.Flash
-	N     int
-	Page  string
-}
-
-type goView struct {
-	name    string
-	sockets chan *liveview.Socket[goState] // connected sockets, for SendInfo
-}
-
-type goMsg struct {
-	kind, to string
-	replace  bool
-}
-
-var goTmpl = render.Must(render.Parse(`<p id="name">{{.Name}}</p><p id="n">{{.S.N}}</p><p id="page">{{.S.Page}}</p><div id="flash">{{.S.Flash.HTML}}</div>`))
-
-func goNavigate(s *liveview.Socket[goState], kind, to string, replace bool) {
-	switch kind {
-	case "patch":
-		s.PushPatch(to, nil, replace)
-	case "live":
-		s.PushRedirect(to, nil, replace)
-	case "redirect":
-		s.Redirect(to)
-	case "external":
-		s.RedirectExternal(to)
-	case "event":
-		s.PushEvent(to, map[string]any{"n": s.Context().N})
-	case "title":
-		s.PageTitle(to)
-	case "flash":
-		s.PutFlash("info", to)
-	case "flashlive":
-		s.PutFlash("info", "Moving")
-		s.PushRedirect(to, nil, replace)
+func TestLiveSessionsAndOnMount(t *testing.T) {
+	_, ts, _ := newNavServer(t)
+	// A live redirect into another live session: the join is refused with
+	// unauthorized, and the client loads the page in full.
+	v, err := ts.Mount("/one")
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.ClickEvent("admin", nil))
+	r, _ := v.Redirected()
+	if r.Kind != "redirect" || r.To != "/admin" {
+		t.Errorf("redirect out of the live session = %+v, want a full redirect", r)
+	}
+	// The hook halts the HTTP render without the cookie...
+	p, err := ts.Get("/admin")
+	testsupport.Must(t, err)
+	if p.Status != http.StatusFound || p.Header.Get("Location") != "/one?login=required" {
+		t.Errorf("HTTP render without login: %d %s", p.Status, p.Header.Get("Location"))
+	}
+	// ...and passes what it found to the view, on the HTTP render and on
+	// the join (which sees the websocket request's cookies).
+	ts.SetCookie(&http.Cookie{Name: "user", Value: "ann"})
+	a, err := ts.Mount("/admin")
+	testsupport.Must(t, err)
+	if got, _ := a.Text("#user"); got != "ann" {
+		t.Errorf("user from the hook = %q", got)
+	}
+	if !strings.Contains(a.DeadHTML(), `<p id="user">ann</p>`) {
+		t.Errorf("HTTP render: %s", a.DeadHTML())
 	}
 }
 
-func (v goView) Mount(s *liveview.Socket[goState], p liveview.Params) error {
-	if s.Connected() && v.sockets != nil {
-		v.sockets <- s
+func TestPatchTargetsAreChecked(t *testing.T) {
+	_, ts, logs := newNavServer(t)
+	v, err := ts.Mount("/one")
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.ClickEvent("nowhere", nil))
+	testsupport.Must(t, v.ClickEvent("external", nil))
+	if !strings.Contains(logs.String(), "patch ignored: no route serves it") || !strings.Contains(logs.String(), "patch ignored: another origin") {
+		t.Errorf("bad patches not logged:\n%s", logs.String())
 	}
-	s.PageTitle("Go " + v.name)
-	s.PushEvent("mounted", map[string]any{"view": v.name})
-	if s.Connected() || p.String("live") == "" {
-		goNavigate(s, p.String("mountgo"), p.String("to"), false)
+	if got, _ := v.Text("#step"); got != "one" || v.Crashed() {
+		t.Errorf("the view did not keep running: %s", v.HTML())
 	}
-	return nil
-}
-
-func (goView) HandleParams(s *liveview.Socket[goState], p liveview.Params, _ *url.URL) error {
-	s.Assign(func(st *goState) { st.Page = p.String("page") })
-	return nil
-}
-
-func (goView) HandleEvent(s *liveview.Socket[goState], e liveview.Event) error {
-	s.Assign(func(st *goState) { st.N++ })
-	goNavigate(s, e.Params.String("kind"), e.Params.String("to"), e.Params.String("replace") != "")
-	return nil
-}
-
-func (goView) HandleInfo(s *liveview.Socket[goState], msg any) error {
-	m := msg.(goMsg)
-	s.Assign(func(st *goState) { st.N++ })
-	goNavigate(s, m.kind, m.to, m.replace)
-	return nil
-}
-
-func (v goView) Render(st goState) (*render.Rendered, error) {
-	return goTmpl.Execute(struct {
-		Name string
-		S    goState
-	}{v.name, st})
-}
-
-type goServer struct {
-	ts      *liveviewtest.Server
-	logs    *testsupport.SyncBuffer
-	sockets chan *liveview.Socket[goState]
-}
-
-func newGoServer(t *testing.T) goServer {
-	t.Helper()
-	srv, logs := testsupport.NewLogged(t, liveview.Config{Title: "Home", TitlePrefix: "App: ", TitleSuffix: " !"})
-	sockets := make(chan *liveview.Socket[goState], 16)
-	srv.Handle("/go", liveview.View[goState](goView{name: "go", sockets: sockets}))
-	srv.Handle("/go2", liveview.View[goState](goView{name: "go2", sockets: sockets}))
-	srv.LiveSession("other").Handle("/other", liveview.View[goState](goView{name: "other"}))
-	// The guard halts with the redirect in ?halt=, on the HTTP render only
-	// with ?dead=1 and on every join.
-	guard := srv.LiveSession("guard", func(m *liveview.MountContext) error {
-		if to := m.Params.String("halt"); to != "" && (m.Connected || m.Params.String("dead") != "") {
-			m.Redirect(to)
-		}
-		m.Put("seen", m.URL.Path)
-		return nil
-	})
-	guard.Handle("/guarded", liveview.View[goState](goView{name: "guarded"}))
-	guard.Handle("/guarded2", liveview.View[goState](goView{name: "guarded2"}))
-	mux := http.NewServeMux()
-	mux.Handle("/", srv)
-	mux.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("plain page")) })
-	return goServer{ts: liveviewtest.NewServer(t, mux), logs: logs, sockets: sockets}
-}
-
-func goEvent(v *liveviewtest.View, kind, to string, replace bool) error {
-	val := map[string]any{"kind": kind, "to": to}
-	if replace {
-		val["replace"] = "1"
+	// A patch that loops through HandleParams crashes the view with a
+	// clear error instead of spinning.
+	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "loop", "value": map[string]any{}})
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.AwaitCrash())
+	if !strings.Contains(logs.String(), "patch loop") {
+		t.Errorf("patch loop not logged:\n%s", logs.String())
 	}
-	return v.ClickEvent("go", val)
+	// A live patch from the client to another view's route answers
+	// link_redirect, and the client navigates there live: the other view
+	// joins on the same topic.
+	w, err := ts.Mount("/one")
+	testsupport.Must(t, err)
+	topic := w.Topic()
+	err = w.Patch("/two")
+	var re *liveviewtest.ReplyError
+	if errors.As(err, &re) {
+		t.Errorf("patch to another view was an error reply: %s", re.Response)
+	}
+	testsupport.Must(t, err)
+	if got, _ := w.Text("#step"); got != "two" || w.Topic() != topic || !strings.HasSuffix(w.URL(), "/two") {
+		t.Errorf("after a patch to another view: step %q, topic %s, URL %s", got, w.Topic(), w.URL())
+	}
 }
 
 // Unusable targets are refused with a clear log line; the view keeps
@@ -172,8 +116,6 @@ func TestUnusableNavigationTargetsAreRefused(t *testing.T) {
 		t.Errorf("URL moved to %s", v.URL())
 	}
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // A live redirect that cannot stay live is a full page load of the same
 // site: to a path no live route serves, or into another live session.
@@ -229,24 +171,6 @@ func TestLiveRedirectFallsBackToAFullLoad(t *testing.T) {
 	}
 }
 
-// joinRedirect joins v's topic afresh as the client does after live
-// navigation to target.
-func joinRedirect(v *liveviewtest.View, target string) error {
-	p := v.Page()
-	r, err := v.Conn().Call(v.Conn().NewRef(), v.Topic(), "phx_join", map[string]any{
-		"redirect": target,
-		"params":   map[string]any{"_csrf_token": p.CSRF, "_mounts": 0},
-		"session":  p.Session, "static": nil,
-	})
-	if err != nil {
-		return err
-	}
-	if r.Status != "ok" {
-		return &liveviewtest.JoinError{Response: r.Response}
-	}
-	return nil
-}
-
 func TestRedirectExternalAndLocal(t *testing.T) {
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go")
@@ -263,25 +187,13 @@ func TestRedirectExternalAndLocal(t *testing.T) {
 	}
 }
 
-// The push API from HandleInfo: the navigation and the events go out as
-// pushes, since no request is waiting for a reply.
-func TestPushAPIFromHandleInfo(t *testing.T) {
+// Navigation from HandleInfo goes out as pushes, since no request is
+// waiting for a reply.
+func TestNavigationFromHandleInfo(t *testing.T) {
 	g := newGoServer(t)
 	v, err := g.ts.Mount("/go")
 	testsupport.Must(t, err)
 	s := <-g.sockets
-
-	s.SendInfo(goMsg{kind: "title", to: "Inbox (2)"})
-	s.SendInfo(goMsg{kind: "event", to: "ding"})
-	ev, err := v.AwaitEvent("ding")
-	testsupport.Must(t, err)
-	if string(ev.Payload) != `{"n":2}` {
-		t.Errorf("event from HandleInfo: %s", ev.Payload)
-	}
-	testsupport.Must(t, v.AwaitHTML(`<p id="n">2</p>`))
-	if v.Title() != "Inbox (2)" {
-		t.Errorf("title from HandleInfo: %q", v.Title())
-	}
 
 	s.SendInfo(goMsg{kind: "patch", to: "/go?page=7", replace: true})
 	r, err := v.AwaitRedirect("live_patch")
@@ -305,26 +217,10 @@ func TestPushAPIFromHandleInfo(t *testing.T) {
 	}
 }
 
-// From Mount: events pushed go with the join's render; a patch is applied
-// before the join replies (the reply carries the URL); a redirect fails the
-// join with where to go.
-func TestPushAPIFromMount(t *testing.T) {
+// From Mount: a patch is applied before the join replies (the reply
+// carries the URL); a redirect fails the join with where to go.
+func TestNavigationFromMount(t *testing.T) {
 	g := newGoServer(t)
-	v, err := g.ts.Mount("/go?page=1")
-	testsupport.Must(t, err)
-	if ev, _ := v.AwaitEvent("mounted"); string(ev.Payload) != `{"view":"go"}` {
-		t.Errorf("event pushed from Mount: %+v", ev)
-	}
-	if v.Title() != "Go go" {
-		t.Errorf("title on join: %q", v.Title())
-	}
-	if p := v.Page(); p.Title != "App: Go go !" {
-		t.Errorf("HTTP render title: %q", p.Title)
-	}
-	if !strings.Contains(v.Page().Body, `data-default="Home" data-prefix="App: " data-suffix=" !"`) {
-		t.Errorf("title attributes missing:\n%s", v.Page().Body)
-	}
-
 	// A patch from Mount: the HTTP render redirects to the patched URL;
 	// the join reply carries it.
 	p, err := g.ts.Get("/go?mountgo=patch&to=/go%3Fpage%3D5")
@@ -335,7 +231,7 @@ func TestPushAPIFromMount(t *testing.T) {
 
 	// A patch from the connected Mount: HandleParams runs with the patched
 	// params and the join reply carries the URL.
-	v, err = g.ts.Mount("/go?mountgo=patch&to=/go%3Fpage%3D5&live=1")
+	v, err := g.ts.Mount("/go?mountgo=patch&to=/go%3Fpage%3D5&live=1")
 	testsupport.Must(t, err)
 	if got, _ := v.Text("#page"); got != "5" || v.URL() != g.ts.URL+"/go?page=5" {
 		t.Errorf("patch from the connected Mount: page %q, URL %s", got, v.URL())
@@ -395,53 +291,5 @@ func TestOnMountHaltsEverywhere(t *testing.T) {
 	}
 	if !strings.Contains(g.logs.String(), "join refused: on mount") {
 		t.Errorf("refused join not logged:\n%s", g.logs.String())
-	}
-}
-
-// Flash travels with a navigation only when the view put it since the page
-// last rendered: a notice already shown stays behind, whether it came from
-// an event or from the redirect that led to the page.
-func TestShownFlashStaysBehind(t *testing.T) {
-	g := newGoServer(t)
-	v, err := g.ts.Mount("/go")
-	testsupport.Must(t, err)
-	testsupport.Must(t, goEvent(v, "flash", "Shown", false))
-	testsupport.Must(t, goEvent(v, "live", "/go2", false))
-	if r, _ := v.Redirected(); r.Kind != "live_redirect" || r.Flash != "" {
-		t.Errorf("live redirect after the flash was shown = %+v, want no flash", r)
-	}
-	w, err := v.FollowRedirect()
-	testsupport.Must(t, err)
-	if w.Has("#flash-info") {
-		t.Errorf("shown flash followed the live redirect: %s", w.HTML())
-	}
-
-	// Flash put with a redirect to a non-live page: a full redirect whose
-	// token the next HTTP render reads from the cookie.
-	testsupport.Must(t, goEvent(w, "flashlive", "/plain", false))
-	r, _ := w.Redirected()
-	if r.Kind != "redirect" || r.To != "/plain" || r.Flash == "" {
-		t.Fatalf("flash with a redirect to a non-live page = %+v", r)
-	}
-	g.ts.SetCookie(&http.Cookie{Name: "__phoenix_flash__", Value: r.Flash, Path: "/"})
-	x, err := g.ts.Mount("/go2")
-	testsupport.Must(t, err)
-	if got, _ := x.Text("#flash-info"); got != "Moving" || !strings.Contains(x.DeadHTML(), "Moving") {
-		t.Fatalf("flash from the cookie: %s / %s", x.DeadHTML(), x.HTML())
-	}
-	testsupport.Must(t, goEvent(x, "live", "/go", false))
-	if r, _ := x.Redirected(); r.Flash != "" {
-		t.Errorf("flash from the cookie followed a live redirect: %+v", r)
-	}
-	y, err := x.FollowRedirect()
-	testsupport.Must(t, err)
-	if y.Has("#flash-info") {
-		t.Errorf("flash from the cookie shown again after live navigation: %s", y.HTML())
-	}
-	// The cookie was deleted: the next page has no flash.
-	z, err := g.ts.Mount("/go")
-	testsupport.Must(t, err)
-	if z.Has("#flash-info") || strings.Contains(z.DeadHTML(), "Moving") {
-		t.Errorf("flash cookie read twice: %s", z.DeadHTML())
 	}
 }
