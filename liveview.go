@@ -21,7 +21,10 @@
 //
 //	lv := liveview.NewServer(liveview.Config{})
 //	lv.Handle("/counter", liveview.View[Counter](CounterView{}))
-//	http.ListenAndServe(":8080", lv)
+//	// Timeouts, so that slow clients cannot hold connections (README, Deploying).
+//	hs := &http.Server{Addr: ":8080", Handler: lv, ReadHeaderTimeout: 10 * time.Second,
+//		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+//	hs.ListenAndServe()
 //
 // Optional behaviour is discovered by interface, as io.WriterTo is: a view may
 // implement [EventHandler], [InfoHandler], [ParamsHandler] and [Unmounter].

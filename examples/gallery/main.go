@@ -130,17 +130,7 @@ func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error
 		Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev,
 		Head: volume.Hooks + style,
 	})
-	srv := &http.Server{
-		Addr:              addr,
-		Handler:           newHandler(lv),
-		ReadHeaderTimeout: 10 * time.Second,
-		// Websockets are hijacked: these bound only plain HTTP requests,
-		// and the liveview server's heartbeat timeout watches the sockets.
-		ReadTimeout:  30 * time.Second,
-		WriteTimeout: 30 * time.Second,
-		IdleTimeout:  2 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(addr, newHandler(lv), log)
 	// Listen first: a port in use is an error now, not after the log says
 	// the gallery is serving.
 	ln, err := net.Listen("tcp", addr)
@@ -169,6 +159,26 @@ func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error
 		err = lerr
 	}
 	return err
+}
+
+// newHTTPServer is the http.Server the README recommends. Without
+// timeouts, a client that sends its headers one byte at a time holds a
+// connection and a goroutine for as long as it likes; thousands of them hold
+// the server. Websockets are hijacked: gorilla/websocket clears the
+// connection's deadlines on upgrade, so ReadTimeout and WriteTimeout bound
+// only plain HTTP requests (pages, the client bundle), never a live page nor
+// its uploads, which run over the socket. Config.HeartbeatTimeout and a 10 s
+// bound on each frame's write watch the sockets.
+func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // newPubSub returns the PubSub the flags choose: Redis, NATS, or this
