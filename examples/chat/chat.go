@@ -5,8 +5,12 @@ package chat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
@@ -14,6 +18,10 @@ import (
 
 // Message is what travels between nodes, JSON-encoded.
 type Message struct {
+	// ID is unique to the message, chosen by the node that publishes it. The
+	// page keys its list by ID, so that a new message costs one row in the
+	// diff, not a resend of every row whose position shifted.
+	ID   string `json:"id"`
 	From string `json:"from"`
 	Text string `json:"text"`
 }
@@ -21,8 +29,16 @@ type Message struct {
 // Room is the topic of the one chat room.
 var Room = liveview.NewTopic[Message]("chat:lobby")
 
-// MaxMessages is how many messages a view keeps and shows.
-const MaxMessages = 100
+// Bounds on what one user can make every view hold: each message is kept by
+// every view in the room, so its size is multiplied by the room's size.
+const (
+	// MaxMessages is how many messages a view keeps and shows.
+	MaxMessages = 100
+	// MaxTextLength is the longest message, in characters.
+	MaxTextLength = 500
+	// MaxNameLength is the longest name, in characters.
+	MaxNameLength = 40
+)
 
 // State is one user's view of the room.
 type State struct {
@@ -38,11 +54,11 @@ type View struct {
 
 var tmpl = render.MustCheck[State](render.Parse(`<section class="chat">
   <h1>Chat room</h1>
-  <ul id="messages">{{range .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{end}}</ul>
+  <ul id="messages">{{range keyed "ID" .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{end}}</ul>
   {{if .Error}}<p id="error" class="error">{{.Error}}</p>{{end}}
   <form id="say" phx-submit="say">
-    <input name="name" value="{{.Name}}" placeholder="your name">
-    <input name="text" placeholder="say something" autocomplete="off">
+    <input name="name" value="{{.Name}}" placeholder="your name" maxlength="40">
+    <input name="text" placeholder="say something" autocomplete="off" maxlength="500">
     <button type="submit">Send</button>
   </form>
 </section>`))
@@ -66,9 +82,24 @@ func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	if e.Name != "say" {
 		return &liveview.UnknownEventError{Name: e.Name}
 	}
+	// The page's maxlength attributes are a courtesy: a client may send
+	// anything, so the lengths are checked here.
 	text := strings.TrimSpace(e.Params.String("text"))
-	if name := strings.TrimSpace(e.Params.String("name")); name != "" {
+	name := strings.TrimSpace(e.Params.String("name"))
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		s.Assign(func(st *State) {
+			st.Error = fmt.Sprintf("Your name is too long: %d characters, at most %d.", n, MaxNameLength)
+		})
+		return nil
+	}
+	if name != "" {
 		s.Assign(func(st *State) { st.Name = name })
+	}
+	if n := utf8.RuneCountInString(text); n > MaxTextLength {
+		s.Assign(func(st *State) {
+			st.Error = fmt.Sprintf("Your message is too long: %d characters, at most %d.", n, MaxTextLength)
+		})
+		return nil
 	}
 	if text == "" {
 		return nil
@@ -77,7 +108,7 @@ func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	defer cancel()
 	// The message comes back through HandleInfo, like everyone else's: the
 	// view shows what the room received, in the room's order.
-	err := Room.Publish(ctx, v.Srv, Message{From: s.Context().Name, Text: text})
+	err := Room.Publish(ctx, v.Srv, Message{ID: newID(), From: s.Context().Name, Text: text})
 	s.Assign(func(st *State) {
 		st.Error = ""
 		if err != nil {
@@ -87,11 +118,28 @@ func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	return nil
 }
 
-// HandleInfo shows a message published on the room.
+// newID returns a random message id: unique across nodes without
+// coordination.
+func newID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// HandleInfo shows a message published on the room. Messages come from
+// every node sharing the PubSub, so they are checked as the node's own: a
+// message without an id, one seen already (the list's keys must be unique),
+// or one longer than this node allows is dropped.
 func (View) HandleInfo(s *liveview.Socket[State], msg any) error {
 	m, ok := msg.(Message)
-	if !ok {
+	if !ok || m.ID == "" || len(m.ID) > 64 ||
+		utf8.RuneCountInString(m.Text) > MaxTextLength || utf8.RuneCountInString(m.From) > MaxNameLength {
 		return nil
+	}
+	for _, old := range s.Context().Messages {
+		if old.ID == m.ID {
+			return nil
+		}
 	}
 	s.Assign(func(st *State) {
 		st.Messages = append(st.Messages, m)
