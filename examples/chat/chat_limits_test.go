@@ -2,12 +2,14 @@ package chat_test
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/examples/chat"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 )
 
@@ -52,7 +54,7 @@ func (f *frames) since(mark int) (total int) {
 
 func newChat(t *testing.T, opts ...liveviewtest.Option) *liveviewtest.Server {
 	t.Helper()
-	srv := liveview.NewServer(liveview.Config{})
+	srv := liveview.NewServer(liveview.Config{Logger: slog.New(slog.NewTextHandler(testsupport.LogTo(t), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	t.Cleanup(func() { srv.Close() })
 	chat.Register(srv, "/chat")
 	return liveviewtest.NewServer(t, srv, opts...)
