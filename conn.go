@@ -130,7 +130,7 @@ func (c *conn) run() {
 	c.stop(nil)
 
 	for _, ch := range c.joined() {
-		ch.end(endClosed, nil)
+		ch.shutdown(endClosed, nil)
 	}
 	c.views.Wait()
 	c.writers.Wait()
@@ -323,12 +323,10 @@ func (c *conn) dispatchView(m protocol.Message) {
 			ch = nil
 		}
 		c.mu.Unlock()
-		if ch == nil || !ch.mb.close(func() {
-			// Answered once the view is gone: Unmount has run by then.
-			ch.terminate(endLeft, nil)
-			c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
-		}) {
-			c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+		// Answered once the view is gone: Unmount has run by then.
+		answer := func() { c.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil) }
+		if ch == nil || !ch.leave(answer) {
+			answer()
 		}
 		return
 	}
@@ -357,7 +355,7 @@ func (c *conn) join(m protocol.Message) {
 	if old != nil {
 		// A second join on a topic replaces the first, as Phoenix does; the
 		// old instance is told it is closed.
-		old.end(endReplaced, nil)
+		old.shutdown(endReplaced, nil)
 		c.send(protocol.AppendPush(nil, old.joinRef, old.topic, "phx_close", nil))
 	}
 	ch.post(func() { ch.join(m) })

@@ -79,16 +79,6 @@ type Unmounter[T any] interface {
 	Unmount(s *Socket[T])
 }
 
-// AnyView is a LiveView of some state type, as View wraps it for a Server.
-type AnyView interface {
-	newRunner(c *core) runner
-}
-
-// View wraps v for Server.Handle. T is the view's state type.
-func View[T any](v LiveView[T]) AnyView {
-	return viewDef[T]{v: v}
-}
-
 // Params holds the parameters of a mount, a URL or an event: strings from
 // paths and queries, and for events whatever JSON the page sent (strings,
 // float64 numbers, bools, nested Params-like maps and slices).

@@ -11,7 +11,8 @@ import (
 // the client waits for. The view's own close must not drop it.
 func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 	var wg sync.WaitGroup
-	m := &mailbox{wg: &wg}
+	m := &mailbox{}
+	m.init(&wg, nil, nil)
 	running := make(chan struct{})
 	release := make(chan struct{})
 	lastRan := make(chan struct{})
@@ -19,13 +20,13 @@ func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 		close(running)
 		<-release
 		// What channel.terminate does from inside the view's job.
-		if m.close(nil) {
-			t.Error("close(nil) after close(last) reported true, want false: the mailbox was already closed")
+		if m.stop(nil) {
+			t.Error("stop(nil) after stop(last) reported true, want false: the mailbox was already closed")
 		}
 	})
 	<-running
-	if !m.close(func() { close(lastRan) }) {
-		t.Fatal("close(last) on an open mailbox reported false")
+	if !m.stop(func() { close(lastRan) }) {
+		t.Fatal("stop(last) on an open mailbox reported false")
 	}
 	if m.post(func() { t.Error("a job posted after close ran") }) {
 		t.Error("post after close reported true")
@@ -43,7 +44,8 @@ func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 // jobs queued before it are dropped.
 func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
 	var wg sync.WaitGroup
-	m := &mailbox{wg: &wg}
+	m := &mailbox{}
+	m.init(&wg, nil, nil)
 	running := make(chan struct{})
 	release := make(chan struct{})
 	m.post(func() {
@@ -53,7 +55,7 @@ func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
 	<-running
 	m.post(func() { t.Error("a job queued behind the running one ran after close") })
 	lastRan := make(chan struct{})
-	m.close(func() { close(lastRan) })
+	m.stop(func() { close(lastRan) })
 	close(release)
 	select {
 	case <-lastRan:
@@ -61,7 +63,7 @@ func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
 		t.Fatal("the final job never ran")
 	}
 	wg.Wait()
-	if m.close(nil) {
+	if m.stop(nil) {
 		t.Error("second close reported true")
 	}
 }

@@ -72,7 +72,7 @@ func (ls *LiveSession) runHooks(c *core, r *http.Request, u *url.URL, p Params) 
 		if err := safely(func() error { return h(m) }); err != nil {
 			return err
 		}
-		if c.nav != nil {
+		if c.fx.nav != nil {
 			return nil
 		}
 	}

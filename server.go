@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
@@ -13,7 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -366,135 +364,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// serveDead renders a view over plain HTTP: mount (not connected), params,
-// render, and the layout around a container that lets the client join.
-func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, params Params) {
-	csrf := s.csrfToken(w, r)
-	// The view's callbacks own its socket while the render runs, and
-	// nothing may use it afterwards: no later callback will come.
-	c := &core{id: "phx-" + randomID(9), busy: new(atomic.Bool)}
-	c.flash = s.takeFlashCookie(w, r)
-	run := rt.view.newRunner(c)
-	if len(c.flash) > 0 {
-		c.flashChanged()
-	}
-	u := requestURL(r)
-
-	log := logger{l: s.log, args: []any{"path", r.URL.Path}}
-	fail := func(what string, err error) {
-		s.logFailure(log, "liveview: HTTP render failed", err, "step", what)
-		if s.cfg.Dev {
-			s.serveDevError(w, r, what, err)
-			return
-		}
-		http.Error(w, "internal server error", http.StatusInternalServerError)
-	}
-	// leaving reports whether the view asked to be elsewhere, dropping
-	// (logged) a navigation whose target is unusable. Before the page exists
-	// there is nothing to patch: every kind of navigation, a patch to
-	// another URL included, is a plain HTTP redirect.
-	var target *navigation
-	leaving := func() bool {
-		if c.nav == nil {
-			return false
-		}
-		nav, err := s.checkNav(u, rt, c.nav, log)
-		c.nav = nil
-		if err != nil {
-			log.Error("liveview: navigation ignored", "err", err)
-			return false
-		}
-		if nav.kind == navPatch && nav.to == u.RequestURI() {
-			return false // already there: a redirect would only loop
-		}
-		target = nav
-		return true
-	}
-	var rd []byte
-	c.busy.Store(true)
-	err := safely(func() error {
-		if err := rt.session.runHooks(c, r, u, params); err != nil {
-			return fmt.Errorf("on mount: %w", err)
-		}
-		if c.nav != nil {
-			// A hook halted: go where it said, or fail, never on to the view.
-			nav, err := s.checkNav(u, rt, c.nav, log)
-			if err != nil {
-				return fmt.Errorf("on mount: %w", err)
-			}
-			target = nav
-			return nil
-		}
-		if err := run.mount(params); err != nil {
-			return fmt.Errorf("mount: %w", err)
-		}
-		if leaving() {
-			return nil
-		}
-		if err := run.handleParams(params, u); err != nil {
-			return fmt.Errorf("handle params: %w", err)
-		}
-		if leaving() {
-			return nil
-		}
-		tree, err := run.render(true)
-		if err != nil {
-			return inStep("render", err)
-		}
-		rd, err = tree.AppendHTML(nil)
-		return err
-	})
-	c.busy.Store(false)
-	if err != nil {
-		fail("view", err)
-		return
-	}
-	if target != nil {
-		if len(c.flash) > 0 {
-			s.setFlashCookie(w, c.flash)
-		}
-		http.Redirect(w, r, target.to, http.StatusFound)
-		return
-	}
-	session, err := s.sign.sign(purposeSession, sessionClaims{ID: c.id, Route: rt.pattern, Session: rt.session.name})
-	if err != nil {
-		fail("session token", err)
-		return
-	}
-	static, err := s.sign.sign(purposeStatic, staticClaims{ID: c.id, Flash: c.flash, Build: s.devBuild()})
-	if err != nil {
-		fail("static token", err)
-		return
-	}
-	var body strings.Builder
-	body.Grow(len(rd) + 512)
-	fmt.Fprintf(&body, `<div id="%s" data-phx-main data-phx-session="%s" data-phx-static="%s">`,
-		c.id, template.HTMLEscapeString(session), template.HTMLEscapeString(static))
-	body.Write(rd)
-	body.WriteString(`</div>`)
-	title := s.cfg.Title
-	if c.hasTitle && strings.TrimSpace(c.title) != "" {
-		title = c.title // the client shows data-default for a blank title too
-	}
-	page := Page{
-		Title:       title,
-		TitleAttrs:  template.HTMLAttr(fmt.Sprintf(`data-default="%s" data-prefix="%s" data-suffix="%s"`, template.HTMLEscapeString(s.cfg.Title), template.HTMLEscapeString(s.cfg.TitlePrefix), template.HTMLEscapeString(s.cfg.TitleSuffix))),
-		FullTitle:   s.cfg.TitlePrefix + title + s.cfg.TitleSuffix,
-		CSRFToken:   csrf,
-		SocketPath:  s.cfg.SocketPath,
-		ClientPath:  s.clientURL(),
-		Body:        template.HTML(body.String()),
-		Extra:       s.cfg.Head,
-		bundleError: s.clientProblem(),
-		dev:         s.cfg.Dev,
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.cfg.Layout(w, page); err != nil {
-		s.log.Error("liveview: layout failed", "path", r.URL.Path, "err", err)
-	}
 }
 
 // devBuild returns the build id static tokens carry: only in development

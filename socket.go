@@ -4,8 +4,6 @@ import (
 	"net/url"
 	"reflect"
 	"sync/atomic"
-
-	"github.com/liveview-go/liveview/render"
 )
 
 // Socket is a running view's handle on its state and on the page: the
@@ -30,31 +28,26 @@ type core struct {
 	connected bool
 	ch        *channel // nil during the HTTP render
 
-	title    string
-	hasTitle bool
-	newTitle bool
-
-	events []pushedEvent
-	reply  map[string]any
-
-	flash   map[string]string
-	onFlash func() // mirrors flash into the state's Flash field, if it has one
-	// flashNew is set when the view changed its flash since the page last
-	// got a render: only such flash travels with a navigation, so that a
-	// notice the page already showed does not follow the visitor around.
-	flashNew bool
-
-	nav *navigation
+	fx      effects
+	onFlash func() // mirrors fx.flash into the state's Flash field, if it has one
 
 	values map[string]any // stored by OnMount hooks
 
 	uploads   *uploadSet // AllowUpload's uploads; nil until then
 	onUploads func()     // mirrors uploads into the state's Uploads field, if it has one
 
-	// busy is set while one of the view's callbacks runs: the mailbox's
-	// flag for a connected view, the HTTP render's own otherwise.
-	busy *atomic.Bool
+	// busy reports whether one of the view's callbacks runs: the mailbox
+	// for a connected view, the HTTP render's own flag otherwise.
+	busy callbackFlag
 }
+
+// callbackFlag reports whether one of a view's callbacks is running.
+type callbackFlag interface{ inCallback() bool }
+
+// renderFlag is the HTTP render's callbackFlag: set around the whole mount.
+type renderFlag struct{ atomic.Bool }
+
+func (f *renderFlag) inCallback() bool { return f.Load() }
 
 // own panics unless one of the view's callbacks is running, so that a
 // socket used from a goroutine of its own fails loudly instead of racing
@@ -63,7 +56,7 @@ type core struct {
 // call from another goroutine while a callback happens to run passes, and
 // is left to the race detector.
 func (c *core) own(method string) {
-	if c.busy != nil && c.busy.Load() {
+	if c.busy != nil && c.busy.inCallback() {
 		return
 	}
 	panic("liveview: " + method + " called outside the view's callbacks " +
@@ -71,11 +64,6 @@ func (c *core) own(method string) {
 		"a socket may only be used by the callback running it; " +
 		"from another goroutine, send the view a message with SendInfo, " +
 		"which is safe anywhere, and handle it in HandleInfo")
-}
-
-type pushedEvent struct {
-	name    string
-	payload any
 }
 
 // ID returns the view's id, the DOM id of its container and the suffix of its
@@ -86,14 +74,25 @@ func (c *core) ID() string { return c.id }
 // false during the HTTP (dead) render, when no events can arrive.
 func (c *core) Connected() bool { return c.connected }
 
+// SendInfo delivers msg to the view's HandleInfo, after the callbacks already
+// queued. It is safe from any goroutine, never blocks, and drops msg if the
+// view has ended (or is rendering over HTTP, where nothing runs later).
+//
+//	go func() { s.SendInfo(jobDone{ID: id}) }()
+func (c *core) SendInfo(msg any) {
+	if c.ch != nil {
+		c.ch.deliverInfo(msg)
+	}
+}
+
 func newSocket[T any](c *core) *Socket[T] {
 	s := &Socket[T]{core: c}
 	shape := shapeOf(reflect.TypeFor[T]())
 	s.changes.init(shape)
 	if shape.flash >= 0 {
 		c.onFlash = func() {
-			f := make(Flash, len(c.flash))
-			for k, v := range c.flash {
+			f := make(Flash, len(c.fx.flash))
+			for k, v := range c.fx.flash {
 				f[k] = v
 			}
 			reflect.ValueOf(&s.state).Elem().Field(shape.fields[shape.flash].index).Set(reflect.ValueOf(f))
@@ -156,105 +155,134 @@ func (s *Socket[T]) afterRender() {
 	}
 }
 
-// runner is a view with its socket, seen by the connection without its state
-// type. Every method runs on the view's serial queue.
-type runner interface {
-	base() *core
-	mount(p Params) error
-	hasParams() bool
-	handleParams(p Params, u *url.URL) error
-	handleEvent(e Event) error
-	handleInfo(msg any) error
-	// render returns the view's tree evaluated for a diff: in full, or with
-	// only the slots whose fields changed since the last render. It returns nil
-	// when nothing changed and full is false.
-	render(full bool) (*render.Rendered, error)
-	unmount()
+// PageTitle sets the page's title. The layout's <title> element may carry
+// data-prefix and data-suffix attributes, which the client puts around it.
+//
+//	s.PageTitle(fmt.Sprintf("Inbox (%d)", unread))
+func (c *core) PageTitle(title string) {
+	c.own("Socket.PageTitle")
+	if c.fx.hasTitle && c.fx.title == title {
+		return
+	}
+	c.fx.title, c.fx.hasTitle, c.fx.newTitle = title, true, true
 }
 
-type viewDef[T any] struct{ v LiveView[T] }
-
-func (d viewDef[T]) newRunner(c *core) runner {
-	return &viewRunner[T]{v: d.v, s: newSocket[T](c)}
+// PushEvent sends an event to the page after the next patch: the client
+// dispatches it as a "phx:<name>" event on window, and hooks receive it
+// through handleEvent. payload is encoded as JSON. Several events pushed by one
+// callback arrive in order.
+//
+//	s.PushEvent("highlight", map[string]any{"id": 42})
+func (c *core) PushEvent(name string, payload any) {
+	c.own("Socket.PushEvent")
+	c.fx.events = append(c.fx.events, pushedEvent{name: name, payload: payload})
 }
 
-type viewRunner[T any] struct {
-	v LiveView[T]
-	s *Socket[T]
+// Reply answers a hook's pushEvent: the promise it returned (or its reply
+// callback) receives payload. Only meaningful from HandleEvent for an event of
+// type "hook".
+//
+//	s.Reply(map[string]any{"volume": 11})
+func (c *core) Reply(payload map[string]any) {
+	c.own("Socket.Reply")
+	c.fx.reply = payload
 }
 
-func (r *viewRunner[T]) base() *core { return r.s.core }
-
-func (r *viewRunner[T]) mount(p Params) error { return r.v.Mount(r.s, p) }
-
-func (r *viewRunner[T]) hasParams() bool {
-	_, ok := r.v.(ParamsHandler[T])
-	return ok
+// PutFlash stores a flash message under key ("info", "error", ...). Flash
+// survives PushRedirect and Redirect, and the page clears it with the built in
+// "lv:clear-flash" event. A state struct with a field `Flash liveview.Flash`
+// always holds the current flash, so its template can show it:
+// {{.Flash.HTML}}.
+//
+//	s.PutFlash("info", "Saved")
+func (c *core) PutFlash(key, message string) {
+	c.own("Socket.PutFlash")
+	if c.fx.flash == nil {
+		c.fx.flash = make(map[string]string)
+	}
+	c.fx.flash[key] = message
+	c.fx.flashNew = true
+	c.flashChanged()
 }
 
-func (r *viewRunner[T]) handleParams(p Params, u *url.URL) error {
-	if h, ok := r.v.(ParamsHandler[T]); ok {
-		return h.HandleParams(r.s, p, u)
-	}
-	return nil
-}
-
-func (r *viewRunner[T]) handleEvent(e Event) error {
-	h, ok := r.v.(EventHandler[T])
-	if !ok {
-		return &UnknownEventError{Name: e.Name, Reason: "the view has no HandleEvent method"}
-	}
-	return h.HandleEvent(r.s, e)
-}
-
-func (r *viewRunner[T]) handleInfo(msg any) error {
-	h, ok := r.v.(InfoHandler[T])
-	if !ok {
-		return nil // a view that never asked for messages just drops them
-	}
-	return h.HandleInfo(r.s, msg)
-}
-
-func (r *viewRunner[T]) render(full bool) (*render.Rendered, error) {
-	if !full && !r.s.changes.any() {
-		return nil, nil
-	}
-	rd, err := r.v.Render(r.s.state)
-	if err != nil {
-		return nil, err
-	}
-	if rd == nil {
-		return nil, errNilRender
-	}
-	var ch render.Changes
-	if !full {
-		ch = &r.s.changes
-	}
-	if err := rd.Evaluate(ch); err != nil {
-		return nil, err
-	}
-	r.s.afterRender()
-	return rd, nil
-}
-
-func (r *viewRunner[T]) unmount() {
-	if u, ok := r.v.(Unmounter[T]); ok {
-		u.Unmount(r.s)
+func (c *core) flashChanged() {
+	if c.onFlash != nil {
+		c.onFlash()
 	}
 }
 
-// UnknownEventError is what a view returns, or the library reports, for an
-// event the view does not handle. Like any callback error it crashes the view,
-// and the message names the event.
-type UnknownEventError struct {
-	Name   string
-	Reason string
+// ClearFlash removes the flash message under key, or every message when key is
+// "". The page does the same with the built in "lv:clear-flash" event, with
+// or without a "key" value.
+//
+//	s.ClearFlash("error")
+func (c *core) ClearFlash(key string) {
+	c.own("Socket.ClearFlash")
+	if len(c.fx.flash) == 0 {
+		return
+	}
+	if key == "" {
+		clear(c.fx.flash)
+	} else {
+		delete(c.fx.flash, key)
+	}
+	c.fx.flashNew = true
+	c.flashChanged()
 }
 
-// Error names the event and why it is unknown.
-func (e *UnknownEventError) Error() string {
-	if e.Reason == "" {
-		return "liveview: unknown event " + quote(e.Name)
-	}
-	return "liveview: unknown event " + quote(e.Name) + ": " + e.Reason
+// Flash returns the flash message stored under key, or "".
+//
+//	if s.Flash("info") == "" { s.PutFlash("info", "Welcome") }
+func (c *core) Flash(key string) string {
+	c.own("Socket.Flash")
+	return c.fx.flash[key]
+}
+
+// PushPatch changes the page's URL to path with the given query parameters
+// without remounting: HandleParams runs with the new parameters. With replace
+// the browser history entry is replaced instead of pushed. A path another
+// view serves becomes a PushRedirect; a path no route serves, another origin
+// or a malformed URL is refused (logged) and the view keeps running. Patches
+// that HandleParams keeps asking for are capped at 20 in a row: then the view
+// crashes with an error that says it looped.
+//
+//	s.PushPatch("/users", url.Values{"page": {"2"}}, false)
+func (c *core) PushPatch(path string, query url.Values, replace bool) {
+	c.own("Socket.PushPatch")
+	c.fx.nav = &navigation{kind: navPatch, to: withQuery(path, query), replace: replace}
+}
+
+// PushRedirect ends this view and mounts the view routed at path over the same
+// connection, without a page load, when both belong to the same live session;
+// otherwise the browser loads the page in full. Flash put since the page
+// last rendered (typically by the same callback) is carried along. A target on another origin, or a malformed URL, is refused (logged)
+// and the view keeps running.
+//
+//	s.PutFlash("info", "Step 1 done")
+//	s.PushRedirect("/wizard/2", nil, false)
+func (c *core) PushRedirect(path string, query url.Values, replace bool) {
+	c.own("Socket.PushRedirect")
+	c.fx.nav = &navigation{kind: navLive, to: withQuery(path, query), replace: replace}
+}
+
+// Redirect sends the browser to target, a path on this site, with a full
+// page load. Flash put since the page last rendered survives the redirect
+// in a short-lived signed cookie. A target on another origin, or one that does not parse, is
+// refused (logged) and the view keeps running: use RedirectExternal to leave
+// the site on purpose.
+//
+//	s.Redirect("/login")
+func (c *core) Redirect(target string) {
+	c.own("Socket.Redirect")
+	c.fx.nav = &navigation{kind: navRedirect, to: target}
+}
+
+// RedirectExternal sends the browser to another site: url must be an
+// absolute http or https URL. It is separate from Redirect so that a path
+// taken from user input can never turn into a visit elsewhere.
+//
+//	s.RedirectExternal("https://example.com/docs")
+func (c *core) RedirectExternal(url string) {
+	c.own("Socket.RedirectExternal")
+	c.fx.nav = &navigation{kind: navExternal, to: url}
 }

@@ -174,7 +174,7 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 				rest += min(e.Size, cfg.opts.MaxFileSize)
 			}
 			srv.releaseUploads(ch.conn, len(batch)-i, rest)
-			ch.fail(fmt.Errorf("liveview: upload token: %w", err))
+			ch.crash(fmt.Errorf("liveview: upload token: %w", err))
 			return
 		}
 		ef.admitted = true
@@ -248,12 +248,11 @@ func (c *uploadConfig) errorPairs() [][2]string {
 // replyWithDiff replies ok to m with the object whose members b opens
 // (without its closing brace), plus the view's diff if anything changed.
 func (ch *channel) replyWithDiff(m protocol.Message, b []byte) {
-	d, empty, err := ch.appendDiff(ch.buf[:0], false)
+	d, empty, err := ch.renderPayload(false)
 	if err != nil {
-		ch.fail(err)
+		ch.crash(err)
 		return
 	}
-	ch.buf = d
 	if !empty {
 		b = append(b, `,"diff":`...)
 		b = append(b, d...)
@@ -304,11 +303,11 @@ func (ch *channel) onProgress(m protocol.Message) {
 	if cb := cfg.opts.Progress; cb != nil {
 		snap := e.snapshot()
 		if err := safely(func() error { return cb(snap) }); err != nil {
-			ch.fail(fmt.Errorf("upload %q progress: %w", cfg.name, err))
+			ch.crash(fmt.Errorf("upload %q progress: %w", cfg.name, err))
 			return
 		}
 	}
-	ch.finish(&m)
+	ch.deliver(&m)
 }
 
 func (e *uploadEntry) addError(reason string) {

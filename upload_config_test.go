@@ -2,14 +2,13 @@ package liveview
 
 import (
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
 // ownedCore returns a core whose methods may be called, as if one of its
 // view's callbacks were running.
 func ownedCore() *core {
-	busy := new(atomic.Bool)
+	busy := new(renderFlag)
 	busy.Store(true)
 	return &core{busy: busy}
 }

@@ -1,0 +1,139 @@
+package protocol
+
+import "strconv"
+
+// Outgoing payloads: every object the server sends inside a reply or a push
+// is built here, next to the decoders of what the client sends, so that the
+// wire shapes live in one package (protocol §3 and §6).
+
+// Redirect is where a view sends the page instead of rendering: a live
+// redirect (the target mounts over the same socket) or a full page load.
+type Redirect struct {
+	To      string
+	Live    bool   // "live_redirect"; otherwise "redirect"
+	Replace bool   // live only: replace the history entry instead of pushing one
+	Flash   string // a signed flash token for the target, or ""
+}
+
+// Event returns the redirect's name on the wire: the event of its push and
+// the key of the reply that carries it.
+func (r Redirect) Event() string {
+	if r.Live {
+		return "live_redirect"
+	}
+	return "redirect"
+}
+
+// AppendRedirect appends the redirect object {"to":..., "kind":..., "flash":...},
+// the payload of a redirect or live_redirect push.
+func AppendRedirect(dst []byte, r Redirect) []byte {
+	dst = append(dst, `{"to":`...)
+	dst = AppendJSONString(dst, r.To)
+	if r.Live {
+		dst = append(dst, `,"kind":`...)
+		dst = AppendJSONString(dst, kind(r.Replace))
+	}
+	if r.Flash != "" {
+		dst = append(dst, `,"flash":`...)
+		dst = AppendJSONString(dst, r.Flash)
+	}
+	return append(dst, '}')
+}
+
+// AppendRedirectReply appends {"redirect":{...}} or {"live_redirect":{...}}:
+// the response to an event or a join that sends the page elsewhere.
+func AppendRedirectReply(dst []byte, r Redirect) []byte {
+	dst = append(dst, '{')
+	dst = AppendJSONString(dst, r.Event())
+	dst = append(dst, ':')
+	dst = AppendRedirect(dst, r)
+	return append(dst, '}')
+}
+
+// AppendPatch appends the live_patch object {"to":..., "kind":...}: the
+// page's URL changes to to without a remount.
+func AppendPatch(dst []byte, to string, replace bool) []byte {
+	dst = append(dst, `{"to":`...)
+	dst = AppendJSONString(dst, to)
+	dst = append(dst, `,"kind":`...)
+	dst = AppendJSONString(dst, kind(replace))
+	return append(dst, '}')
+}
+
+func kind(replace bool) string {
+	if replace {
+		return "replace"
+	}
+	return "push"
+}
+
+// JoinReply is the response to a successful join.
+type JoinReply struct {
+	Rendered []byte // the full render, a JSON object
+	Version  string // the server's LiveView version, which the client compares with its own
+	// PatchTo, when not "", is the URL the mount patched the page to.
+	PatchTo      string
+	PatchReplace bool
+}
+
+// AppendJoinReply appends {"rendered":..., "liveview_version":..., "live_patch":...}.
+func AppendJoinReply(dst []byte, j JoinReply) []byte {
+	dst = append(dst, `{"rendered":`...)
+	dst = append(dst, j.Rendered...)
+	dst = append(dst, `,"liveview_version":`...)
+	dst = AppendJSONString(dst, j.Version)
+	if j.PatchTo != "" {
+		dst = append(dst, `,"live_patch":`...)
+		dst = AppendPatch(dst, j.PatchTo, j.PatchReplace)
+	}
+	return append(dst, '}')
+}
+
+// AppendDiffReply appends {"diff":diff}, the response to an event or a
+// live_patch that changed the page. diff is a JSON object.
+func AppendDiffReply(dst, diff []byte) []byte {
+	dst = append(dst, `{"diff":`...)
+	dst = append(dst, diff...)
+	return append(dst, '}')
+}
+
+// AppendLinkRedirect appends {"link_redirect":true}, the response to a
+// live_patch that this view does not serve: the client navigates there.
+func AppendLinkRedirect(dst []byte) []byte {
+	return append(dst, `{"link_redirect":true}`...)
+}
+
+// AppendCIDsDestroyed appends the response to cids_destroyed, naming the
+// components the server removed.
+func AppendCIDsDestroyed(dst []byte, cids []int) []byte {
+	dst = append(dst, `{"cids":[`...)
+	for i, c := range cids {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendInt(dst, int64(c), 10)
+	}
+	return append(dst, "]}"...)
+}
+
+// AppendLimitError appends {"reason":reason,"limit":limit}, an upload
+// chunk's refusal naming the limit it broke.
+func AppendLimitError(dst []byte, reason string, limit int64) []byte {
+	dst = append(dst, `{"reason":`...)
+	dst = AppendJSONString(dst, reason)
+	dst = append(dst, `,"limit":`...)
+	dst = strconv.AppendInt(dst, limit, 10)
+	return append(dst, '}')
+}
+
+// AppendReasonWith appends {"reason":reason,key:raw}: a refusal with one
+// more member, raw JSON (the development mode's error details).
+func AppendReasonWith(dst []byte, reason, key string, raw []byte) []byte {
+	dst = append(dst, `{"reason":`...)
+	dst = AppendJSONString(dst, reason)
+	dst = append(dst, ',')
+	dst = AppendJSONString(dst, key)
+	dst = append(dst, ':')
+	dst = append(dst, raw...)
+	return append(dst, '}')
+}
