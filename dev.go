@@ -152,9 +152,7 @@ func (s *Server) devReason(reason string, err error) []byte {
 	if jerr != nil {
 		return b
 	}
-	b = append(b[:len(b)-1], `,"dev_error":`...)
-	b = append(b, d...)
-	return append(b, '}')
+	return protocol.AppendReasonWith(b[:0], reason, "dev_error", d)
 }
 
 // serveDevError answers a failed HTTP render in development mode: a page

@@ -1,6 +1,8 @@
 package liveview
 
 import (
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,5 +67,35 @@ func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
 	wg.Wait()
 	if m.stop(nil) {
 		t.Error("second close reported true")
+	}
+}
+
+// A job that ends its goroutine with runtime.Goexit does not take the
+// queue with it: aborted runs next, in a new goroutine, then the jobs
+// queued behind, and the drain count returns to zero.
+func TestMailboxGoesOnAfterGoexit(t *testing.T) {
+	var wg sync.WaitGroup
+	var order []string // written by the mailbox's jobs, one at a time
+	done := make(chan struct{})
+	m := &mailbox{}
+	m.init(&wg, nil, func() { order = append(order, "aborted") })
+	release := make(chan struct{})
+	m.post(func() {
+		<-release
+		runtime.Goexit()
+	})
+	m.post(func() { order = append(order, "next"); close(done) })
+	close(release)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job queued behind one that called runtime.Goexit never ran")
+	}
+	wg.Wait()
+	if got := strings.Join(order, ","); got != "aborted,next" {
+		t.Errorf("jobs ran as %q, want aborted,next", got)
+	}
+	if m.inCallback() {
+		t.Error("inCallback() is true with no job running")
 	}
 }
