@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +35,34 @@ func writeFile(t *testing.T, dir, name string, n int) (string, string) {
 	return p, hex.EncodeToString(sum[:])
 }
 
+// writeImage writes dir/name: a small real PNG or JPEG (by name's
+// extension) padded with random bytes after its end to n bytes, as the
+// photos example keeps only files whose bytes are an image. It returns the
+// path and the bytes' SHA-256.
+func writeImage(t *testing.T, dir, name string, n int) (string, string) {
+	t.Helper()
+	var b bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 2, 2))
+	var err error
+	if strings.HasSuffix(name, ".jpg") {
+		err = jpeg.Encode(&b, img, nil)
+	} else {
+		err = png.Encode(&b, img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := make([]byte, n-b.Len())
+	rand.Read(pad)
+	b.Write(pad)
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	return p, hex.EncodeToString(sum[:])
+}
+
 func countFiles(t *testing.T, dir string) int {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -48,8 +81,8 @@ func TestUploadInBrowser(t *testing.T) {
 	_, hs := newApp(t, liveview.Config{UploadDir: uploadDir}, func(s *liveview.Server) {
 		s.Handle("/photos", liveview.View[photos.State](photos.View{Dir: savedDir}))
 	})
-	a, aSum := writeFile(t, files, "a.png", 150_000) // three chunks
-	b, bSum := writeFile(t, files, "b.jpg", 2_000)
+	a, aSum := writeImage(t, files, "a.png", 150_000) // three chunks
+	b, bSum := writeImage(t, files, "b.jpg", 2_000)
 	note, _ := writeFile(t, files, "note.txt", 100)
 	big := filepath.Join(files, "big.png")
 	if err := os.WriteFile(big, nil, 0o644); err != nil {
@@ -58,7 +91,7 @@ func TestUploadInBrowser(t *testing.T) {
 	if err := os.Truncate(big, photos.MaxFileSize+1); err != nil { // sparse: costs no disk
 		t.Fatal(err)
 	}
-	huge, hugeSum := writeFile(t, files, "huge.png", 20<<20)
+	huge, hugeSum := writeImage(t, files, "huge.png", 20<<20)
 
 	p := browsertest.New(t, browsertest.WithTimeout(3*time.Minute), browsertest.WithWaitTimeout(60*time.Second))
 	p.Navigate(hs.URL + "/photos")

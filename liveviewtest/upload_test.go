@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"image"
+	"image/png"
 	"net/url"
 	"testing"
 
@@ -18,7 +20,13 @@ func TestUploadThroughTheTestClient(t *testing.T) {
 	srv.Handle("/photos", liveview.View[photos.State](photos.View{Dir: t.TempDir()}))
 	v := liveviewtest.Mount(t, srv, "/photos")
 
-	pic := bytes.Repeat([]byte("png!"), 50_000) // 200 KB: several chunks
+	// A real PNG (the example keeps only images it can sniff and decode),
+	// padded after its end to 200 KB: several chunks.
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	pic := append(img.Bytes(), bytes.Repeat([]byte("pad!"), 50_000)...)
 	u, err := v.ChooseFiles(`input[type="file"]`, liveviewtest.File{Name: "a.png", Type: "image/png", Content: pic})
 	if err != nil {
 		t.Fatal(err)

@@ -94,6 +94,7 @@ func newHandler(lv *liveview.Server) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", lv)
+	photos.RegisterFiles(mux, "/photos")
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		index.Execute(w, examples)

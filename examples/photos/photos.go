@@ -4,13 +4,21 @@
 package photos
 
 import (
+	"bufio"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/gif" // image.DecodeConfig reads GIF, JPEG and PNG headers
+	_ "image/jpeg"
+	_ "image/png"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/liveview-go/liveview"
@@ -20,11 +28,29 @@ import (
 // MaxFileSize is the largest photo accepted, in bytes.
 const MaxFileSize = 25 << 20
 
-// Photo is a saved photo.
+// MaxShown is how many saved photos a view lists: the latest.
+const MaxShown = 50
+
+// kinds are the image types the gallery keeps, by the type sniffed from
+// their bytes, with the extension a saved file gets. Nothing else is kept:
+// not SVG (it is a document that can run script), not HTML, not a file
+// that merely claims an image's name or type.
+var kinds = map[string]string{
+	"image/png":  ".png",
+	"image/jpeg": ".jpg",
+	"image/gif":  ".gif",
+	"image/webp": ".webp",
+}
+
+// Photo is a saved photo, or a file refused at saving.
 type Photo struct {
-	Name   string
+	Name   string // as the browser named it: shown, never used as a path
 	Size   int64
 	SHA256 string // hex of the bytes as saved
+	Type   string // sniffed from the bytes
+	URL    string // where the photo is served, if the gallery serves it
+	// Refused says why the file was not kept ("" when kept).
+	Refused string
 }
 
 // State is the gallery's state.
@@ -33,9 +59,12 @@ type State struct {
 	Saved   []Photo
 }
 
-// View is the gallery LiveView. Saved photos are written to Dir.
+// View is the gallery LiveView. Saved photos are written to Dir, under
+// names the server chooses; FilesURL, when set, is the URL prefix where
+// Files serves Dir, and the page shows each saved photo from there.
 type View struct {
-	Dir string
+	Dir      string
+	FilesURL string
 }
 
 var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"errorText": liveview.UploadErrorText}).Parse(`<section class="photos">
@@ -65,8 +94,9 @@ var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"er
 </form>
 <h2>Saved</h2>
 <ul id="saved">
-{{range .Saved}}<li class="saved" data-name="{{.Name}}">{{.Name}}: {{.Size}} bytes, SHA-256 <code class="sha">{{.SHA256}}</code></li>
-{{end}}</ul>
+{{range .Saved}}{{if .Refused}}<li class="refused error" data-name="{{.Name}}">{{.Name}} was not saved: {{.Refused}}</li>
+{{else}}<li class="saved" data-name="{{.Name}}">{{if .URL}}<a href="{{.URL}}"><img src="{{.URL}}" alt="" height="60"></a> {{end}}{{.Name}}: {{.Size}} bytes, {{.Type}}, SHA-256 <code class="sha">{{.SHA256}}</code></li>
+{{end}}{{end}}</ul>
 </section>`))
 
 // Mount allows the "photos" upload.
@@ -93,20 +123,49 @@ func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 		if err != nil {
 			return err
 		}
-		s.Assign(func(st *State) { st.Saved = append(st.Saved, saved...) })
+		s.Assign(func(st *State) {
+			st.Saved = append(st.Saved, saved...)
+			if n := len(st.Saved); n > MaxShown {
+				st.Saved = append([]Photo(nil), st.Saved[n-MaxShown:]...)
+			}
+		})
 		return nil
 	}
 	return &liveview.UnknownEventError{Name: e.Name}
 }
 
-// save copies an uploaded file into the gallery directory, hashing it on
-// the way.
+// save keeps an uploaded file in the gallery directory if its bytes are an
+// image of a kind the gallery shows, whatever the browser declared: the type
+// is sniffed from the content (http.DetectContentType), the header of PNG,
+// JPEG and GIF files must decode, and the file is stored under a random name
+// with the extension of the sniffed type. A refused file is consumed too,
+// with the reason, so that the user sees it.
 func (v View) save(e liveview.UploadEntry, f liveview.UploadedFile) (Photo, error) {
+	p := Photo{Name: e.Name, Size: e.Size}
+	br := bufio.NewReaderSize(f, 512)
+	head, _ := br.Peek(512) // fewer bytes at the end of a short file
+	p.Type = http.DetectContentType(head)
+	ext, ok := kinds[p.Type]
+	if !ok {
+		p.Refused = fmt.Sprintf("its content is %s, not a PNG, JPEG, GIF or WebP image.", p.Type)
+		return p, nil
+	}
+	if p.Type != "image/webp" { // the standard library has no WebP decoder
+		if _, _, err := image.DecodeConfig(br); err != nil {
+			p.Refused = "it is not a valid " + strings.TrimPrefix(p.Type, "image/") + " image."
+			return p, nil
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Photo{}, fmt.Errorf("photos: %w", err)
+	}
 	if err := os.MkdirAll(v.Dir, 0o755); err != nil {
 		return Photo{}, fmt.Errorf("photos: %w", err)
 	}
-	ext := strings.ToLower(filepath.Ext(e.Name))
-	dst, err := os.CreateTemp(v.Dir, "photo-*"+ext)
+	var id [12]byte
+	rand.Read(id[:])
+	name := hex.EncodeToString(id[:]) + ext
+	dst, err := os.OpenFile(filepath.Join(v.Dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return Photo{}, fmt.Errorf("photos: %w", err)
 	}
@@ -117,14 +176,69 @@ func (v View) save(e liveview.UploadEntry, f liveview.UploadedFile) (Photo, erro
 		os.Remove(dst.Name())
 		return Photo{}, fmt.Errorf("photos: saving %q: %w", e.Name, err)
 	}
-	return Photo{Name: e.Name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	p.Size, p.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	if v.FilesURL != "" {
+		p.URL = v.FilesURL + name
+	}
+	return p, nil
+}
+
+// savedName matches the names save chooses, and nothing else.
+var savedName = regexp.MustCompile(`^[0-9a-f]{24}\.(png|jpg|gif|webp)$`)
+
+// Files serves the photos saved in dir: GET .../{name}, where name is one
+// the gallery chose. Each is sent with the type its extension stands for
+// (the type sniffed when it was saved) and nosniff, so that no browser
+// guesses another, inline under its server-chosen name, and with a content
+// security policy that lets it run nothing, should a file ever not be what
+// it seems.
+func Files(dir string) http.Handler {
+	types := map[string]string{}
+	for typ, ext := range kinds {
+		types[ext] = typ
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if !savedName.MatchString(name) {
+			http.NotFound(w, r)
+			return
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			http.Error(w, "photos: cannot read the photo", http.StatusInternalServerError)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", types[filepath.Ext(name)])
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Disposition", `inline; filename="`+name+`"`)
+		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+		h.Set("Cache-Control", "private, max-age=3600")
+		http.ServeContent(w, r, "", st.ModTime(), f)
+	})
 }
 
 // Render renders the state.
 func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }
 
+// dir is where Register's gallery saves photos.
+var dir = filepath.Join(os.TempDir(), "liveview-photos")
+
 // Register routes the gallery at path on srv; photos are saved under the
-// system's temporary directory.
+// system's temporary directory, and shown from path+"/files/", which
+// RegisterFiles serves.
 func Register(srv *liveview.Server, path string) {
-	srv.Handle(path, liveview.View[State](View{Dir: filepath.Join(os.TempDir(), "liveview-photos")}))
+	srv.Handle(path, liveview.View[State](View{Dir: dir, FilesURL: path + "/files/"}))
+}
+
+// RegisterFiles serves the photos of Register's gallery at path+"/files/"
+// on mux.
+func RegisterFiles(mux *http.ServeMux, path string) {
+	mux.Handle("GET "+path+"/files/{name}", Files(dir))
 }
