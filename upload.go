@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -151,18 +150,12 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 			return
 		}
 	}
-	b := append([]byte(nil), `{"ref":`...)
-	b = protocol.AppendJSONString(b, cfg.ref)
 	o := cfg.opts
-	b = append(b, `,"config":{"chunk_size":`...)
-	b = strconv.AppendInt(b, int64(o.ChunkSize), 10)
-	b = append(b, `,"chunk_timeout":`...)
-	b = strconv.AppendInt(b, o.ChunkTimeout.Milliseconds(), 10)
-	b = append(b, `,"max_entries":`...)
-	b = strconv.AppendInt(b, int64(o.MaxEntries), 10)
-	b = append(b, `,"max_file_size":`...)
-	b = strconv.AppendInt(b, o.MaxFileSize, 10)
-	b = append(b, `},"entries":{`...)
+	answer := protocol.Preflight{
+		Ref: cfg.ref, ChunkSize: o.ChunkSize, ChunkTimeout: o.ChunkTimeout.Milliseconds(),
+		MaxEntries: o.MaxEntries, MaxFileSize: o.MaxFileSize,
+		Tokens: make([]protocol.EntryToken, 0, len(batch)),
+	}
 	for i, e := range batch {
 		ef := ch.newEntryFile(cfg, e)
 		tok, err := srv.sign.sign(purposeUpload, uploadClaims{View: ch.core.id, Nonce: ef.nonce, Config: cfg.ref, Entry: e.Ref})
@@ -180,36 +173,16 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 		ef.admitted = true
 		e.file, e.preflighted = ef, true
 		ch.upl.add(ef)
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = protocol.AppendJSONString(b, e.Ref)
-		b = append(b, ':')
-		b = protocol.AppendJSONString(b, tok)
+		answer.Tokens = append(answer.Tokens, protocol.EntryToken{Ref: e.Ref, Token: tok})
 	}
-	b = append(b, `},"errors":{}`...)
-	ch.replyWithDiff(m, b)
+	ch.replyPreflight(m, answer)
 }
 
 // replyPreflightErrors refuses a preflight: Phoenix answers "ok" with the
 // errors; the client cancels the entries named (every entry of a form
 // submit) and undoes its form lock, and the diff shows the reasons.
-func (ch *channel) replyPreflightErrors(m protocol.Message, cfg *uploadConfig, errs [][2]string) {
-	b := append([]byte(nil), `{"ref":`...)
-	b = protocol.AppendJSONString(b, cfg.ref)
-	b = append(b, `,"error":[`...)
-	for i, pair := range errs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = protocol.AppendJSONString(b, pair[0])
-		b = append(b, ',')
-		b = protocol.AppendJSONString(b, pair[1])
-		b = append(b, ']')
-	}
-	b = append(b, ']')
-	ch.replyWithDiff(m, b)
+func (ch *channel) replyPreflightErrors(m protocol.Message, cfg *uploadConfig, errs []protocol.EntryError) {
+	ch.replyPreflight(m, protocol.Preflight{Ref: cfg.ref, Errors: errs})
 }
 
 func (ch *channel) newEntryFile(cfg *uploadConfig, e *uploadEntry) *entryFile {
@@ -230,35 +203,33 @@ func (ch *channel) newEntryFile(cfg *uploadConfig, e *uploadEntry) *entryFile {
 	}
 }
 
-// errorPairs lists [ref, reason] for every error of the upload and its
-// entries, as the preflight's failure reply carries them.
-func (c *uploadConfig) errorPairs() [][2]string {
-	var out [][2]string
+// errorPairs lists every error of the upload and its entries, as the
+// preflight's refusal carries them.
+func (c *uploadConfig) errorPairs() []protocol.EntryError {
+	var out []protocol.EntryError
 	for _, r := range c.errors() {
-		out = append(out, [2]string{c.ref, r})
+		out = append(out, protocol.EntryError{Ref: c.ref, Reason: r})
 	}
 	for _, e := range c.entries {
 		for _, r := range e.Errors {
-			out = append(out, [2]string{e.Ref, r})
+			out = append(out, protocol.EntryError{Ref: e.Ref, Reason: r})
 		}
 	}
 	return out
 }
 
-// replyWithDiff replies ok to m with the object whose members b opens
-// (without its closing brace), plus the view's diff if anything changed.
-func (ch *channel) replyWithDiff(m protocol.Message, b []byte) {
+// replyPreflight answers a preflight with p and the view's diff, if
+// anything changed.
+func (ch *channel) replyPreflight(m protocol.Message, p protocol.Preflight) {
 	d, empty, err := ch.renderPayload(false)
 	if err != nil {
 		ch.crash(err)
 		return
 	}
 	if !empty {
-		b = append(b, `,"diff":`...)
-		b = append(b, d...)
+		p.Diff = d
 	}
-	b = append(b, '}')
-	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", b)
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", protocol.AppendPreflight(nil, p))
 }
 
 // onProgress records an entry's progress reported by the client, never

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -269,12 +268,12 @@ func (ef *entryFile) chunk(m protocol.Message) {
 		return
 	case len(m.Binary) > ef.chunkSize:
 		ef.mu.Unlock()
-		reply("error", []byte(`{"reason":"chunk_size_exceeded","limit":`+strconv.Itoa(ef.chunkSize)+`}`))
+		reply("error", protocol.AppendLimitError(nil, "chunk_size_exceeded", int64(ef.chunkSize)))
 		ef.fail(UploadInterrupted, false)
 		return
 	case ef.complete || ef.written+n > ef.limit:
 		ef.mu.Unlock()
-		reply("error", []byte(`{"reason":"file_size_limit_exceeded","limit":`+strconv.FormatInt(ef.limit, 10)+`}`))
+		reply("error", protocol.AppendLimitError(nil, "file_size_limit_exceeded", ef.limit))
 		reason := UploadInterrupted
 		if ef.limit < ef.size {
 			reason = UploadTooLarge

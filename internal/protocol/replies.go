@@ -137,3 +137,70 @@ func AppendReasonWith(dst []byte, reason, key string, raw []byte) []byte {
 	dst = append(dst, raw...)
 	return append(dst, '}')
 }
+
+// Preflight is the answer to allow_upload (protocol §7): the upload's
+// settings and a token per admitted entry, or, when Errors is not empty,
+// the refusal with its reasons. Either carries the view's diff, if any.
+type Preflight struct {
+	Ref          string
+	ChunkSize    int
+	ChunkTimeout int64 // milliseconds
+	MaxEntries   int
+	MaxFileSize  int64
+	Tokens       []EntryToken
+	Errors       []EntryError
+	Diff         []byte // a JSON object, or nil
+}
+
+// EntryToken is the upload token of one entry.
+type EntryToken struct{ Ref, Token string }
+
+// EntryError is why an upload (Ref is the upload's) or one of its entries
+// (Ref is the entry's) was refused.
+type EntryError struct{ Ref, Reason string }
+
+// AppendPreflight appends p's object: {"ref":..., "config":{...},
+// "entries":{ref: token, ...}, "errors":{}, "diff":...} when admitted,
+// {"ref":..., "error":[[ref, reason], ...], "diff":...} when refused.
+func AppendPreflight(dst []byte, p Preflight) []byte {
+	dst = append(dst, `{"ref":`...)
+	dst = AppendJSONString(dst, p.Ref)
+	if len(p.Errors) > 0 {
+		dst = append(dst, `,"error":[`...)
+		for i, e := range p.Errors {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, '[')
+			dst = AppendJSONString(dst, e.Ref)
+			dst = append(dst, ',')
+			dst = AppendJSONString(dst, e.Reason)
+			dst = append(dst, ']')
+		}
+		dst = append(dst, ']')
+	} else {
+		dst = append(dst, `,"config":{"chunk_size":`...)
+		dst = strconv.AppendInt(dst, int64(p.ChunkSize), 10)
+		dst = append(dst, `,"chunk_timeout":`...)
+		dst = strconv.AppendInt(dst, p.ChunkTimeout, 10)
+		dst = append(dst, `,"max_entries":`...)
+		dst = strconv.AppendInt(dst, int64(p.MaxEntries), 10)
+		dst = append(dst, `,"max_file_size":`...)
+		dst = strconv.AppendInt(dst, p.MaxFileSize, 10)
+		dst = append(dst, `},"entries":{`...)
+		for i, e := range p.Tokens {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendJSONString(dst, e.Ref)
+			dst = append(dst, ':')
+			dst = AppendJSONString(dst, e.Token)
+		}
+		dst = append(dst, `},"errors":{}`...)
+	}
+	if p.Diff != nil {
+		dst = append(dst, `,"diff":`...)
+		dst = append(dst, p.Diff...)
+	}
+	return append(dst, '}')
+}

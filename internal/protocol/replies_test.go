@@ -27,6 +27,11 @@ func TestOutgoingPayloads(t *testing.T) {
 		{"no cids", AppendCIDsDestroyed(nil, nil), `{"cids":[]}`},
 		{"cids", AppendCIDsDestroyed(nil, []int{1, 22}), `{"cids":[1,22]}`},
 		{"limit", AppendLimitError(nil, "file_size_limit_exceeded", 8000000), `{"reason":"file_size_limit_exceeded","limit":8000000}`},
+		{"preflight", AppendPreflight(nil, Preflight{Ref: "phx-1", ChunkSize: 64000, ChunkTimeout: 10000, MaxEntries: 3, MaxFileSize: 8000000,
+			Tokens: []EntryToken{{"0", "t0"}, {"1", "t1"}}}),
+			`{"ref":"phx-1","config":{"chunk_size":64000,"chunk_timeout":10000,"max_entries":3,"max_file_size":8000000},"entries":{"0":"t0","1":"t1"},"errors":{}}`},
+		{"preflight refused", AppendPreflight(nil, Preflight{Ref: "phx-1", Errors: []EntryError{{"phx-1", "too_many_files"}, {"0", "too_large"}}, Diff: []byte(`{"0":"x"}`)}),
+			`{"ref":"phx-1","error":[["phx-1","too_many_files"],["0","too_large"]],"diff":{"0":"x"}}`},
 		{"reason with", AppendReasonWith(nil, "join crashed", "dev_error", []byte(`{"m":1}`)), `{"reason":"join crashed","dev_error":{"m":1}}`},
 	} {
 		var got, want any
