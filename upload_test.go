@@ -6,26 +6,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"net/url"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/internal/protocol"
+	"github.com/liveview-go/liveview/internal/testsupport"
+	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
 
 // These tests speak the upload protocol frame by frame, as a hostile client
-// would, over a real websocket.
+// would, over a real websocket: liveviewtest's connection, with the frames
+// built here rather than by its Upload helpers.
 
 type uplState struct {
 	Uploads liveview.Uploads
@@ -87,7 +82,7 @@ func (v *uplView) Unmount(s *liveview.Socket[uplState]) {
 
 // uplServer serves uplView at /up, storing uploads in its own directory.
 type uplServer struct {
-	*httptest.Server
+	lv   *liveview.Server
 	dir  string
 	view *uplView
 }
@@ -95,13 +90,11 @@ type uplServer struct {
 func newUplServer(t *testing.T, opts liveview.UploadOptions) *uplServer {
 	t.Helper()
 	us := &uplServer{dir: t.TempDir(), view: &uplView{opts: opts, consumed: make(chan string, 16), ended: make(chan string, 16)}}
-	lv := liveview.NewServer(liveview.Config{UploadDir: us.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	lv.Handle("/up", liveview.View[uplState](us.view))
-	us.Server = httptest.NewServer(lv)
-	t.Cleanup(func() {
-		us.Server.Close()
-		lv.Close()
-	})
+	us.lv = liveview.NewServer(liveview.Config{UploadDir: us.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	us.lv.Handle("/up", liveview.View[uplState](us.view))
+	// Cleanups run last first: the browsers' listeners close before the
+	// server.
+	t.Cleanup(func() { us.lv.Close() })
 	return us
 }
 
@@ -118,178 +111,102 @@ func (us *uplServer) files(t *testing.T) []string {
 	return names
 }
 
-// uplClient is one websocket connection with one joined view.
-type uplClient struct {
-	t       *testing.T
-	ws      *websocket.Conn
-	in      chan protocol.Message
-	held    []protocol.Message
-	ref     int
-	topic   string
-	jr      string
-	cfgRef  string
-	session string
+// awaitEnded waits for a view of us to end (Unmount), or fails the test
+// after a generous deadline.
+func (us *uplServer) awaitEnded(t *testing.T, why string) {
+	t.Helper()
+	select {
+	case <-us.view.ended: // upload files go before Unmount runs
+	case <-time.After(uplWait):
+		t.Fatalf("waited %v for the view to end (Unmount) after %s", uplWait, why)
+	}
 }
 
-var (
-	reMeta    = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
-	reSession = regexp.MustCompile(`id="([^"]+)" data-phx-main data-phx-session="([^"]+)" data-phx-static="([^"]+)"`)
-	reCfgRef  = regexp.MustCompile(`data-phx-upload-ref=\\?"(phx-[^"\\]+)\\?"`)
-)
+// uplClient is one browser with one view joined on its own connection.
+type uplClient struct {
+	t      *testing.T
+	v      *liveviewtest.View
+	conn   *liveviewtest.Conn
+	topic  string
+	cfgRef string
+}
 
+// connect mounts /up in a new browser (its own cookie jar and connection).
 func (us *uplServer) connect(t *testing.T) *uplClient {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar}
-	resp, err := hc.Get(us.URL + "/up")
+	v, err := liveviewtest.NewServer(t, us.lv, liveviewtest.WithTimeout(uplWait)).Mount("/up")
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	csrf := reMeta.FindSubmatch(body)
-	sess := reSession.FindSubmatch(body)
-	if csrf == nil || sess == nil {
-		t.Fatalf("dead render lacks the csrf meta tag or the container:\n%s", body)
+	cfg, err := v.Attr(`input[type="file"]`, "data-phx-upload-ref")
+	if err != nil || !strings.HasPrefix(cfg, "phx-") {
+		t.Fatalf("join render lacks the file input (%v): %s", err, v.HTML())
 	}
-	u, _ := url.Parse(us.URL)
-	wsURL := "ws://" + u.Host + "/live/websocket?vsn=2.0.0&_csrf_token=" + url.QueryEscape(string(csrf[1]))
-	h := http.Header{"Origin": {us.URL}}
-	for _, c := range jar.Cookies(u) {
-		h.Add("Cookie", c.Name+"="+c.Value)
-	}
-	ws, _, err := websocket.DefaultDialer.Dial(wsURL, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &uplClient{t: t, ws: ws, in: make(chan protocol.Message, 256), session: string(sess[2])}
-	go c.read()
-	t.Cleanup(c.close)
-	c.topic = "lv:" + string(sess[1])
-	c.jr = c.nextRef()
-	join := map[string]any{"url": us.URL + "/up", "params": map[string]any{"_mounts": 0}, "session": string(sess[2]), "static": string(sess[3])}
-	c.send(c.jr, c.jr, c.topic, "phx_join", join)
-	r := c.await(c.jr)
-	if status(r) != "ok" {
-		t.Fatalf("join: %s", r.Payload)
-	}
-	m := reCfgRef.FindSubmatch(r.Payload)
-	if m == nil {
-		t.Fatalf("join render lacks the file input: %s", r.Payload)
-	}
-	c.cfgRef = string(m[1])
-	return c
-}
-
-func (c *uplClient) read() {
-	defer close(c.in)
-	for {
-		typ, data, err := c.ws.ReadMessage()
-		if err != nil {
-			return
-		}
-		m, err := protocol.Decode(data, typ == websocket.BinaryMessage, protocol.Limits{})
-		if err != nil {
-			c.t.Errorf("server sent an undecodable frame %q: %v", data, err)
-			return
-		}
-		c.in <- m
-	}
-}
-
-func (c *uplClient) close() { c.ws.Close() }
-
-func (c *uplClient) nextRef() string { c.ref++; return strconv.Itoa(c.ref) }
-
-func (c *uplClient) send(jr, ref, topic, event string, payload any) {
-	c.t.Helper()
-	p, err := json.Marshal(payload)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	b := protocol.AppendMessage(nil, protocol.Message{JoinRef: jr, Ref: ref, Topic: topic, Event: event, Payload: p})
-	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-		c.t.Fatal(err)
-	}
+	return &uplClient{t: t, v: v, conn: v.Conn(), topic: v.Topic(), cfgRef: cfg}
 }
 
 // push sends event on the view's topic and returns its reply.
-func (c *uplClient) push(event string, payload any) protocol.Message {
+func (c *uplClient) push(event string, payload any) liveviewtest.Reply {
 	c.t.Helper()
-	ref := c.nextRef()
-	c.send(c.jr, ref, c.topic, event, payload)
-	return c.await(ref)
+	r, err := c.conn.Call(c.v.JoinRef(), c.topic, event, payload)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
 }
 
-func (c *uplClient) chunk(jr, topic string, data []byte) protocol.Message {
+// cancel sends the view's cancel event for entry ref and checks the reply.
+func (c *uplClient) cancel(ref string) liveviewtest.Reply {
 	c.t.Helper()
-	ref := c.nextRef()
+	r := c.push("event", map[string]any{"type": "click", "event": "cancel", "value": map[string]any{"ref": ref}})
+	if r.Status != "ok" {
+		c.t.Fatalf("cancel of entry %s: %s %s", ref, r.Status, r.Response)
+	}
+	return r
+}
+
+func (c *uplClient) chunk(jr, topic string, data []byte) liveviewtest.Reply {
+	c.t.Helper()
+	ref := c.conn.NewRef()
 	b, err := protocol.AppendBinary(nil, protocol.Message{JoinRef: jr, Ref: ref, Topic: topic, Event: "chunk", Binary: data})
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if err := c.ws.WriteMessage(websocket.BinaryMessage, b); err != nil {
+	if err := c.conn.SendBinary(b); err != nil {
 		c.t.Fatal(err)
 	}
 	return c.await(ref)
 }
 
-const uplWait = 5 * time.Second
+// uplWait bounds every wait of these tests: generous, for loaded machines.
+const uplWait = testsupport.Timeout
 
-// next returns the first held or incoming message that match accepts.
-func (c *uplClient) next(what string, match func(protocol.Message) bool) protocol.Message {
+func (c *uplClient) await(ref string) liveviewtest.Reply {
 	c.t.Helper()
-	for i, m := range c.held {
-		if match(m) {
-			c.held = append(c.held[:i], c.held[i+1:]...)
-			return m
-		}
+	r, err := c.conn.Await(ref)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	deadline := time.NewTimer(uplWait)
-	defer deadline.Stop()
-	for {
-		select {
-		case m, ok := <-c.in:
-			if !ok {
-				c.t.Fatalf("connection closed while waiting for %s", what)
-			}
-			if match(m) {
-				return m
-			}
-			c.held = append(c.held, m)
-		case <-deadline.C:
-			c.t.Fatalf("no %s within %v; held: %v", what, uplWait, c.held)
-		}
-	}
+	return r
 }
 
-func (c *uplClient) await(ref string) protocol.Message {
+// awaitPush waits for the first push of event on topic.
+func (c *uplClient) awaitPush(topic, event string) liveviewtest.Push {
 	c.t.Helper()
-	return c.next("reply to "+ref, func(m protocol.Message) bool { return m.Event == "phx_reply" && m.Ref == ref })
-}
-
-func (c *uplClient) awaitPush(topic, event string) protocol.Message {
-	c.t.Helper()
-	return c.next(event+" on "+topic, func(m protocol.Message) bool { return m.Topic == topic && m.Event == event && m.Ref == "" })
-}
-
-func status(m protocol.Message) string {
-	var r struct {
-		Status string `json:"status"`
+	p, err := c.conn.AwaitPush(topic, event, 0)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	json.Unmarshal(m.Payload, &r)
-	return r.Status
+	return p
 }
 
-func response(t *testing.T, m protocol.Message) map[string]any {
+func response(t *testing.T, r liveviewtest.Reply) map[string]any {
 	t.Helper()
-	var r struct {
-		Response map[string]any `json:"response"`
+	var m map[string]any
+	if err := json.Unmarshal(r.Response, &m); err != nil {
+		t.Fatalf("reply %s: %v", r.Response, err)
 	}
-	if err := json.Unmarshal(m.Payload, &r); err != nil {
-		t.Fatalf("reply %s: %v", m.Payload, err)
-	}
-	return r.Response
+	return m
 }
 
 type uplFile struct {
@@ -307,12 +224,12 @@ func (c *uplClient) entries(files ...uplFile) []map[string]any {
 
 // choose sends the change event that lists files, as the client does when
 // files are picked.
-func (c *uplClient) choose(files ...uplFile) protocol.Message {
+func (c *uplClient) choose(files ...uplFile) liveviewtest.Reply {
 	c.t.Helper()
 	r := c.push("event", map[string]any{"type": "form", "event": "validate", "value": "", "meta": map[string]any{"_target": "doc"},
 		"uploads": map[string]any{c.cfgRef: c.entries(files...)}})
-	if status(r) != "ok" {
-		c.t.Fatalf("change event: %s", r.Payload)
+	if r.Status != "ok" {
+		c.t.Fatalf("change event: %s", r.Response)
 	}
 	return r
 }
@@ -321,8 +238,8 @@ func (c *uplClient) choose(files ...uplFile) protocol.Message {
 func (c *uplClient) preflight(files ...uplFile) map[string]any {
 	c.t.Helper()
 	r := c.push("allow_upload", map[string]any{"ref": c.cfgRef, "entries": c.entries(files...)})
-	if status(r) != "ok" {
-		c.t.Fatalf("allow_upload: %s", r.Payload)
+	if r.Status != "ok" {
+		c.t.Fatalf("allow_upload: %s", r.Response)
 	}
 	return response(c.t, r)
 }
@@ -337,21 +254,29 @@ func token(t *testing.T, resp map[string]any, ref string) string {
 	return tok
 }
 
-// joinEntry joins lvu:<ref> with tok and returns the reply.
-func (c *uplClient) joinEntry(ref, tok string) (jr string, reply protocol.Message) {
+// joinTopic joins topic with tok and returns the join ref and the reply.
+func (c *uplClient) joinTopic(topic, tok string) (jr string, reply liveviewtest.Reply) {
 	c.t.Helper()
-	jr = c.nextRef()
-	c.send(jr, jr, "lvu:"+ref, "phx_join", map[string]any{"token": tok})
+	jr = c.conn.NewRef()
+	if err := c.conn.SendRef(jr, jr, topic, "phx_join", map[string]any{"token": tok}); err != nil {
+		c.t.Fatal(err)
+	}
 	return jr, c.await(jr)
 }
 
-func reason(t *testing.T, m protocol.Message) string {
-	t.Helper()
-	r, _ := response(t, m)["reason"].(string)
-	return r
+// joinEntry joins lvu:<ref> with tok and returns the join ref and the reply.
+func (c *uplClient) joinEntry(ref, tok string) (jr string, reply liveviewtest.Reply) {
+	c.t.Helper()
+	return c.joinTopic("lvu:"+ref, tok)
 }
 
-func (c *uplClient) progress(ref string, pct int) protocol.Message {
+func reason(t *testing.T, r liveviewtest.Reply) string {
+	t.Helper()
+	s, _ := response(t, r)["reason"].(string)
+	return s
+}
+
+func (c *uplClient) progress(ref string, pct int) liveviewtest.Reply {
 	c.t.Helper()
 	return c.push("progress", map[string]any{"event": nil, "ref": c.cfgRef, "entry_ref": ref, "progress": pct})
 }
@@ -362,8 +287,8 @@ func (c *uplClient) start(f uplFile) (jr string) {
 	c.choose(f)
 	tok := token(c.t, c.preflight(f), f.ref)
 	jr, r := c.joinEntry(f.ref, tok)
-	if status(r) != "ok" {
-		c.t.Fatalf("upload join: %s", r.Payload)
+	if r.Status != "ok" {
+		c.t.Fatalf("upload join: %s", r.Response)
 	}
 	return jr
 }
@@ -374,8 +299,8 @@ func TestUploadRoundTrip(t *testing.T) {
 	content := []byte("hello, world") // 12 bytes: three chunks of 4
 	f := uplFile{ref: "0", name: "hello.txt", typ: "text/plain", size: len(content)}
 	r := c.choose(f)
-	if !bytes.Contains(r.Payload, []byte(`data-phx-active-refs=\"0\"`)) {
-		t.Errorf("change reply does not list the entry as active: %s", r.Payload)
+	if !bytes.Contains(r.Response, []byte(`data-phx-active-refs=\"0\"`)) {
+		t.Errorf("change reply does not list the entry as active: %s", r.Response)
 	}
 	resp := c.preflight(f)
 	cfg, _ := resp["config"].(map[string]any)
@@ -383,27 +308,27 @@ func TestUploadRoundTrip(t *testing.T) {
 		t.Errorf("preflight config = %v", cfg)
 	}
 	jr, jreply := c.joinEntry("0", token(t, resp, "0"))
-	if status(jreply) != "ok" {
-		t.Fatalf("join: %s", jreply.Payload)
+	if jreply.Status != "ok" {
+		t.Fatalf("join: %s", jreply.Response)
 	}
 	if n := len(us.files(t)); n != 1 {
 		t.Errorf("%d files in the upload dir after the join, want 1", n)
 	}
 	for i := 0; i < len(content); i += 4 {
-		if r := c.chunk(jr, "lvu:0", content[i:i+4]); status(r) != "ok" {
-			t.Fatalf("chunk %d: %s", i/4, r.Payload)
+		if r := c.chunk(jr, "lvu:0", content[i:i+4]); r.Status != "ok" {
+			t.Fatalf("chunk %d: %s", i/4, r.Response)
 		}
 		pct := (i + 4) * 100 / len(content)
 		r := c.progress("0", pct)
-		if status(r) != "ok" {
-			t.Fatalf("progress: %s", r.Payload)
+		if r.Status != "ok" {
+			t.Fatalf("progress: %s", r.Response)
 		}
-		if pct == 100 && !bytes.Contains(r.Payload, []byte(`data-phx-done-refs=\"0\"`)) {
-			t.Errorf("progress 100 reply does not mark the entry done: %s", r.Payload)
+		if pct == 100 && !bytes.Contains(r.Response, []byte(`data-phx-done-refs=\"0\"`)) {
+			t.Errorf("progress 100 reply does not mark the entry done: %s", r.Response)
 		}
 	}
-	if r := c.push("event", map[string]any{"type": "form", "event": "save", "value": ""}); status(r) != "ok" {
-		t.Fatalf("save: %s", r.Payload)
+	if r := c.push("event", map[string]any{"type": "form", "event": "save", "value": ""}); r.Status != "ok" {
+		t.Fatalf("save: %s", r.Response)
 	}
 	select {
 	case got := <-us.view.consumed:
@@ -411,7 +336,7 @@ func TestUploadRoundTrip(t *testing.T) {
 			t.Errorf("consumed %q, want %q", got, content)
 		}
 	case <-time.After(uplWait):
-		t.Fatal("nothing consumed")
+		t.Fatalf("nothing consumed within %v of the save", uplWait)
 	}
 	if files := us.files(t); len(files) != 0 {
 		t.Errorf("files left after consume: %v", files)
@@ -426,8 +351,8 @@ func TestUploadValidation(t *testing.T) {
 	exe := uplFile{ref: "1", name: "x.exe", typ: "application/octet-stream", size: 10}
 	r := c.choose(big, exe)
 	for _, want := range []string{`[0 big.png 0% done=false valid=false errors=too_large]`, `[1 x.exe 0% done=false valid=false errors=not_accepted]`, `data-phx-error-refs=\"0,1\"`} {
-		if !bytes.Contains(r.Payload, []byte(want)) {
-			t.Errorf("change reply lacks %s: %s", want, r.Payload)
+		if !bytes.Contains(r.Response, []byte(want)) {
+			t.Errorf("change reply lacks %s: %s", want, r.Response)
 		}
 	}
 	resp := c.preflight(big, exe)
@@ -439,21 +364,23 @@ func TestUploadValidation(t *testing.T) {
 		t.Errorf("preflight errors = %s", errs)
 	}
 
-	c.push("event", map[string]any{"type": "click", "event": "cancel", "value": map[string]any{"ref": "0"}})
-	c.push("event", map[string]any{"type": "click", "event": "cancel", "value": map[string]any{"ref": "1"}})
+	c.cancel("0")
+	if r := c.cancel("1"); !bytes.Contains(r.Response, []byte(`data-phx-error-refs=\"\"`)) {
+		t.Errorf("the refused entries are still listed after their cancel: %s", r.Response)
+	}
 	ok1 := uplFile{ref: "2", name: "a.pdf", typ: "application/pdf", size: 10}
 	ok2 := uplFile{ref: "3", name: "b.jpg", typ: "image/jpeg", size: 10}
 	ok3 := uplFile{ref: "4", name: "c.jpg", typ: "image/jpeg", size: 10}
 	r = c.choose(ok1, ok2, ok3)
-	if !bytes.Contains(r.Payload, []byte("upload errors=too_many_files")) {
-		t.Errorf("three files for two entries: no too_many_files: %s", r.Payload)
+	if !bytes.Contains(r.Response, []byte("upload errors=too_many_files")) {
+		t.Errorf("three files for two entries: no too_many_files: %s", r.Response)
 	}
 	resp = c.preflight(ok1, ok2, ok3)
 	errs, _ = json.Marshal(resp["error"])
 	if !strings.Contains(string(errs), `["`+c.cfgRef+`","too_many_files"]`) || resp["entries"] != nil {
 		t.Errorf("preflight with too many files = %v", resp)
 	}
-	c.push("event", map[string]any{"type": "click", "event": "cancel", "value": map[string]any{"ref": "4"}})
+	c.cancel("4")
 	resp = c.preflight(ok1, ok2)
 	token(t, resp, "2")
 	token(t, resp, "3")
@@ -466,36 +393,30 @@ func TestUploadForgedToken(t *testing.T) {
 	c.choose(f)
 	tok := token(t, c.preflight(f), "0")
 	body, sig, _ := strings.Cut(tok, ".")
-	for name, bad := range map[string]string{
-		"garbage":          "not-a-token",
-		"bad signature":    body + "." + sig[:len(sig)-2] + "AA",
-		"other entry":      tok, // valid, but joined on another topic below
-		"empty":            "",
-		"swapped sig body": sig + "." + body,
+	for _, tc := range []struct{ name, topic, token string }{
+		{"garbage", "lvu:0", "not-a-token"},
+		{"bad signature", "lvu:0", body + "." + sig[:len(sig)-2] + "AA"},
+		{"other entry", "lvu:7", tok}, // valid, but for entry 0
+		{"empty", "lvu:0", ""},
+		{"swapped sig body", "lvu:0", sig + "." + body},
 	} {
-		topic := "lvu:0"
-		if name == "other entry" {
-			topic = "lvu:7"
-		}
-		jr := c.nextRef()
-		c.send(jr, jr, topic, "phx_join", map[string]any{"token": bad})
-		if r := c.await(jr); status(r) != "error" || reason(t, r) != "invalid_token" {
-			t.Errorf("%s: join reply %s, want invalid_token", name, r.Payload)
+		if _, r := c.joinTopic(tc.topic, tc.token); r.Status != "error" || reason(t, r) != "invalid_token" {
+			t.Errorf("%s: join reply %s %s, want invalid_token", tc.name, r.Status, r.Response)
 		}
 	}
 	// A chunk on a channel never joined is refused and stores nothing.
-	if r := c.chunk("99", "lvu:0", []byte("abc")); status(r) != "error" {
-		t.Errorf("chunk without a join: %s", r.Payload)
+	if r := c.chunk("99", "lvu:0", []byte("abc")); r.Status != "error" {
+		t.Errorf("chunk without a join: %s %s", r.Status, r.Response)
 	}
 	if files := us.files(t); len(files) != 0 {
 		t.Errorf("refused joins left files: %v", files)
 	}
 	// The genuine token still works, once.
-	if _, r := c.joinEntry("0", tok); status(r) != "ok" {
-		t.Fatalf("genuine join: %s", r.Payload)
+	if _, r := c.joinEntry("0", tok); r.Status != "ok" {
+		t.Fatalf("genuine join: %s", r.Response)
 	}
 	if _, r := c.joinEntry("0", tok); reason(t, r) != "already_registered" {
-		t.Errorf("second join: %s", r.Payload)
+		t.Errorf("second join: %s", r.Response)
 	}
 }
 
@@ -507,55 +428,15 @@ func TestUploadTokenOfAnotherView(t *testing.T) {
 	a.choose(f)
 	tok := token(t, a.preflight(f), "0")
 	if _, r := b.joinEntry("0", tok); reason(t, r) != "invalid_token" {
-		t.Errorf("token of another connection's view: %s", r.Payload)
+		t.Errorf("token of another connection's view: %s", r.Response)
 	}
 	// The same view rejoined on the same connection is a new instance:
 	// tokens of the old one are void.
-	jr := a.nextRef()
-	a.send(jr, jr, a.topic, "phx_join", map[string]any{"url": us.URL + "/up", "params": map[string]any{"_mounts": 1}, "session": a.session})
-	if r := a.await(jr); status(r) != "ok" {
-		t.Fatalf("rejoin: %s", r.Payload)
+	if err := a.v.Rejoin(); err != nil {
+		t.Fatalf("rejoin: %v", err)
 	}
-	a.jr = jr
 	if _, r := a.joinEntry("0", tok); reason(t, r) != "invalid_token" {
-		t.Errorf("token of an earlier instance of the view: %s", r.Payload)
-	}
-}
-
-func TestUploadOversizedChunk(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 100})
-	r := c.chunk(jr, "lvu:0", make([]byte, 9))
-	if status(r) != "error" || reason(t, r) != "chunk_size_exceeded" {
-		t.Errorf("9-byte chunk with ChunkSize 8: %s", r.Payload)
-	}
-	d := c.awaitPush(c.topic, "diff")
-	if !bytes.Contains(d.Payload, []byte("errors=interrupted")) {
-		t.Errorf("the entry is not marked failed: %s", d.Payload)
-	}
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left: %v", files)
-	}
-	if r := c.chunk(jr, "lvu:0", make([]byte, 4)); status(r) != "error" {
-		t.Errorf("chunk after the failure accepted: %s", r.Payload)
-	}
-}
-
-func TestUploadMoreBytesThanDeclared(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 10})
-	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
-		t.Fatalf("first chunk: %s", r.Payload)
-	}
-	r := c.chunk(jr, "lvu:0", make([]byte, 8))
-	if status(r) != "error" || reason(t, r) != "file_size_limit_exceeded" || response(t, r)["limit"] != 10.0 {
-		t.Errorf("bytes beyond the declared size: %s", r.Payload)
-	}
-	c.awaitPush(c.topic, "diff")
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left: %v", files)
+		t.Errorf("token of an earlier instance of the view: %s", r.Response)
 	}
 }
 
@@ -563,14 +444,21 @@ func TestUploadProgressNotAheadOfBytes(t *testing.T) {
 	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
 	c := us.connect(t)
 	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
-	c.chunk(jr, "lvu:0", make([]byte, 8))
-	r := c.progress("0", 100) // a lie: half the bytes arrived
-	if !bytes.Contains(r.Payload, []byte("50% done=false")) || bytes.Contains(r.Payload, []byte(`data-phx-done-refs=\"0\"`)) {
-		t.Errorf("progress 100 after half the bytes: %s", r.Payload)
+	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); r.Status != "ok" {
+		t.Fatalf("chunk: %s", r.Response)
 	}
-	// Consuming while an entry uploads is an error, which crashes the view.
-	c.send(c.jr, c.nextRef(), c.topic, "event", map[string]any{"type": "form", "event": "save", "value": ""})
-	c.next("phx_error", func(m protocol.Message) bool { return m.Topic == c.topic && m.Event == "phx_error" })
+	r := c.progress("0", 100) // a lie: half the bytes arrived
+	if !bytes.Contains(r.Response, []byte("50% done=false")) || bytes.Contains(r.Response, []byte(`data-phx-done-refs=\"0\"`)) {
+		t.Errorf("progress 100 after half the bytes: %s", r.Response)
+	}
+	// Consuming while an entry uploads is an error, which crashes the view:
+	// phx_error comes instead of a reply, so send without waiting.
+	if _, err := c.conn.Send(c.v.JoinRef(), c.topic, "event", map[string]any{"type": "form", "event": "save", "value": ""}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.v.AwaitCrash(); err != nil {
+		t.Fatalf("save while uploading: %v", err)
+	}
 	select {
 	case got := <-us.view.consumed:
 		t.Errorf("consumed %q before it was complete", got)
@@ -578,91 +466,114 @@ func TestUploadProgressNotAheadOfBytes(t *testing.T) {
 	}
 }
 
-func TestUploadChunkAfterCancel(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
-	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
-		t.Fatalf("chunk: %s", r.Payload)
-	}
-	r := c.push("event", map[string]any{"type": "click", "event": "cancel", "value": map[string]any{"ref": "0"}})
-	if !bytes.Contains(r.Payload, []byte(`data-phx-active-refs=\"\"`)) {
-		t.Errorf("cancel reply still lists the entry: %s", r.Payload)
-	}
-	c.awaitPush("lvu:0", "phx_close")
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left after cancel: %v", files)
-	}
-	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "error" {
-		t.Errorf("chunk after cancel: %s", r.Payload)
-	}
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("chunk after cancel stored a file: %v", files)
-	}
-}
-
-func TestUploadConnectionDropped(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
-	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
-		t.Fatalf("chunk: %s", r.Payload)
-	}
-	if n := len(us.files(t)); n != 1 {
-		t.Fatalf("%d files while uploading, want 1", n)
-	}
-	c.ws.Close()
-	select {
-	case <-us.view.ended: // upload files go before Unmount runs
-	case <-time.After(uplWait):
-		t.Fatal("the view did not end after its connection dropped")
-	}
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left after the connection dropped: %v", files)
-	}
-}
-
-func TestUploadStalled(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8, ChunkTimeout: 20 * time.Millisecond})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
-	if r := c.chunk(jr, "lvu:0", make([]byte, 8)); status(r) != "ok" {
-		t.Fatalf("chunk: %s", r.Payload)
-	}
-	c.awaitPush("lvu:0", "phx_close")
-	d := c.awaitPush(c.topic, "diff")
-	if !bytes.Contains(d.Payload, []byte("errors=timeout")) || !bytes.Contains(d.Payload, []byte(`data-phx-error-refs=\"0\"`)) {
-		t.Errorf("stalled entry not marked: %s", d.Payload)
-	}
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left after the timeout: %v", files)
-	}
-}
-
-func TestUploadClientError(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
-	c.chunk(jr, "lvu:0", make([]byte, 8))
-	r := c.push("progress", map[string]any{"event": nil, "ref": c.cfgRef, "entry_ref": "0", "progress": map[string]any{"error": "failed"}})
-	if !bytes.Contains(r.Payload, []byte("errors=failed")) {
-		t.Errorf("client-side failure not recorded: %s", r.Payload)
-	}
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left: %v", files)
-	}
-}
-
-func TestUploadViewLeaves(t *testing.T) {
-	us := newUplServer(t, liveview.UploadOptions{ChunkSize: 8})
-	c := us.connect(t)
-	jr := c.start(uplFile{ref: "0", name: "a.txt", size: 16})
-	c.chunk(jr, "lvu:0", make([]byte, 8))
-	if r := c.push("phx_leave", map[string]any{}); status(r) != "ok" {
-		t.Fatalf("leave: %s", r.Payload)
-	}
-	<-us.view.ended
-	if files := us.files(t); len(files) != 0 {
-		t.Errorf("files left after the view left: %v", files)
+// An upload that ends before its last byte, in every way it can, leaves no
+// file behind. Each case starts one entry of size bytes, sends first (if
+// any) as its first chunk, which must be accepted, then ends the upload its
+// own way and checks what the client sees.
+func TestUploadEndedEarly(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  liveview.UploadOptions
+		size  int
+		first []byte
+		end   func(t *testing.T, us *uplServer, c *uplClient, jr string)
+	}{
+		{
+			name: "oversized chunk", opts: liveview.UploadOptions{ChunkSize: 8}, size: 100,
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				r := c.chunk(jr, "lvu:0", make([]byte, 9))
+				if r.Status != "error" || reason(t, r) != "chunk_size_exceeded" {
+					t.Errorf("9-byte chunk with ChunkSize 8: %s %s", r.Status, r.Response)
+				}
+				d := c.awaitPush(c.topic, "diff")
+				if !bytes.Contains(d.Payload, []byte("errors=interrupted")) {
+					t.Errorf("the entry is not marked failed: %s", d.Payload)
+				}
+				if files := us.files(t); len(files) != 0 {
+					t.Errorf("files left: %v", files)
+				}
+				if r := c.chunk(jr, "lvu:0", make([]byte, 4)); r.Status != "error" {
+					t.Errorf("chunk after the failure accepted: %s", r.Response)
+				}
+			},
+		},
+		{
+			name: "more bytes than declared", opts: liveview.UploadOptions{ChunkSize: 8}, size: 10, first: make([]byte, 8),
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				r := c.chunk(jr, "lvu:0", make([]byte, 8))
+				if r.Status != "error" || reason(t, r) != "file_size_limit_exceeded" || response(t, r)["limit"] != 10.0 {
+					t.Errorf("bytes beyond the declared size: %s %s", r.Status, r.Response)
+				}
+				c.awaitPush(c.topic, "diff")
+			},
+		},
+		{
+			name: "chunk after cancel", opts: liveview.UploadOptions{ChunkSize: 8}, size: 16, first: make([]byte, 8),
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				if r := c.cancel("0"); !bytes.Contains(r.Response, []byte(`data-phx-active-refs=\"\"`)) {
+					t.Errorf("cancel reply still lists the entry: %s", r.Response)
+				}
+				c.awaitPush("lvu:0", "phx_close")
+				if files := us.files(t); len(files) != 0 {
+					t.Errorf("files left after cancel: %v", files)
+				}
+				if r := c.chunk(jr, "lvu:0", make([]byte, 8)); r.Status != "error" {
+					t.Errorf("chunk after cancel: %s", r.Response)
+				}
+			},
+		},
+		{
+			name: "connection dropped", opts: liveview.UploadOptions{ChunkSize: 8}, size: 16, first: make([]byte, 8),
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				if n := len(us.files(t)); n != 1 {
+					t.Fatalf("%d files while uploading, want 1", n)
+				}
+				c.conn.Close()
+				us.awaitEnded(t, "its connection dropped")
+			},
+		},
+		{
+			name: "stalled", opts: liveview.UploadOptions{ChunkSize: 8, ChunkTimeout: 20 * time.Millisecond}, size: 16, first: make([]byte, 8),
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				c.awaitPush("lvu:0", "phx_close")
+				d := c.awaitPush(c.topic, "diff")
+				if !bytes.Contains(d.Payload, []byte("errors=timeout")) || !bytes.Contains(d.Payload, []byte(`data-phx-error-refs=\"0\"`)) {
+					t.Errorf("stalled entry not marked: %s", d.Payload)
+				}
+			},
+		},
+		{
+			name: "client error", opts: liveview.UploadOptions{ChunkSize: 8}, size: 16, first: make([]byte, 8),
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				r := c.push("progress", map[string]any{"event": nil, "ref": c.cfgRef, "entry_ref": "0", "progress": map[string]any{"error": "failed"}})
+				if !bytes.Contains(r.Response, []byte("errors=failed")) {
+					t.Errorf("client-side failure not recorded: %s", r.Response)
+				}
+			},
+		},
+		{
+			name: "view leaves", opts: liveview.UploadOptions{ChunkSize: 8}, size: 16, first: make([]byte, 8),
+			end: func(t *testing.T, us *uplServer, c *uplClient, jr string) {
+				if r := c.push("phx_leave", map[string]any{}); r.Status != "ok" {
+					t.Fatalf("leave: %s", r.Response)
+				}
+				us.awaitEnded(t, "it left")
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			us := newUplServer(t, tc.opts)
+			c := us.connect(t)
+			jr := c.start(uplFile{ref: "0", name: "a.txt", size: tc.size})
+			if tc.first != nil {
+				if r := c.chunk(jr, "lvu:0", tc.first); r.Status != "ok" {
+					t.Fatalf("first chunk: %s", r.Response)
+				}
+			}
+			tc.end(t, us, c, jr)
+			if files := us.files(t); len(files) != 0 {
+				t.Errorf("files left after the upload ended early: %v", files)
+			}
+		})
 	}
 }
