@@ -1,24 +1,12 @@
 package liveview_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/internal/testsupport"
 )
-
-// panicOf runs fn and returns what it panicked with, as a string, or "".
-func panicOf(fn func()) (msg string) {
-	defer func() {
-		if p := recover(); p != nil {
-			msg = fmt.Sprint(p)
-		}
-	}()
-	fn()
-	return ""
-}
 
 func TestHandleDuplicatePatternPanics(t *testing.T) {
 	view := liveview.View[testsupport.CrashState](testsupport.CrashView{})
@@ -30,7 +18,7 @@ func TestHandleDuplicatePatternPanics(t *testing.T) {
 	} {
 		srv := liveview.NewServer(liveview.Config{})
 		srv.Handle(tc.first, view)
-		got := panicOf(func() { srv.Handle(tc.second, view) })
+		got := testsupport.PanicOf(func() { srv.Handle(tc.second, view) })
 		if !strings.Contains(got, tc.want) {
 			t.Errorf("Handle(%q) after Handle(%q): panic %q, want one containing %q", tc.second, tc.first, got, tc.want)
 		}
@@ -45,7 +33,7 @@ func TestHandleDuplicateAcrossLiveSessionsPanics(t *testing.T) {
 	view := liveview.View[testsupport.CrashState](testsupport.CrashView{})
 	srv := liveview.NewServer(liveview.Config{})
 	srv.LiveSession("admin").Handle("/a/{id}", view)
-	got := panicOf(func() { srv.Handle("/a/{x}", view) })
+	got := testsupport.PanicOf(func() { srv.Handle("/a/{x}", view) })
 	if !strings.Contains(got, `conflicts with "/a/{id}"`) {
 		t.Errorf("a pattern registered in another live session: panic %q, want a conflict", got)
 	}
@@ -55,7 +43,7 @@ func TestHandleDistinctPatternsDoNotPanic(t *testing.T) {
 	view := liveview.View[testsupport.CrashState](testsupport.CrashView{})
 	srv := liveview.NewServer(liveview.Config{})
 	for _, p := range []string{"/", "/a", "/a/{id}", "/a/{id}/edit", "/a/new", "/{rest...}", "/a/{rest...}"} {
-		if got := panicOf(func() { srv.Handle(p, view) }); got != "" {
+		if got := testsupport.PanicOf(func() { srv.Handle(p, view) }); got != "" {
 			t.Errorf("Handle(%q) panicked: %s", p, got)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -84,8 +85,11 @@ func TestMissingCSRFMakesJoinsStale(t *testing.T) {
 	defer ws.Close()
 	join := `["1","1","lv:` + p.ID + `","phx_join",{"url":"` + ts.URL + `/crash","params":{},"session":"` + p.Session + `","static":"` + p.Static + `"}]`
 	testsupport.Must(t, ws.WriteMessage(websocket.TextMessage, []byte(join)))
+	testsupport.Must(t, ws.SetReadDeadline(time.Now().Add(testsupport.Timeout)))
 	_, reply, err := ws.ReadMessage()
-	testsupport.Must(t, err)
+	if err != nil {
+		t.Fatalf("waiting for the reply to a join without CSRF token: %v", err)
+	}
 	if !strings.Contains(string(reply), `"status":"error"`) || !strings.Contains(string(reply), `"reason":"stale"`) {
 		t.Errorf("join without CSRF token: %s", reply)
 	}

@@ -60,7 +60,7 @@ func (v ownerView) Mount(s *liveview.Socket[ownerState], _ liveview.Params) erro
 	if v.release != nil {
 		go func() {
 			<-v.release
-			v.late <- panicOf(func() { s.Assign(logCallback("late")) })
+			v.late <- testsupport.PanicOf(func() { s.Assign(logCallback("late")) })
 		}()
 	}
 	if s.Connected() {
@@ -100,7 +100,7 @@ func (ownerView) HandleInfo(s *liveview.Socket[ownerState], msg any) error {
 
 func (v ownerView) Unmount(s *liveview.Socket[ownerState]) {
 	if v.unmounted != nil {
-		v.unmounted <- panicOf(func() { _ = s.Context() })
+		v.unmounted <- testsupport.PanicOf(func() { _ = s.Context() })
 	}
 }
 
@@ -250,14 +250,14 @@ func TestSocketMethodsOutsideCallbacksPanic(t *testing.T) {
 		{"Socket.UploadedEntries", func() { s.UploadedEntries("x") }},
 		{"Socket.ConsumeUploadedEntries", func() { _ = s.ConsumeUploadedEntries("x", nil) }},
 	} {
-		checkOutsidePanic(t, tc.method, panicOf(tc.call))
+		checkOutsidePanic(t, tc.method, testsupport.PanicOf(tc.call))
 	}
 	for name, call := range map[string]func(){
 		"SendInfo":  func() { s.SendInfo(1) },
 		"ID":        func() { s.ID() },
 		"Connected": func() { s.Connected() },
 	} {
-		if got := panicOf(call); got != "" {
+		if got := testsupport.PanicOf(call); got != "" {
 			t.Errorf("%s outside the view's callbacks panicked: %s", name, got)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/internal/protocol"
+	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
@@ -54,27 +55,9 @@ func (quotaView) HandleEvent(s *liveview.Socket[quotaState], e liveview.Event) e
 	return nil
 }
 
-// logLines is a slog handler's output, safe for the server's goroutines.
-type logLines struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func newQuotaServer(t *testing.T, cfg liveview.Config) (*liveview.Server, *liveviewtest.Server, *logLines) {
+func newQuotaServer(t *testing.T, cfg liveview.Config) (*liveview.Server, *liveviewtest.Server, *testsupport.SyncBuffer) {
 	t.Helper()
-	logs := &logLines{}
+	logs := &testsupport.SyncBuffer{}
 	cfg.UploadDir = t.TempDir()
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	srv := liveview.NewServer(cfg)

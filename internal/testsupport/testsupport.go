@@ -10,6 +10,7 @@ package testsupport
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -64,6 +65,17 @@ func Must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// PanicOf runs fn and returns what it panicked with, as a string, or "".
+func PanicOf(fn func()) (msg string) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg = fmt.Sprint(p)
+		}
+	}()
+	fn()
+	return ""
 }
 
 // LogTo returns a writer that sends each log line to t.Log, so that a
