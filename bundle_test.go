@@ -25,11 +25,15 @@ func pageScript(t *testing.T, srv http.Handler, path string) (src, body string) 
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
 	}
-	m := scriptSrc.FindStringSubmatch(rec.Body.String())
-	if m == nil {
-		t.Fatalf("GET %s: no client script tag in\n%s", path, rec.Body)
+	// The default layout's own script (/live/layout-<hash>.js) is not the
+	// client's.
+	for _, m := range scriptSrc.FindAllStringSubmatch(rec.Body.String(), -1) {
+		if !strings.Contains(m[1], "/layout") {
+			return m[1], rec.Body.String()
+		}
 	}
-	return m[1], rec.Body.String()
+	t.Fatalf("GET %s: no client script tag in\n%s", path, rec.Body)
+	return "", ""
 }
 
 func fetch(srv http.Handler, path string, header map[string]string) *httptest.ResponseRecorder {

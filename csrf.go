@@ -13,7 +13,9 @@ import (
 const csrfCookie = "_liveview_csrf"
 
 // csrfToken returns the token for r's browser, setting the secret cookie if
-// the browser has none yet.
+// the browser has none yet. Over HTTPS the cookie is Secure, so that the
+// secret never travels over plain HTTP, where anyone on the path could read
+// it and forge the page's token.
 func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	secret := ""
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
@@ -22,7 +24,7 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 		secret = randomID(32)
 		http.SetCookie(w, &http.Cookie{
 			Name: csrfCookie, Value: secret, Path: "/",
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.isHTTPS(r),
 		})
 	}
 	return base64.RawURLEncoding.EncodeToString(s.sign.mac(purposeCSRF, []byte(secret)))

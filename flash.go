@@ -47,13 +47,18 @@ func (s *Server) takeFlashCookie(w http.ResponseWriter, r *http.Request) map[str
 	if err != nil {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Secure: s.isHTTPS(r)})
 	return s.verifyFlash(c.Value)
 }
 
-// setFlashCookie carries flash across an HTTP redirect issued by the server.
-func (s *Server) setFlashCookie(w http.ResponseWriter, flash map[string]string) {
+// setFlashCookie carries flash across an HTTP redirect issued by the server
+// in answer to r. Over HTTPS the cookie is Secure: a flash may tell what
+// the user just did, and must not cross a plain-HTTP request.
+func (s *Server) setFlashCookie(w http.ResponseWriter, r *http.Request, flash map[string]string) {
 	if tok := s.signFlash(flash); tok != "" {
-		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: tok, Path: "/", MaxAge: int(flashMaxAge / time.Second), SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, &http.Cookie{
+			Name: flashCookie, Value: tok, Path: "/", MaxAge: int(flashMaxAge / time.Second),
+			SameSite: http.SameSiteLaxMode, Secure: s.isHTTPS(r),
+		})
 	}
 }

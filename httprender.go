@@ -37,7 +37,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		s.deadFailed(w, r, log, "view", err)
 	case res.leave != nil:
 		if len(c.fx.flash) > 0 {
-			s.setFlashCookie(w, c.fx.flash)
+			s.setFlashCookie(w, r, c.fx.flash)
 		}
 		http.Redirect(w, r, res.leave.to, http.StatusFound)
 	default:

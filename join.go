@@ -120,10 +120,16 @@ func (ch *channel) admit(m protocol.Message) (a admission, ok bool) {
 	if raw == "" || err != nil {
 		return refuse("invalid join payload", "no usable url", "url", raw)
 	}
+	if err := srv.checkJoinURL(ch.conn.req, u); err != nil {
+		return refuse("unauthorized", "url on another origin", "err", err)
+	}
 	rt, params := srv.lookup(u)
 	if rt == nil || rt.session.name != claims.Session {
 		// Not a live route of this session: the client loads the page in full.
 		return refuse("unauthorized", "url outside the view's live session", "url", raw)
+	}
+	if err := srv.checkTokenRoute(claims, rt); err != nil {
+		return refuse("unauthorized", "route-bound token", "err", err)
 	}
 	a.url, a.route, a.params = u, rt, params
 	return a, true

@@ -3,6 +3,9 @@ package liveview
 import (
 	"html/template"
 	"io"
+	"net/http"
+
+	"github.com/liveview-go/liveview/internal/asset"
 )
 
 // Page is what a layout receives to write the HTML page around a view.
@@ -71,13 +74,13 @@ var defaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>` + layoutCSS + `</style>
+<link rel="stylesheet" href="{{.StyleURL}}">
+<script defer src="{{.ScriptURL}}"></script>
 {{.Head}}
-<script>` + layoutJS + `</script>
 </head>
 <body>
 <div id="lv-progress" aria-hidden="true"></div>
-{{with .BundleError}}<pre style="background:#fee;border:1px solid #c00;padding:1em">This page cannot go live: {{.}}</pre>
+{{with .BundleError}}<pre class="lv-bundle-error">This page cannot go live: {{.}}</pre>
 {{end}}{{.Body}}
 </body>
 </html>
@@ -110,6 +113,7 @@ const layoutCSS = `
   opacity: .6; font-size: 1.2em; }
 .flash-info { color: #1e3a8a; background: #eff6ff; border-color: #bfdbfe; }
 .flash-error { color: #7f1d1d; background: #fef2f2; border-color: #fecaca; }
+.lv-bundle-error { background: #fee; border: 1px solid #c00; padding: 1em; }
 `
 
 // layoutJS drives the progress bar from the client's page-loading events,
@@ -140,6 +144,51 @@ const layoutJS = `(() => {
 // DefaultLayout is the layout used when Config.Layout is nil: an HTML5 page
 // with Page.Head in its head and the view in its body, a progress bar at the
 // top during page loads and live navigation, a notice while the connection
-// is lost, and styles for Flash messages. Its style and script are inline:
-// under a Content-Security-Policy without 'unsafe-inline', write a layout.
-func DefaultLayout(w io.Writer, p Page) error { return defaultLayout.Execute(w, p) }
+// is lost, and styles for Flash messages. Its style and script are files the
+// server serves next to the client bundle, not inline, so that the page
+// works under a Content-Security-Policy that allows scripts and styles from
+// 'self' only.
+func DefaultLayout(w io.Writer, p Page) error {
+	return defaultLayout.Execute(w, struct {
+		Page
+		StyleURL, ScriptURL string
+	}{p, layoutStyle.HashedPath(p.SocketPath + layoutStylePath), layoutScript.HashedPath(p.SocketPath + layoutScriptPath)})
+}
+
+// The default layout's style and script are served from files rather than
+// inline: a strict Content-Security-Policy (script-src 'self'; style-src
+// 'self') then needs no nonce, which would have to be fresh for every page
+// and threaded through Page, Config.Head and the policy header. As files
+// they are cached like the bundle, under a URL with their content hash.
+const (
+	layoutStylePath  = "/layout.css"
+	layoutScriptPath = "/layout.js"
+)
+
+var (
+	layoutStyle  = asset.New([]byte(layoutCSS), "text/css; charset=utf-8")
+	layoutScript = asset.New([]byte(layoutJS), "text/javascript; charset=utf-8")
+)
+
+// serveLayoutAsset serves the default layout's style or script if r asks
+// for one, and reports whether it did. As with the bundle, a hashed URL of
+// another build (a page from another node of a rolling deploy) gets this
+// build's file, revalidated on each use.
+func (s *Server) serveLayoutAsset(w http.ResponseWriter, r *http.Request) bool {
+	for _, a := range [...]struct {
+		f    *asset.File
+		path string
+	}{{layoutStyle, layoutStylePath}, {layoutScript, layoutScriptPath}} {
+		plain := s.cfg.SocketPath + a.path
+		if r.URL.Path != plain && !asset.IsHashedPath(r.URL.Path, plain) {
+			continue
+		}
+		cache := asset.Revalidate
+		if r.URL.Path == a.f.HashedPath(plain) {
+			cache = asset.Immutable
+		}
+		a.f.Serve(w, r, cache)
+		return true
+	}
+	return false
+}

@@ -87,6 +87,47 @@ type Config struct {
 	// (with port) equals the request's Host header.
 	CheckOrigin func(r *http.Request) bool
 
+	// TrustForwardedProto says that the server runs behind a reverse proxy
+	// that terminates TLS and sets X-Forwarded-Proto (replacing any value a
+	// client sent). A request is then taken as HTTPS when the last
+	// X-Forwarded-Proto value is "https", as it is when it came over TLS
+	// itself: cookies get the Secure flag, and the default Origin check
+	// expects an https page. Never set it when clients can reach the server
+	// directly: they could claim any scheme. Default false: only a TLS
+	// connection is HTTPS.
+	TrustForwardedProto bool
+
+	// SecurityHeaders changes the security headers every response of the
+	// server carries (pages, redirects, errors, the client bundle). An entry
+	// replaces the default header of that name or adds a header; an entry
+	// with an empty value removes one. The defaults:
+	//
+	//	Content-Security-Policy: frame-ancestors 'self'; base-uri 'self'
+	//	X-Frame-Options: SAMEORIGIN
+	//	X-Content-Type-Options: nosniff
+	//	Referrer-Policy: strict-origin-when-cross-origin
+	//	X-Permitted-Cross-Domain-Policies: none
+	//
+	// A page that other sites may frame needs "Content-Security-Policy" set
+	// to a policy with its own frame-ancestors and "X-Frame-Options": "".
+	// The default layout needs no inline script or style, so a strict policy
+	// works (the README's "Limits and security" gives one); replacing the
+	// policy replaces the default's frame-ancestors and base-uri too, so
+	// keep them in it. NewServer panics on a name that is not a header name
+	// or a value with a line break.
+	SecurityHeaders map[string]string
+
+	// RouteBoundTokens binds each page's session token to the route it was
+	// rendered for: a join for another route with it is refused, and the
+	// client loads that page in full, over HTTP. Set it when authorization
+	// happens in HTTP middleware in front of the server rather than in
+	// LiveSession hooks. Live navigation within a route (other params,
+	// patches) stays live; live navigation to another route becomes a full
+	// page load, through the middleware. Default false: as in Phoenix, a
+	// token joins any route of its live session, and the session's OnMount
+	// hooks, which run on every join, are where authorization belongs.
+	RouteBoundTokens bool
+
 	// Logger receives what went wrong and why. Default: slog.Default().
 	Logger *slog.Logger
 
@@ -150,6 +191,7 @@ type Server struct {
 	defaultSession *LiveSession
 
 	origins map[string]bool // Config.AllowedOrigins, normalised
+	headers [][2]string     // security headers, Config.SecurityHeaders merged in
 	build   string          // this process's build id, in static tokens (Dev)
 
 	mu    sync.Mutex
@@ -165,7 +207,8 @@ func (s *Server) PubSub() PubSub { return s.cfg.PubSub }
 func (s *Server) pubsub() PubSub { return s.cfg.PubSub }
 
 // NewServer returns a Server configured by cfg. It panics if
-// cfg.AllowedOrigins holds something that is not an origin.
+// cfg.AllowedOrigins holds something that is not an origin, or
+// cfg.SecurityHeaders something that is not a header.
 func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -186,6 +229,10 @@ func NewServer(cfg Config) *Server {
 		cfg.Logger.Warn("liveview: Config.SigningKey is short: use 32 or more random bytes", "bytes", len(cfg.SigningKey))
 	}
 	origins, err := parseOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		panic(err)
+	}
+	headers, err := securityHeaders(cfg.SecurityHeaders)
 	if err != nil {
 		panic(err)
 	}
@@ -222,6 +269,7 @@ func NewServer(cfg Config) *Server {
 		sign:    signer{key: cfg.SigningKey, now: time.Now},
 		log:     cfg.Logger,
 		origins: origins,
+		headers: headers,
 		build:   randomID(9),
 		conns:   make(map[*conn]struct{}),
 		done:    make(chan struct{}),
@@ -282,6 +330,7 @@ func (s *Server) Handle(pattern string, v AnyView) {
 // ServeHTTP serves the websocket endpoint, the client bundle, and the HTTP
 // render of every routed view; other paths get 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.setSecurityHeaders(w)
 	switch r.URL.Path {
 	case s.cfg.SocketPath + "/websocket":
 		s.serveSocket(w, r)
@@ -295,7 +344,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if s.serveClient(w, r) {
+	if s.serveClient(w, r) || s.serveLayoutAsset(w, r) {
 		return
 	}
 	rt, params := s.lookup(r.URL)

@@ -93,6 +93,20 @@ type sessionClaims struct {
 	Session string `json:"ls,omitempty"` // live session name
 }
 
+// checkTokenRoute enforces Config.RouteBoundTokens: a session token joins
+// only the route (the pattern, so any params) it was minted for. Live
+// navigation joins with the page's first token too, so with the option on
+// it is refused across routes, and the client loads the target page in
+// full, where the HTTP pipeline authorizes it and a new token is minted.
+// Allowing navigation joins alone would bind nothing: whoever holds a token
+// can send a join that looks like navigation.
+func (s *Server) checkTokenRoute(claims sessionClaims, rt *route) error {
+	if !s.cfg.RouteBoundTokens || claims.Route == rt.pattern {
+		return nil
+	}
+	return fmt.Errorf("token minted for route %s, join for route %s", claims.Route, rt.pattern)
+}
+
 // staticClaims is what data-phx-static carries: the flash of the HTTP render,
 // shown again only by the first connected mount.
 type staticClaims struct {
