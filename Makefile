@@ -8,7 +8,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1
 # npm ci rewrites this file, so it stamps the installed dependencies.
 CLIENT_DEPS := client/node_modules/.package-lock.json
 
-.PHONY: client client-deps test examples bench
+.PHONY: client client-deps test examples bench mutate
 
 # client rebuilds client/bundle/liveview.js, the committed and embedded
 # JavaScript bundle, from the pinned packages (installed first when the lock
@@ -50,3 +50,13 @@ examples:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/ ./render/ ./internal/...
+
+# mutate applies each deliberate bug listed in internal/cmd/mutate/mutants.txt
+# to a temporary copy of the module and runs the tests of its package: every
+# mutant should be killed (the tests fail). Not part of test or CI: it runs
+# the root package's tests once per surviving mutant (about half an hour in
+# all on 2 cores). The last result is in bench/MUTATION.md.
+# MUTATE_FLAGS="-file session.go" runs the mutants of one file.
+mutate:
+	$(GO) run ./internal/cmd/mutate -check
+	$(GO) run ./internal/cmd/mutate $(MUTATE_FLAGS)

@@ -79,6 +79,11 @@ func TestDefaultOriginCheckComparesSchemeHostAndPort(t *testing.T) {
 		{"example.com", "http://example.com", true}, // no port in Host: 80
 		{"example.com", "http://example.com:80", true},
 		{"example.com", "https://example.com", false},
+		{"example.com", "http://example.com.evil.net", false}, // prefix
+		{"example.com", "http://evilexample.com", false},      // suffix
+		{"example.com", "http://www.example.com", false},
+		{"example.com", "http://example.co", false},
+		{"", hs.URL + "0", false}, // the port with a digit more
 	}
 	for _, c := range cases {
 		h := http.Header{}
