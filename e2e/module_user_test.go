@@ -241,7 +241,8 @@ func TestOwnJSExample(t *testing.T) {
 	p.WaitConnected()
 	p.WaitText("#zone", "Your time zone is")
 	var src2 string
-	p.Eval(`document.querySelector('script[src^="/live/"]').getAttribute("src")`, &src2)
+	// The client's script, not the default layout's (/live/layout-<hash>.js).
+	p.Eval(`document.querySelector('script[src^="/live/liveview"]').getAttribute("src")`, &src2)
 	resp, err := http.Get(base + src2 + ".map")
 	if err != nil {
 		t.Fatal(err)
