@@ -46,8 +46,9 @@ func truncate(s string, n int) string {
 }
 
 // putEntries adds the files the client lists that the upload does not hold
-// yet, validating each.
-func (c *uploadConfig) putEntries(list []protocol.UploadEntry) error {
+// yet, validating each, and counts them against the connection's bound.
+func (c *uploadConfig) putEntries(list []protocol.UploadEntry, listed *uploadUsage) error {
+	c.listed = listed
 	var fresh []protocol.UploadEntry
 	for _, ce := range list {
 		if err := checkEntry(ce); err != nil {
@@ -66,6 +67,9 @@ func (c *uploadConfig) putEntries(list []protocol.UploadEntry) error {
 	}
 	if len(c.entries)+len(fresh) > maxEntriesPerUpload {
 		return fmt.Errorf("upload %q: more than %d files", c.name, maxEntriesPerUpload)
+	}
+	if !c.listed.list(len(fresh)) {
+		return fmt.Errorf("upload %q: the connection's views list more than %d files", c.name, maxListedPerConn)
 	}
 	for _, ce := range fresh {
 		e := newEntry(ce)
@@ -88,7 +92,7 @@ func (ch *channel) putUploads(uploads json.RawMessage) error {
 		if cfg == nil {
 			return fmt.Errorf("liveview: uploads: no upload has ref %q", ref)
 		}
-		if err := cfg.putEntries(list); err != nil {
+		if err := cfg.putEntries(list, &ch.conn.uploads); err != nil {
 			return fmt.Errorf("liveview: uploads: %w", err)
 		}
 		changed = true
@@ -113,7 +117,7 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 		ch.replyError(m, "no upload has ref "+quote(p.Ref))
 		return
 	}
-	if err := cfg.putEntries(p.Entries); err != nil {
+	if err := cfg.putEntries(p.Entries, &ch.conn.uploads); err != nil {
 		ch.replyError(m, "invalid allow_upload payload: "+err.Error())
 		return
 	}
@@ -318,6 +322,7 @@ func (ch *channel) endUploads() {
 					e.file.discard(true)
 				}
 			}
+			cfg.listed.unlist(len(cfg.entries))
 			cfg.entries = nil
 		}
 	}

@@ -19,6 +19,11 @@ const (
 	// maxEntriesPerUpload bounds how many files one upload may track, however
 	// many a client lists, so that a hostile page cannot grow the view.
 	maxEntriesPerUpload = 1000
+	// maxListedPerConn bounds the files all the views of one connection
+	// track, admitted or not (each costs up to about 1.5 KB of names), so
+	// that 100 views listing 1000 files each cannot take 150 MB: one upload
+	// can still list its 1000.
+	maxListedPerConn = 1000
 	// maxEntryRef bounds an entry ref: it becomes the "lvu:<ref>" topic, which
 	// must fit the binary frame's one-byte topic length.
 	maxEntryRef = 64
@@ -124,6 +129,7 @@ type uploadConfig struct {
 	ref     string
 	opts    UploadOptions
 	entries []*uploadEntry
+	listed  *uploadUsage // counts entries against maxListedPerConn; set once the client lists some
 }
 
 // uploadEntry is an entry with the server-side state of its bytes.
@@ -259,6 +265,7 @@ func (c *uploadConfig) remove(i int) {
 		e.file.discard(true)
 	}
 	c.entries = append(c.entries[:i], c.entries[i+1:]...)
+	c.listed.unlist(1)
 }
 
 // AllowUpload declares an upload named name, or changes its options if it

@@ -76,7 +76,7 @@ func TestUploadsInputMarkup(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := c.uploadConfig("photos")
-	if err := cfg.putEntries(nil); err != nil {
+	if err := cfg.putEntries(nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	cfg.entries = append(cfg.entries,

@@ -18,11 +18,37 @@ const (
 	defaultMaxUploadBytes          = 2 << 30
 )
 
-// uploadUsage is what one connection, or the whole server, has admitted.
+// uploadUsage is what one connection, or the whole server, has admitted,
+// and for a connection the entries its views track (listed, admitted or not).
 type uploadUsage struct {
 	mu      sync.Mutex
 	bytes   int64
 	entries int
+	listed  int
+}
+
+// list counts n more tracked entries, unless that passes maxListedPerConn.
+// A nil usage (an upload no client listed files for) counts nothing.
+func (u *uploadUsage) list(n int) bool {
+	if u == nil {
+		return true
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.listed+n > maxListedPerConn {
+		return false
+	}
+	u.listed += n
+	return true
+}
+
+func (u *uploadUsage) unlist(n int) {
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	u.listed -= n
+	u.mu.Unlock()
 }
 
 // uploadLimits are the quotas in force: a negative value is no limit.

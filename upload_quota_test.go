@@ -336,3 +336,60 @@ func TestUploadQuotaPerServer(t *testing.T) {
 	views[1].Conn().Close()
 	waitUsage(t, srv, 0, 0)
 }
+
+// TestListedFilesPerConnection: files a client lists cost memory even when
+// never admitted (their names are kept and rendered), so one connection's
+// views together track at most 1000: a second view listing 1000 more is
+// refused, and leaving the first gives them back.
+func TestListedFilesPerConnection(t *testing.T) {
+	_, ts, _ := newQuotaServer(t, liveview.Config{})
+	c, err := ts.Connect("/q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(v *liveviewtest.View) liveviewtest.Reply {
+		t.Helper()
+		cfgRef, err := v.Attr(`input[type="file"]`, "data-phx-upload-ref")
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := make([]map[string]any, 1000)
+		quotaRefs.Lock()
+		for i := range entries {
+			quotaRefs.n++
+			entries[i] = map[string]any{"ref": fmt.Sprint(quotaRefs.n), "name": strings.Repeat("n", 100), "type": "text/plain", "size": 1, "last_modified": 1}
+		}
+		quotaRefs.Unlock()
+		r, err := v.Conn().Call(v.JoinRef(), v.Topic(), "allow_upload", map[string]any{"ref": cfgRef, "entries": entries})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for cycle := range 3 {
+		first, err := c.Mount("/q")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Too many files for the upload's MaxEntries: refused, but listed.
+		if r := list(first); r.Status != "ok" || !strings.Contains(string(r.Response), liveview.UploadTooManyFiles) {
+			t.Fatalf("cycle %d: 1000 files on the first view: %s %s, want ok with %s", cycle, r.Status, r.Response, liveview.UploadTooManyFiles)
+		}
+		second, err := c.Mount("/q")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := list(second); r.Status != "error" || !strings.Contains(string(r.Response), "more than 1000 files") {
+			t.Fatalf("cycle %d: 1000 more files on a second view: %s %s, want an error naming the bound", cycle, r.Status, r.Response)
+		}
+		if err := first.Leave(); err != nil {
+			t.Fatal(err)
+		}
+		if r := list(second); r.Status != "ok" {
+			t.Fatalf("cycle %d: the second view, once the first left: %s %s", cycle, r.Status, r.Response)
+		}
+		if err := second.Leave(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
