@@ -47,7 +47,11 @@ var errGoexit = errors.New("liveview: a callback called runtime.Goexit (t.FailNo
 func newChannel(c *conn, topic, joinRef string) *channel {
 	ch := &channel{conn: c, topic: topic, joinRef: joinRef}
 	ch.log = c.log.with("topic", topic)
-	ch.mb.init(&c.views, ch.onIdle, func() { ch.crash(errGoexit) })
+	ch.mb.init(&c.views, mailboxHooks{
+		idle:    ch.onIdle,
+		aborted: func() { ch.crash(errGoexit) },
+		release: c.in.release,
+	})
 	return ch
 }
 
@@ -119,9 +123,11 @@ func (ch *channel) logCrash(err error) {
 	ch.conn.srv.logFailure(ch.log, "liveview: view crashed", err)
 }
 
-// handle queues a message for the view.
-func (ch *channel) handle(m protocol.Message) {
-	ok := ch.post(func() {
+// handle queues a message for the view, charged to the connection's flow
+// control (inbound.go) until it has run.
+func (ch *channel) handle(m protocol.Message, cost int64) {
+	ch.conn.in.charge(cost)
+	ok := ch.mb.postCharged(func() {
 		if ch.ended {
 			return
 		}
@@ -142,8 +148,9 @@ func (ch *channel) handle(m protocol.Message) {
 			ch.log.Warn("liveview: unknown event on a view topic", "event", m.Event)
 			ch.replyError(m, "unknown event "+quote(m.Event))
 		}
-	})
+	}, cost)
 	if !ok {
+		ch.conn.in.release(cost)
 		ch.conn.replyError(m, "unmatched topic")
 	}
 }

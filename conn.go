@@ -25,10 +25,16 @@ type conn struct {
 	authed bool // the CSRF token matched: joins may proceed
 
 	finished chan struct{} // closed when every view has ended
+	quit     chan struct{} // closed when the connection starts ending
+
+	in           inbound   // client messages handed to views, not yet handled
+	events       rateLimit // Config.EventRate; used by the reader only
+	eventsLogged time.Time // when eventRefused last logged
 
 	wmu     sync.Mutex
 	wroom   sync.Cond // signalled when wq has room or the connection stops
 	wq      [][]byte  // frames waiting for the writer
+	wqBytes int       // the bytes of wq
 	writing bool      // a writer goroutine is draining wq
 	stopped bool      // the connection is ending: nothing more is queued
 	writers sync.WaitGroup
@@ -40,15 +46,6 @@ type conn struct {
 
 	uploads uploadUsage // admitted upload entries of every view (upload_quota.go)
 }
-
-// outQueue bounds the frames waiting to be written. Past it, senders wait: a
-// slow client slows its own views down (their mailboxes keep accepting
-// work), and a client that stops reading altogether is disconnected by the
-// write timeout.
-const outQueue = 256
-
-// writeTimeout bounds one frame's write to a client that stopped reading.
-const writeTimeout = 10 * time.Second
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("vsn"); v != "2.0.0" {
@@ -81,7 +78,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		log:      logger{l: s.log, args: []any{"remote", r.RemoteAddr}},
 		authed:   authed,
 		finished: make(chan struct{}),
+		quit:     make(chan struct{}),
 		channels: make(map[string]*channel),
+		events:   rateLimit{rate: s.cfg.EventRate, burst: float64(s.cfg.EventBurst)},
 	}
 	c.wroom.L = &c.wmu
 	if !authed {
@@ -125,7 +124,10 @@ func (c *conn) run() {
 			c.readFailed(err)
 			break
 		}
-		c.dispatch(data, typ == websocket.BinaryMessage)
+		ch := c.dispatch(data, typ == websocket.BinaryMessage)
+		if !c.awaitRoom(ch) {
+			break
+		}
 	}
 	c.stop(nil)
 
@@ -153,98 +155,6 @@ func (c *conn) readFailed(err error) {
 	}
 }
 
-// send queues a frame for the client, waiting while outQueue frames are
-// already queued. It drops frames once the connection is ending.
-func (c *conn) send(b []byte) {
-	c.wmu.Lock()
-	for len(c.wq) >= outQueue && !c.stopped {
-		c.wroom.Wait()
-	}
-	if c.stopped {
-		c.wmu.Unlock()
-		return
-	}
-	c.wq = append(c.wq, b)
-	if !c.writing {
-		c.writing = true
-		c.writers.Add(1)
-		go c.write()
-	}
-	c.wmu.Unlock()
-}
-
-// write drains the queue, then exits. Frames queued together go out in one
-// write: a view burst to a connection costs one system call, not one per
-// frame.
-func (c *conn) write() {
-	defer c.writers.Done()
-	batch := batchPool.Get().(*[]byte)
-	defer func() {
-		if cap(*batch) <= maxBatch*2 {
-			*batch = (*batch)[:0]
-			batchPool.Put(batch)
-		}
-	}()
-	for {
-		c.wmu.Lock()
-		if len(c.wq) == 0 || c.stopped {
-			clear(c.wq)
-			c.wq = c.wq[:0]
-			c.writing = false
-			c.wmu.Unlock()
-			return
-		}
-		full := len(c.wq) >= outQueue
-		b := (*batch)[:0]
-		n := 0
-		for n < len(c.wq) && (n == 0 || len(b)+len(c.wq[n]) <= maxBatch) {
-			b = appendTextFrame(b, c.wq[n])
-			c.wq[n] = nil
-			n++
-		}
-		c.wq = c.wq[n:]
-		if full {
-			c.wroom.Broadcast()
-		}
-		c.wmu.Unlock()
-		*batch = b
-		nc := c.ws.NetConn()
-		nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if _, err := nc.Write(b); err != nil {
-			var ne interface{ Timeout() bool }
-			if errors.As(err, &ne) && ne.Timeout() {
-				c.log.Warn("liveview: connection dropped: client is not reading", "timeout", writeTimeout)
-			} else {
-				c.log.Debug("liveview: write failed", "err", err)
-			}
-			c.stop(nil)
-		}
-	}
-}
-
-// maxBatch bounds the bytes of frames written in one call.
-const maxBatch = 64 << 10
-
-var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// appendTextFrame appends payload as one unmasked, final websocket text
-// frame (RFC 6455 §5.2), as a server sends it. Frames are written straight
-// to the connection, next to gorilla's own writes of control frames: each
-// write is a single call on the socket, which the net package does not
-// interleave with another.
-func appendTextFrame(dst, payload []byte) []byte {
-	const finText = 0x81
-	switch n := len(payload); {
-	case n < 126:
-		dst = append(dst, finText, byte(n))
-	case n <= 0xFFFF:
-		dst = append(dst, finText, 126, byte(n>>8), byte(n))
-	default:
-		dst = append(dst, finText, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(dst, payload...)
-}
-
 // stop ends the connection: queued frames are dropped, msg (if not nil) is
 // sent as the close frame, and the socket is closed, which ends the reader.
 // Only the first call acts.
@@ -255,6 +165,7 @@ func (c *conn) stop(msg []byte) {
 		return
 	}
 	c.stopped = true
+	close(c.quit)
 	c.wroom.Broadcast()
 	c.wmu.Unlock()
 	if msg != nil {
@@ -279,7 +190,8 @@ func (c *conn) replyError(m protocol.Message, reason string) {
 
 // dispatch routes one frame: heartbeats are answered here; everything for a
 // view goes to that view's queue, so that the reader never runs user code.
-func (c *conn) dispatch(data []byte, binary bool) {
+// It returns the view it queued a message for, if any.
+func (c *conn) dispatch(data []byte, binary bool) *channel {
 	m, err := protocol.Decode(data, binary, protocol.Limits{MaxFrame: c.srv.cfg.MaxFrameBytes})
 	if err != nil {
 		c.log.Warn("liveview: malformed frame ignored", "err", err)
@@ -287,33 +199,34 @@ func (c *conn) dispatch(data []byte, binary bool) {
 		// there for whoever reads the frames.
 		c.send(protocol.AppendPush(nil, "", "phoenix", "phx_error",
 			protocol.AppendReason(nil, err.Error())))
-		return
+		return nil
 	}
 	switch {
 	case m.Topic == "phoenix":
 		if m.Event == "heartbeat" {
 			c.reply("", m.Ref, "phoenix", "ok", nil)
-			return
+			return nil
 		}
 		c.replyError(m, "unknown event on the phoenix topic")
 	case strings.HasPrefix(m.Topic, "lv:"):
-		c.dispatchView(m)
+		return c.dispatchView(m, int64(len(data))+inboundOverhead)
 	case strings.HasPrefix(m.Topic, "lvu:"):
 		c.dispatchUpload(m)
 	default:
 		c.replyError(m, "unmatched topic")
 	}
+	return nil
 }
 
-func (c *conn) dispatchView(m protocol.Message) {
+// dispatchView hands m, which costs cost until handled, to its view.
+func (c *conn) dispatchView(m protocol.Message, cost int64) *channel {
 	if m.Binary != nil {
 		c.replyError(m, "binary frames are only accepted on upload topics")
-		return
+		return nil
 	}
 	switch m.Event {
 	case "phx_join":
-		c.join(m)
-		return
+		return c.join(m, cost)
 	case "phx_leave":
 		c.mu.Lock()
 		ch := c.channels[m.Topic]
@@ -328,26 +241,44 @@ func (c *conn) dispatchView(m protocol.Message) {
 		if ch == nil || !ch.leave(answer) {
 			answer()
 		}
-		return
+		return nil
+	case "event":
+		if !c.events.allow(time.Now()) {
+			c.eventRefused(m)
+			return nil
+		}
 	}
 	c.mu.Lock()
 	ch := c.channels[m.Topic]
 	c.mu.Unlock()
 	if ch == nil || (m.JoinRef != "" && m.JoinRef != ch.joinRef) {
 		c.replyError(m, "unmatched topic")
-		return
+		return nil
 	}
-	ch.handle(m)
+	ch.handle(m, cost)
+	return ch
 }
 
-func (c *conn) join(m protocol.Message) {
+// eventRefused answers an event past Config.EventRate with an error, which
+// the client logs; the view never sees it. The log says so once a second
+// at most, however fast the client sends.
+func (c *conn) eventRefused(m protocol.Message) {
+	c.replyError(m, "rate limited")
+	if now := time.Now(); now.Sub(c.eventsLogged) >= time.Second {
+		c.eventsLogged = now
+		c.log.Warn("liveview: events dropped: faster than the connection's limit",
+			"limit", "Config.EventRate", "rate", c.srv.cfg.EventRate, "burst", c.srv.cfg.EventBurst)
+	}
+}
+
+func (c *conn) join(m protocol.Message, cost int64) *channel {
 	c.mu.Lock()
 	old := c.channels[m.Topic]
 	if old == nil && len(c.channels) >= c.srv.cfg.MaxViewsPerConn {
 		c.mu.Unlock()
 		c.log.Warn("liveview: join refused: too many views on one connection", "limit", c.srv.cfg.MaxViewsPerConn)
 		c.replyError(m, "too many channels joined")
-		return
+		return nil
 	}
 	ch := newChannel(c, m.Topic, m.JoinRef)
 	c.channels[m.Topic] = ch
@@ -358,7 +289,11 @@ func (c *conn) join(m protocol.Message) {
 		old.shutdown(endReplaced, nil)
 		c.send(protocol.AppendPush(nil, old.joinRef, old.topic, "phx_close", nil))
 	}
-	ch.post(func() { ch.join(m) })
+	c.in.charge(cost)
+	if !ch.mb.postCharged(func() { ch.join(m) }, cost) {
+		c.in.release(cost)
+	}
+	return ch
 }
 
 // joined returns the views joined on the connection now.

@@ -11,8 +11,12 @@ import (
 // goroutine stack, and posting never blocks, so a view may post to itself
 // from inside a job without deadlock.
 //
-// Its fields are its own: the channel uses init, post, markDirty, stop and
-// inCallback.
+// Jobs may carry a cost (the bytes of the client message they handle),
+// given back through release when the job has run or is dropped: the
+// connection's flow control (inbound.go).
+//
+// Its fields are its own: the channel uses init, post, postCharged,
+// pending, markDirty, stop and inCallback.
 type mailbox struct {
 	wg *sync.WaitGroup // counts running drains; owned by the connection
 
@@ -22,23 +26,47 @@ type mailbox struct {
 	// aborted runs, as the next job, after a job that never returned: it
 	// ended its goroutine with runtime.Goexit (as testing's FailNow does).
 	aborted func()
+	// release gives back the cost of jobs run or dropped; nil when no job
+	// carries one.
+	release func(cost int64)
 
 	// busy is set while a job, idle or aborted runs: the view's callbacks
 	// may then use its socket (see core.own).
 	busy atomic.Bool
 
 	mu       sync.Mutex
-	q        []func()
+	q        []job
 	last     func() // runs once the queue is empty after stop
 	draining bool   // a drain goroutine exists
 	stopped  bool
 	dirty    bool
+	charged  int // jobs with a cost, queued or running
 }
 
-// init readies the mailbox: wg counts its drains, idle and aborted are as
-// documented on the fields (either may be nil).
-func (m *mailbox) init(wg *sync.WaitGroup, idle, aborted func()) {
-	m.wg, m.idle, m.aborted = wg, idle, aborted
+type job struct {
+	fn   func()
+	cost int64
+}
+
+// mailboxHooks are what a mailbox calls besides its jobs; see the fields
+// of the same names. Any may be nil.
+type mailboxHooks struct {
+	idle, aborted func()
+	release       func(cost int64)
+}
+
+// init readies the mailbox: wg counts its drains.
+func (m *mailbox) init(wg *sync.WaitGroup, h mailboxHooks) {
+	m.wg, m.idle, m.aborted, m.release = wg, h.idle, h.aborted, h.release
+}
+
+// pending returns the number of jobs with a cost (client messages) queued
+// or running. It drops when one has run, as release is called: a waiter
+// woken by release sees the new count.
+func (m *mailbox) pending() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.charged
 }
 
 // inCallback reports whether one of the mailbox's jobs runs now.
@@ -53,13 +81,20 @@ func (m *mailbox) markDirty() {
 
 // post queues job; it reports false, dropping job, once the mailbox is
 // stopped.
-func (m *mailbox) post(job func()) bool {
+func (m *mailbox) post(fn func()) bool { return m.postCharged(fn, 0) }
+
+// postCharged is post for a job that costs cost until it has run or is
+// dropped. When it reports false nothing was charged.
+func (m *mailbox) postCharged(fn func(), cost int64) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.stopped {
 		return false
 	}
-	m.q = append(m.q, job)
+	m.q = append(m.q, job{fn, cost})
+	if cost > 0 {
+		m.charged++
+	}
 	m.start()
 	return true
 }
@@ -78,8 +113,18 @@ func (m *mailbox) stop(last func()) bool {
 		return false
 	}
 	m.stopped = true
+	var dropped int64
+	for _, j := range m.q {
+		if j.cost > 0 {
+			dropped += j.cost
+			m.charged--
+		}
+	}
 	clear(m.q)
 	m.q = m.q[:0]
+	if dropped > 0 {
+		m.release(dropped)
+	}
 	m.last = last
 	if last != nil {
 		m.start()
@@ -100,55 +145,63 @@ func (m *mailbox) start() {
 func (m *mailbox) drain() {
 	defer m.wg.Done()
 	for {
-		job := m.next()
-		if job == nil {
+		fn, cost := m.next()
+		if fn == nil {
 			return
 		}
-		m.run(job)
+		m.run(fn, cost)
 	}
 }
 
 // next takes the job to run next: a queued job, else idle when a job asked
 // for it, else last once stopped. It returns nil, and marks the drain
-// finished, when there is nothing to do.
-func (m *mailbox) next() func() {
+// finished, when there is nothing to do. cost is the job's charge, to give
+// back once it has run.
+func (m *mailbox) next() (fn func(), cost int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch {
 	case len(m.q) > 0:
-		job := m.q[0]
-		m.q[0] = nil
+		j := m.q[0]
+		m.q[0] = job{}
 		m.q = m.q[1:]
-		return job
+		return j.fn, j.cost
 	case m.dirty && !m.stopped && m.idle != nil:
 		m.dirty = false
-		return m.idle
+		return m.idle, 0
 	case m.stopped && m.last != nil:
 		last := m.last
 		m.last = nil
-		return last
+		return last, 0
 	}
 	m.draining = false
 	if m.stopped {
 		m.q = nil
 	}
-	return nil
+	return nil, 0
 }
 
-// run runs job with the busy flag set. A job that never returns, because
-// it called runtime.Goexit, takes the drain's goroutine with it: the
-// queue then goes on in a new one, which runs aborted first.
-func (m *mailbox) run(job func()) {
+// run runs fn with the busy flag set, then gives back its cost. A job
+// that never returns, because it called runtime.Goexit, takes the drain's
+// goroutine with it: the queue then goes on in a new one, which runs
+// aborted first.
+func (m *mailbox) run(fn func(), cost int64) {
 	returned := false
 	defer func() {
 		m.busy.Store(false)
+		if cost > 0 {
+			m.mu.Lock()
+			m.charged--
+			m.mu.Unlock()
+			m.release(cost)
+		}
 		if returned {
 			return
 		}
 		m.mu.Lock()
 		m.draining = false
 		if m.aborted != nil && !m.stopped {
-			m.q = append([]func(){m.aborted}, m.q...)
+			m.q = append([]job{{fn: m.aborted}}, m.q...)
 		}
 		if len(m.q) > 0 || m.last != nil {
 			m.start()
@@ -156,6 +209,6 @@ func (m *mailbox) run(job func()) {
 		m.mu.Unlock()
 	}()
 	m.busy.Store(true)
-	job()
+	fn()
 	returned = true
 }

@@ -14,7 +14,7 @@ import (
 func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 	var wg sync.WaitGroup
 	m := &mailbox{}
-	m.init(&wg, nil, nil)
+	m.init(&wg, mailboxHooks{})
 	running := make(chan struct{})
 	release := make(chan struct{})
 	lastRan := make(chan struct{})
@@ -47,7 +47,7 @@ func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
 	var wg sync.WaitGroup
 	m := &mailbox{}
-	m.init(&wg, nil, nil)
+	m.init(&wg, mailboxHooks{})
 	running := make(chan struct{})
 	release := make(chan struct{})
 	m.post(func() {
@@ -78,7 +78,7 @@ func TestMailboxGoesOnAfterGoexit(t *testing.T) {
 	var order []string // written by the mailbox's jobs, one at a time
 	done := make(chan struct{})
 	m := &mailbox{}
-	m.init(&wg, nil, func() { order = append(order, "aborted") })
+	m.init(&wg, mailboxHooks{aborted: func() { order = append(order, "aborted") }})
 	release := make(chan struct{})
 	m.post(func() {
 		<-release
