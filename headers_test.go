@@ -180,6 +180,7 @@ func TestCookiesAreSecureOverHTTPS(t *testing.T) {
 		{"X-Forwarded-Proto http, proxy trusted", false, true, http.Header{"X-Forwarded-Proto": {"http"}}, false},
 		{"proxy appended http to a client's https", false, true, http.Header{"X-Forwarded-Proto": {"https, http"}}, false},
 		{"proxy appended https", false, true, http.Header{"X-Forwarded-Proto": {"http", "https"}}, true},
+		{"three values, the last https", false, true, http.Header{"X-Forwarded-Proto": {"http, http, https"}}, true},
 		{"no X-Forwarded-Proto, proxy trusted", false, true, nil, false},
 	}
 	for _, c := range cases {
