@@ -7,7 +7,7 @@
 //
 // Usage, from the module root (make mutate runs it):
 //
-//	go run ./internal/cmd/mutate [-list internal/cmd/mutate/mutants.txt] [-file session.go] [-race] [-timeout 10m]
+//	go run ./internal/cmd/mutate [-list internal/cmd/mutate/mutants.txt] [-file session.go] [-match regexp] [-race] [-timeout 10m]
 //
 // A mutant may name tests to try first ("tests:"): when they kill it, the
 // package's other tests need not run; when they do not, the whole package
@@ -49,6 +49,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,7 @@ type result struct {
 func main() {
 	list := flag.String("list", "internal/cmd/mutate/mutants.txt", "the list of mutants")
 	only := flag.String("file", "", "run only the mutants of files whose path contains this")
+	match := flag.String("match", "", "run only the mutants whose why matches this regular expression")
 	race := flag.Bool("race", false, "run the tests with -race (slower)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "bound on one go test run; a run past it counts as killed")
 	check := flag.Bool("check", false, "only check that every mutant's code is in its file, once")
@@ -82,13 +84,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*list, *only, *race, *timeout); err != nil {
+	if err := run(*list, *only, *match, *race, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "mutate:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listPath, only string, race bool, timeout time.Duration) error {
+func run(listPath, only, match string, race bool, timeout time.Duration) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return errors.New("run it from the module root (where go.mod is)")
 	}
@@ -96,15 +98,17 @@ func run(listPath, only string, race bool, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if only != "" {
-		kept := mutants[:0]
-		for _, m := range mutants {
-			if strings.Contains(m.file, only) {
-				kept = append(kept, m)
-			}
-		}
-		mutants = kept
+	re, err := regexp.Compile(match)
+	if err != nil {
+		return fmt.Errorf("-match: %w", err)
 	}
+	kept := mutants[:0]
+	for _, m := range mutants {
+		if strings.Contains(m.file, only) && re.MatchString(m.why) {
+			kept = append(kept, m)
+		}
+	}
+	mutants = kept
 	if len(mutants) == 0 {
 		return errors.New("no mutant to run")
 	}
