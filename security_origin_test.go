@@ -102,7 +102,6 @@ func TestOriginMustBeTheServersOwn(t *testing.T) {
 // The scheme is part of the origin: an https page is not the http site's,
 // nor the other way round.
 func TestOriginSchemeMustMatch(t *testing.T) {
-	t.Skip("waiting for the scheme check: issue #10")
 	ts := secServer(t, liveview.Config{})
 	own := strings.TrimPrefix(ts.URL, "http://")
 	checkOrigins(t, ts, "", []originCase{
