@@ -172,7 +172,7 @@ func TestChangeSetLeavesUntouchedFields(t *testing.T) {
 // template calls, typos) are reported changed: the template may reach
 // anything through them. A state that is not a struct is all one value.
 func TestChangeSetUnknownNamesAndNonStructs(t *testing.T) {
-	c := assignChanges(newKinds(), func(k *kinds) { k.hidden[0] = 9 })
+	c := assignChanges(newKinds(), func(k *kinds) { k.hidden[0], k.secret = 9, 9 })
 	if c.Changed("Int") {
 		t.Error("an edit of an unexported field marks Int changed")
 	}
