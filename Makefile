@@ -8,7 +8,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1
 # npm ci rewrites this file, so it stamps the installed dependencies.
 CLIENT_DEPS := client/node_modules/.package-lock.json
 
-.PHONY: client client-deps test examples bench mutate
+.PHONY: client client-deps test examples bench bench-load mutate
 
 # client rebuilds client/bundle/liveview.js, the committed and embedded
 # JavaScript bundle, from the pinned packages (installed first when the lock
@@ -50,6 +50,16 @@ examples:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/ ./render/ ./internal/...
+
+# bench-load runs the load tool (bench/load) against the bare
+# gorilla/websocket floor (bench/floor) and the liveview server, each in its
+# own process pinned to CPU 0 (the tool on the other CPU), with its defaults:
+# 10,000 connected views, 10 s of closed-loop clicks by 100 and by 1,000
+# clients, 5 broadcasts to all views; it prints a Markdown table with the
+# ratio of ours to the floor (the table in bench/RESULTS.md). A few minutes;
+# LOAD_FLAGS=-quick runs 500 views and short phases.
+bench-load:
+	$(GO) run ./bench/load $(LOAD_FLAGS)
 
 # mutate applies each deliberate bug listed in internal/cmd/mutate/mutants.txt
 # to a temporary copy of the module and runs the tests of its package: every

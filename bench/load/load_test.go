@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	// The driver starts the servers by running its own binary again; in a
+	// test that is the test binary.
+	if mode := os.Getenv(serveEnv); mode != "" {
+		os.Exit(serve(mode))
+	}
+	os.Exit(m.Run())
+}
+
+// TestQuick runs the quick mode end to end against the floor and the
+// liveview server, each in its own process, and checks that the protocol
+// worked: every client joined, every click got an ok reply with a diff
+// (the driver fails otherwise), and every client read every broadcast's
+// diff. It checks no timings.
+func TestQuick(t *testing.T) {
+	if _, err := exec.LookPath("taskset"); err != nil {
+		t.Skip("the load tool pins the server with taskset (util-linux), which is not installed")
+	}
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("the load tool reads the server's CPU and RSS from /proc, which is not mounted: " + err.Error())
+	}
+	cfg := defaultConfig(true)
+	var log bytes.Buffer
+	results, err := run(cfg, &log)
+	t.Log(log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 {
+		t.Fatalf("%d results, want floor and ours", len(results))
+	}
+	for _, r := range results {
+		if r.Joined != cfg.Views {
+			t.Errorf("%s: %d of %d clients joined", r.Server, r.Joined, cfg.Views)
+		}
+		if len(r.Clicks) != len(cfg.Levels) {
+			t.Errorf("%s: %d click phases, want %d", r.Server, len(r.Clicks), len(cfg.Levels))
+		}
+		for _, c := range r.Clicks {
+			// Every client that clicked waited for each reply, so each
+			// made at least one round trip.
+			if c.Events < c.Clients {
+				t.Errorf("%s: %d clients clicking got %d replies in all, want at least one each", r.Server, c.Clients, c.Events)
+			}
+		}
+		if len(r.Bcasts) != cfg.Broadcasts {
+			t.Errorf("%s: %d broadcasts, want %d", r.Server, len(r.Bcasts), cfg.Broadcasts)
+		}
+		for i, b := range r.Bcasts {
+			if b.Reached != cfg.Views {
+				t.Errorf("%s: broadcast %d reached %d of %d clients", r.Server, i+1, b.Reached, cfg.Views)
+			}
+		}
+	}
+	var table bytes.Buffer
+	printTable(&table, cfg, results)
+	if !strings.Contains(table.String(), "| RSS per idle connected view (KB) |") {
+		t.Errorf("the table has no RSS row:\n%s", table.String())
+	}
+	t.Log(table.String())
+}

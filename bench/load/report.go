@@ -1,0 +1,169 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// metric is one row of the table: how to read it from a result, its unit,
+// and how many decimals to print.
+type metric struct {
+	name  string
+	value func(*result) (float64, bool)
+	prec  int
+}
+
+func pct(lat []time.Duration, q float64) float64 {
+	if len(lat) == 0 {
+		return 0
+	}
+	return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond)
+}
+
+func us(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(d) / float64(time.Microsecond) / float64(n)
+}
+
+func metrics(cfg config, results []*result) []metric {
+	ms := []metric{
+		{"RSS per idle connected view (KB)", func(r *result) (float64, bool) {
+			return float64(r.IdleRSS-r.BaseRSS) / 1024 / float64(max(r.Joined, 1)), true
+		}, 1},
+		{fmt.Sprintf("join storm: joins/s (page GET + join, %d at a time)", cfg.JoinConc), func(r *result) (float64, bool) {
+			return float64(r.Joined) / r.JoinWall.Seconds(), true
+		}, 0},
+		{"join latency p50 / p99 (ms)", nil, 1},
+		{"server CPU per join (µs)", func(r *result) (float64, bool) { return us(r.JoinCPU, r.Joined), true }, 0},
+	}
+	levels := 0
+	for _, r := range results {
+		levels = max(levels, len(r.Clicks))
+	}
+	for i := range levels {
+		clients := 0
+		for _, r := range results {
+			if i < len(r.Clicks) {
+				clients = r.Clicks[i].Clients
+			}
+		}
+		get := func(r *result) (clickResult, bool) {
+			if i >= len(r.Clicks) {
+				return clickResult{}, false
+			}
+			return r.Clicks[i], true
+		}
+		ms = append(ms,
+			metric{fmt.Sprintf("events/s, %d clients clicking", clients), func(r *result) (float64, bool) {
+				c, ok := get(r)
+				return float64(c.Events) / c.Wall.Seconds(), ok
+			}, 0},
+			metric{fmt.Sprintf("click latency p50 (ms), %d clients", clients), func(r *result) (float64, bool) {
+				c, ok := get(r)
+				return pct(c.Lat, 0.5), ok
+			}, 2},
+			metric{fmt.Sprintf("click latency p99 (ms), %d clients", clients), func(r *result) (float64, bool) {
+				c, ok := get(r)
+				return pct(c.Lat, 0.99), ok
+			}, 2},
+			metric{fmt.Sprintf("server CPU per event (µs), %d clients", clients), func(r *result) (float64, bool) {
+				c, ok := get(r)
+				return us(c.CPU, c.Events), ok
+			}, 1},
+			metric{fmt.Sprintf("bytes per event (reply frame), %d clients", clients), func(r *result) (float64, bool) {
+				c, ok := get(r)
+				return float64(c.ReplyBytes) / float64(max(c.Events, 1)), ok
+			}, 0},
+		)
+	}
+	median := func(r *result, f func(bcastResult) time.Duration) (time.Duration, bool) {
+		if len(r.Bcasts) == 0 {
+			return 0, false
+		}
+		var ds []time.Duration
+		for _, b := range r.Bcasts {
+			ds = append(ds, f(b))
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2], true
+	}
+	ms = append(ms,
+		metric{fmt.Sprintf("broadcast until all %d clients read it, median (ms)", cfg.Views), func(r *result) (float64, bool) {
+			d, ok := median(r, func(b bcastResult) time.Duration { return b.Wall })
+			return float64(d) / float64(time.Millisecond), ok
+		}, 1},
+		metric{"server CPU per broadcast, per view reached (µs), median", func(r *result) (float64, bool) {
+			d, ok := median(r, func(b bcastResult) time.Duration { return b.CPU })
+			return us(d, cfg.Views), ok
+		}, 2},
+	)
+	return ms
+}
+
+// printTable writes the results as a Markdown table: one column per
+// server and, when both ran, the ratio of ours to the floor.
+func printTable(w io.Writer, cfg config, results []*result) {
+	fmt.Fprintf(w, "\n%s, %s; %d views; click phases %v each; %d broadcasts\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), machineLine(), cfg.Views, cfg.ClickFor, cfg.Broadcasts)
+	var floor, ours *result
+	head := "| metric |"
+	sep := "| --- |"
+	for _, r := range results {
+		switch r.Server {
+		case "floor":
+			floor = r
+			head += " floor (bare gorilla/websocket) |"
+		case "ours":
+			ours = r
+			head += " liveview |"
+		}
+		sep += " ---: |"
+	}
+	if floor != nil && ours != nil {
+		head += " ratio (liveview / floor) |"
+		sep += " ---: |"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, sep)
+	for _, m := range metrics(cfg, results) {
+		row := "| " + m.name + " |"
+		if m.value == nil { // the join latency pair
+			for _, r := range results {
+				row += fmt.Sprintf(" %.1f / %.1f |", pct(r.JoinLat, 0.5), pct(r.JoinLat, 0.99))
+			}
+			if floor != nil && ours != nil {
+				row += " |"
+			}
+			fmt.Fprintln(w, row)
+			continue
+		}
+		vals := map[string]float64{}
+		for _, r := range results {
+			v, ok := m.value(r)
+			if !ok {
+				row += " |"
+				continue
+			}
+			vals[r.Server] = v
+			row += fmt.Sprintf(" %.*f |", m.prec, v)
+		}
+		if floor != nil && ours != nil {
+			if f, ok := vals["floor"]; ok && f != 0 {
+				row += fmt.Sprintf(" %.2fx |", vals["ours"]/f)
+			} else {
+				row += " |"
+			}
+		}
+		fmt.Fprintln(w, row)
+	}
+	fmt.Fprintln(w)
+	for _, r := range results {
+		fmt.Fprintf(w, "- %s idle RSS: %s (baseline %d KB, with %d views %d KB)\n", r.Server, r.Settle, r.BaseRSS>>10, r.Joined, r.IdleRSS>>10)
+	}
+	fmt.Fprintln(w, "- Latency: page GET + join for joins, click to its reply for events; the broadcast is timed from the driver's POST to the server until the last client has read its diff.")
+	fmt.Fprintln(w, "- "+"Server CPU: the server process's threads' run time from /proc/<pid>/task/*/schedstat (nanoseconds; utime+stime from /proc/<pid>/stat where that is missing) around each phase.")
+}
