@@ -57,14 +57,6 @@ func (m *MountContext) Redirect(target string) {
 	m.c.Redirect(target)
 }
 
-// Value returns what an OnMount hook stored under key with Put, or nil.
-//
-//	user, _ := s.Value("user").(*User)
-func (c *core) Value(key string) any {
-	c.own("Socket.Value")
-	return c.values[key]
-}
-
 // runHooks runs the live session's hooks in order until one fails or halts.
 func (ls *LiveSession) runHooks(c *core, r *http.Request, u *url.URL, p Params) error {
 	for _, h := range ls.hooks {

@@ -74,6 +74,14 @@ func (c *core) ID() string { return c.id }
 // false during the HTTP (dead) render, when no events can arrive.
 func (c *core) Connected() bool { return c.connected }
 
+// Value returns what an OnMount hook stored under key with Put, or nil.
+//
+//	user, _ := s.Value("user").(*User)
+func (c *core) Value(key string) any {
+	c.own("Socket.Value")
+	return c.values[key]
+}
+
 // SendInfo delivers msg to the view's HandleInfo, after the callbacks already
 // queued. It is safe from any goroutine, never blocks, and drops msg if the
 // view has ended (or is rendering over HTTP, where nothing runs later).
