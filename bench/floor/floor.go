@@ -11,8 +11,9 @@
 // beyond the connection's reader: the least a server must do to carry the
 // same bytes. Writes happen on the goroutine that causes them (the reader
 // for replies, Broadcast's workers for pushes), under a per-connection
-// lock, so an idle connection holds one goroutine, gorilla's read buffer and
-// no write buffer (WriteBufferPool).
+// lock, so an idle connection holds one goroutine (the reader, started
+// after the handler's upgrade so that net/http's goroutine ends), gorilla's
+// 1 KiB read buffer, and no write buffer (WriteBufferPool, framePool).
 package floor
 
 import (
@@ -41,13 +42,18 @@ const (
 
 const cookieName = "_floor_csrf"
 
+// framePool holds the buffers frames are encoded into, so that an idle
+// connection holds none.
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
+
 // Server is the floor server. The zero value is not usable; call New.
 type Server struct {
 	up     websocket.Upgrader
 	nextID atomic.Uint64
 
-	mu    sync.Mutex
-	views map[*conn]struct{}
+	mu     sync.Mutex
+	conns  map[*conn]bool // value: a view is joined
+	closed bool
 }
 
 // New returns a floor server.
@@ -57,7 +63,7 @@ func New() *Server {
 			ReadBufferSize:  1024,
 			WriteBufferPool: &sync.Pool{},
 		},
-		views: make(map[*conn]struct{}),
+		conns: make(map[*conn]bool),
 	}
 }
 
@@ -65,12 +71,11 @@ func New() *Server {
 // one view per connection).
 type conn struct {
 	ws    *websocket.Conn
-	wmu   sync.Mutex
-	buf   []byte // frame being written, under wmu
-	count int    // the counter, only touched by the reader
+	wmu   sync.Mutex // serialises writes
+	count int        // the counter, only touched by the reader
 
 	// joinRef and topic are set by the reader at the join, before the
-	// view is added to Server.views; Broadcast reads them afterwards.
+	// view is marked joined in Server.conns; Broadcast reads them afterwards.
 	joinRef, topic string
 }
 
@@ -108,14 +113,31 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &conn{ws: ws}
-	defer func() {
-		s.mu.Lock()
-		delete(s.views, c)
+	s.mu.Lock()
+	if s.closed {
 		s.mu.Unlock()
 		ws.Close()
+		return
+	}
+	s.conns[c] = false
+	s.mu.Unlock()
+	// The reader runs on its own goroutine and the handler returns, so
+	// that net/http's connection goroutine ends and frees what it holds
+	// (its buffered reader, the request): a handler that read the socket
+	// itself would keep them for the connection's life.
+	go s.read(c)
+}
+
+// read serves one connection until it closes or Close closes it.
+func (s *Server) read(c *conn) {
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		c.ws.Close()
 	}()
 	for {
-		_, data, err := ws.ReadMessage()
+		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
 		}
@@ -130,9 +152,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			c.joinRef, c.topic = m.JoinRef, m.Topic
 			c.reply(m, []byte(`{"rendered":{"0":"0","1":"","s":[`+
 				strconv.Quote(static0)+`,`+strconv.Quote(static1)+`,`+strconv.Quote(static2)+`]},"title":"Counter"}`))
-			s.mu.Lock()
-			s.views[c] = struct{}{}
-			s.mu.Unlock()
+			s.setJoined(c, true)
 		case "event":
 			switch {
 			case bytes.Contains(m.Payload, []byte(`"event":"inc"`)):
@@ -142,9 +162,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			}
 			c.reply(m, []byte(`{"diff":{"0":"`+strconv.Itoa(c.count)+`"}}`))
 		case "phx_leave":
-			s.mu.Lock()
-			delete(s.views, c)
-			s.mu.Unlock()
+			s.setJoined(c, false)
 			c.reply(m, nil)
 		default:
 			c.reply(m, nil)
@@ -152,11 +170,32 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *Server) setJoined(c *conn, joined bool) {
+	s.mu.Lock()
+	if _, ok := s.conns[c]; ok {
+		s.conns[c] = joined
+	}
+	s.mu.Unlock()
+}
+
+// Close closes every connection; their readers then return. Later
+// upgrades are refused.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	for c := range s.conns {
+		c.ws.Close()
+	}
+	s.mu.Unlock()
+}
+
 func (c *conn) reply(m protocol.Message, response []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.buf = protocol.AppendReply(c.buf[:0], m.JoinRef, m.Ref, m.Topic, "ok", response)
-	c.ws.WriteMessage(websocket.TextMessage, c.buf)
+	b := framePool.Get().(*[]byte)
+	*b = protocol.AppendReply((*b)[:0], m.JoinRef, m.Ref, m.Topic, "ok", response)
+	c.ws.WriteMessage(websocket.TextMessage, *b)
+	framePool.Put(b)
 }
 
 // Broadcast writes the diff {"1": msg} to every joined view and returns
@@ -164,9 +203,11 @@ func (c *conn) reply(m protocol.Message, response []byte) {
 // a few goroutines so that one slow socket does not hold up the rest.
 func (s *Server) Broadcast(msg string) int {
 	s.mu.Lock()
-	conns := make([]*conn, 0, len(s.views))
-	for c := range s.views {
-		conns = append(conns, c)
+	conns := make([]*conn, 0, len(s.conns))
+	for c, joined := range s.conns {
+		if joined {
+			conns = append(conns, c)
+		}
 	}
 	s.mu.Unlock()
 	payload := protocol.AppendJSONString([]byte(`{"1":`), msg)
@@ -178,11 +219,13 @@ func (s *Server) Broadcast(msg string) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			b := framePool.Get().(*[]byte)
+			defer framePool.Put(b)
 			for i := w; i < len(conns); i += workers {
 				c := conns[i]
 				c.wmu.Lock()
-				c.buf = protocol.AppendPush(c.buf[:0], c.joinRef, c.topic, "diff", payload)
-				if c.ws.WriteMessage(websocket.TextMessage, c.buf) == nil {
+				*b = protocol.AppendPush((*b)[:0], c.joinRef, c.topic, "diff", payload)
+				if c.ws.WriteMessage(websocket.TextMessage, *b) == nil {
 					sent.Add(1)
 				}
 				c.wmu.Unlock()

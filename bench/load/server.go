@@ -95,7 +95,7 @@ func serve(mode string) int {
 		mux.HandleFunc("POST /_load/broadcast", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, fl.Broadcast(r.URL.Query().Get("msg")))
 		})
-		closeFn = func() {}
+		closeFn = fl.Close
 	default:
 		fmt.Fprintf(os.Stderr, "load server: unknown mode %q (want ours or floor)\n", mode)
 		return 2
