@@ -77,15 +77,146 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = r.Evaluate(only{"Count"})
+		out, err := r.AppendHTML(nil)
+		if err != nil {
+			return
+		}
+		// The tree, read as the diff engine reads it, is the HTML.
+		statics := map[uint64][]string{}
+		if got := joinTree(t, r, statics); got != string(out) {
+			t.Fatalf("the tree joined back:\n%s\nits HTML:\n%s", got, out)
+		}
 		r2, err := tm.Execute(data)
 		if err != nil {
 			t.Fatalf("second Execute failed: %v", err)
 		}
-		if _, err := r2.AppendHTML(nil); err != nil {
-			return
+		if out2, err := r2.AppendHTML(nil); err != nil || string(out2) != string(out) {
+			t.Fatalf("a second render of the same data: %q, %v; the first: %q", out2, err, out)
 		}
+		// Change tracking skips only what did not change.
+		typed2 := typed
+		typed2.Count, typed2.Show, typed2.Rows = 4, false, []row{{3, "c"}}
+		checkTracked(t, tm, typed, typed2, only{"Count", "Show", "Rows"})
+		data2 := make(map[string]any, len(data))
+		for k, v := range data {
+			data2[k] = v
+		}
+		data2["Count"], data2["Show"], data2["Rows"] = 4, false, []row{{3, "c"}}
+		checkTracked(t, tm, data, data2, only{"Count", "Show", "Rows"})
 	})
+}
+
+// joinTree writes the HTML of an evaluated tree as the client rebuilds it
+// from a diff: statics interleaved with slot values, rows of a comprehension
+// each with the comprehension's statics. It checks on the way that equal
+// fingerprints mean equal statics (the diff engine sends statics only when
+// the fingerprint changes), that no slot is Unchanged, and that explicit row
+// keys are distinct.
+func joinTree(t *testing.T, r *Rendered, statics map[uint64][]string) string {
+	t.Helper()
+	var b strings.Builder
+	parts := sameStatics(t, r.Statics(), statics)
+	for i := 0; i < r.Len(); i++ {
+		b.WriteString(parts[i])
+		b.WriteString(joinValue(t, r.Dynamic(i), statics))
+	}
+	b.WriteString(parts[len(parts)-1])
+	return b.String()
+}
+
+func joinValue(t *testing.T, v Value, statics map[uint64][]string) string {
+	t.Helper()
+	switch v.Kind() {
+	case KindString:
+		return v.HTML()
+	case KindTree:
+		return joinTree(t, v.Tree(), statics)
+	case KindComprehension:
+		c := v.Comprehension()
+		parts := sameStatics(t, c.Statics(), statics)
+		keys := map[string]bool{}
+		var b strings.Builder
+		for i := 0; i < c.Len(); i++ {
+			if c.Keyed() {
+				if keys[c.Key(i)] {
+					t.Fatalf("two rows keyed %q", c.Key(i))
+				}
+				keys[c.Key(i)] = true
+			}
+			row := c.Row(i)
+			if len(row) != len(parts)-1 {
+				t.Fatalf("row %d has %d values for %d statics", i, len(row), len(parts))
+			}
+			for j, x := range row {
+				b.WriteString(parts[j])
+				b.WriteString(joinValue(t, x, statics))
+			}
+			b.WriteString(parts[len(parts)-1])
+		}
+		return b.String()
+	}
+	t.Fatalf("a fully evaluated tree holds a value of kind %d", v.Kind())
+	return ""
+}
+
+func sameStatics(t *testing.T, s *Statics, seen map[uint64][]string) []string {
+	t.Helper()
+	parts := s.Parts()
+	if len(parts) != s.Slots()+1 {
+		t.Fatalf("statics %q: %d parts for %d slots", parts, len(parts), s.Slots())
+	}
+	if prev, ok := seen[s.Fingerprint()]; ok && !reflect.DeepEqual(prev, parts) {
+		t.Fatalf("statics %q and %q share the fingerprint %x", prev, parts, s.Fingerprint())
+	}
+	seen[s.Fingerprint()] = parts
+	return parts
+}
+
+// checkTracked renders d1 in full, then d2, which differs from d1 only in
+// the fields changed lists, with change tracking; fills the slots it
+// skipped with their values in the first render, as the diff engine and
+// the client do; and checks that the result is the full render of d2.
+func checkTracked(t *testing.T, tm *Template, d1, d2 any, changed only) {
+	t.Helper()
+	r1, err := tm.Execute(d1)
+	if err != nil {
+		return
+	}
+	if _, err := r1.AppendHTML(nil); err != nil {
+		return
+	}
+	full, err := tm.Execute(d2)
+	if err != nil {
+		return
+	}
+	want, err := full.AppendHTML(nil)
+	if err != nil {
+		return
+	}
+	r2, err := tm.Execute(d2)
+	if err != nil {
+		t.Fatalf("Execute of %T failed the second time: %v", d2, err)
+	}
+	if err := r2.Evaluate(changed); err != nil {
+		t.Fatalf("evaluation tracking %v of %T failed (%v), a full one did not", changed, d2, err)
+	}
+	if r2.Statics().Fingerprint() != r1.Statics().Fingerprint() || r2.Len() != r1.Len() {
+		t.Fatalf("the root statics differ between two renders of one template")
+	}
+	vals := make([]Value, r2.Len())
+	for i := range vals {
+		vals[i] = r2.Dynamic(i)
+		if vals[i].Kind() == KindUnchanged {
+			vals[i] = r1.Dynamic(i)
+		}
+	}
+	got, err := NewRendered(r2.Statics(), vals...).AppendHTML(nil)
+	if err != nil {
+		t.Fatalf("tracking %v of %T: a skipped slot inside a nested node (%v): the diff engine has no previous value for it", changed, d2, err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("tracking %v of %T, the previous render's skipped slots give\n%s\nthe full render is\n%s", changed, d2, got, want)
+	}
 }
 
 // shape is the markup structure of HTML: tags, their attribute names and
