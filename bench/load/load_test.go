@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 
 // TestQuick runs the quick mode end to end against the floor and the
 // liveview server, each in its own process, and checks that the protocol
-// worked: every client joined, every click got an ok reply with a diff
+// worked: every client joined (the N views and the join storm), every click got an ok reply with a diff
 // (the driver fails otherwise), and every client read every broadcast's
 // diff. It checks no timings.
 func TestQuick(t *testing.T) {
@@ -40,8 +40,11 @@ func TestQuick(t *testing.T) {
 		t.Fatalf("%d results, want floor and ours", len(results))
 	}
 	for _, r := range results {
-		if r.Joined != cfg.Views {
-			t.Errorf("%s: %d of %d clients joined", r.Server, r.Joined, cfg.Views)
+		if r.Connect.Joined != cfg.Views {
+			t.Errorf("%s: %d of %d clients joined", r.Server, r.Connect.Joined, cfg.Views)
+		}
+		if r.Storm.Joined != cfg.Storm {
+			t.Errorf("%s: %d of %d clients of the join storm joined", r.Server, r.Storm.Joined, cfg.Storm)
 		}
 		if len(r.Clicks) != len(cfg.Levels) {
 			t.Errorf("%s: %d click phases, want %d", r.Server, len(r.Clicks), len(cfg.Levels))

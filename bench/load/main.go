@@ -10,10 +10,10 @@
 // again, with LIVEVIEW_LOAD_SERVE set), pinned to CPU 0 with taskset when
 // there are two CPUs or more (the driver on the others), and runs:
 //
-//   - join storm: N clients each GET the page (cookie, CSRF token),
-//     open a websocket from one of 32 source addresses 127.0.0.2-33 (so
-//     that 10,000 sockets do not exhaust one address's ephemeral ports) and
-//     join, -join-concurrency at a time; latency is GET plus join;
+//   - connect: N clients each GET the page (cookie, CSRF token), open a
+//     websocket from one of 32 source addresses 127.0.0.2-33 (so that
+//     10,000 sockets do not exhaust one address's ephemeral ports) and
+//     join, 100 at a time (50 with -quick); latency is GET plus join;
 //   - idle: the server's RSS (VmRSS of /proc/<pid>/status) per connected
 //     view, once the RSS has stopped falling (no new low for a quiet
 //     period; the output says how long that took, or that it did not
@@ -22,7 +22,9 @@
 //   - clicks: closed loop, each of C clients sends a click and waits for
 //     its reply before the next, for each C in -levels;
 //   - broadcast: the server publishes one message to the topic every view
-//     subscribes to, timed until every client has read its diff.
+//     subscribes to, timed until every client has read its diff;
+//   - join storm: 1,000 more clients (200 with -quick) connect all at
+//     once onto the server holding the N views, then leave.
 //
 // Server CPU is the server's threads' run time from /proc/<pid>/task/*/schedstat
 // (utime+stime from /proc/<pid>/stat where that is missing) around each phase.
@@ -53,6 +55,7 @@ type config struct {
 	ClickFor    time.Duration
 	Broadcasts  int
 	JoinConc    int
+	Storm       int           // clients joining at once in the join storm
 	SettleQuiet time.Duration // RSS settled: no new low for this long
 	SettleMax   time.Duration
 	Servers     []string // "floor", "ours"
@@ -61,10 +64,10 @@ type config struct {
 func defaultConfig(quick bool) config {
 	if quick {
 		return config{Views: 500, Levels: []int{100, 1000}, ClickFor: 2 * time.Second, Broadcasts: 3,
-			JoinConc: 50, SettleQuiet: time.Second, SettleMax: 10 * time.Second, Servers: []string{"floor", "ours"}}
+			JoinConc: 50, Storm: 200, SettleQuiet: time.Second, SettleMax: 10 * time.Second, Servers: []string{"floor", "ours"}}
 	}
 	return config{Views: 10_000, Levels: []int{100, 1000}, ClickFor: 10 * time.Second, Broadcasts: 5,
-		JoinConc: 100, SettleQuiet: 3 * time.Second, SettleMax: 60 * time.Second, Servers: []string{"floor", "ours"}}
+		JoinConc: 100, Storm: 1000, SettleQuiet: 3 * time.Second, SettleMax: 60 * time.Second, Servers: []string{"floor", "ours"}}
 }
 
 func main() {
@@ -108,16 +111,14 @@ func main() {
 
 // result is what one server's run measured.
 type result struct {
-	Server   string
-	Joined   int
-	JoinWall time.Duration
-	JoinCPU  time.Duration
-	JoinLat  []time.Duration // sorted
-	BaseRSS  int64
-	IdleRSS  int64
-	Settle   string
-	Clicks   []clickResult
-	Bcasts   []bcastResult
+	Server  string
+	Connect joinResult // the N views, JoinConc at a time
+	Storm   joinResult // Storm more, all at once, onto the N
+	BaseRSS int64
+	IdleRSS int64
+	Settle  string
+	Clicks  []clickResult
+	Bcasts  []bcastResult
 }
 
 type clickResult struct {
@@ -238,54 +239,14 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 	}
 	r.BaseRSS = base
 
-	// Join storm.
-	clients := make([]*client, cfg.Views)
-	defer func() {
-		for _, c := range clients {
-			if c != nil {
-				c.ws.Close()
-				<-c.done
-			}
-		}
-	}()
-	lat := make([]time.Duration, cfg.Views)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	ctx := context.Background()
-	cpu0, t0 := d.cpu(), time.Now()
-	for range min(cfg.JoinConc, cfg.Views) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= cfg.Views || d.err() != nil {
-					return
-				}
-				s := time.Now()
-				c, err := d.connect(ctx, net.IPv4(127, 0, 0, byte(2+i%32)))
-				if err != nil {
-					d.fail(fmt.Errorf("client %d: %w", i, err))
-					return
-				}
-				lat[i] = time.Since(s)
-				clients[i] = c
-			}
-		}()
+	// Connect the N views.
+	clients, jr, err := d.joinMany(cfg.Views, cfg.JoinConc, 0)
+	defer closeAll(clients)
+	r.Connect = jr
+	if err != nil {
+		return r, fmt.Errorf("connecting %d views: %d joined: %w", cfg.Views, jr.Joined, err)
 	}
-	wg.Wait()
-	r.JoinWall, r.JoinCPU = time.Since(t0), d.cpu()-cpu0
-	for i, c := range clients {
-		if c != nil {
-			r.Joined++
-			r.JoinLat = append(r.JoinLat, lat[i])
-		}
-	}
-	slices.Sort(r.JoinLat)
-	if err := d.err(); err != nil {
-		return r, fmt.Errorf("join storm: %d of %d joined: %w", r.Joined, cfg.Views, err)
-	}
-	fmt.Fprintf(log, "load: %s: %d views joined in %v\n", mode, r.Joined, r.JoinWall.Round(time.Millisecond))
+	fmt.Fprintf(log, "load: %s: %d views joined in %v\n", mode, jr.Joined, jr.Wall.Round(time.Millisecond))
 
 	// Idle.
 	idle, note, err := d.settle()
@@ -314,7 +275,74 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 		r.Bcasts = append(r.Bcasts, br)
 	}
 	fmt.Fprintf(log, "load: %s: %d broadcasts reached all %d views\n", mode, len(r.Bcasts), cfg.Views)
+
+	// Join storm: Storm more clients all at once onto the loaded server.
+	storm, jr, err := d.joinMany(cfg.Storm, cfg.Storm, cfg.Views)
+	closeAll(storm)
+	r.Storm = jr
+	if err != nil {
+		return r, fmt.Errorf("join storm: %d of %d joined: %w", jr.Joined, cfg.Storm, err)
+	}
+	fmt.Fprintf(log, "load: %s: join storm: %d clients at once joined in %v\n", mode, jr.Joined, jr.Wall.Round(time.Millisecond))
 	return r, d.err()
+}
+
+// joinResult is what connecting a batch of clients measured.
+type joinResult struct {
+	Joined    int
+	Wall, CPU time.Duration
+	Lat       []time.Duration // sorted
+}
+
+// joinMany connects count clients, conc at a time, numbered from first
+// (which picks their source addresses).
+func (d *driver) joinMany(count, conc, first int) ([]*client, joinResult, error) {
+	clients := make([]*client, count)
+	lat := make([]time.Duration, count)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	ctx := context.Background()
+	cpu0, t0 := d.cpu(), time.Now()
+	for range min(conc, count) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= count || d.err() != nil {
+					return
+				}
+				s := time.Now()
+				c, err := d.connect(ctx, net.IPv4(127, 0, 0, byte(2+(first+i)%32)))
+				if err != nil {
+					d.fail(fmt.Errorf("client %d: %w", first+i, err))
+					return
+				}
+				lat[i] = time.Since(s)
+				clients[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	jr := joinResult{Wall: time.Since(t0), CPU: d.cpu() - cpu0}
+	for i, c := range clients {
+		if c != nil {
+			jr.Joined++
+			jr.Lat = append(jr.Lat, lat[i])
+		}
+	}
+	slices.Sort(jr.Lat)
+	return clients, jr, d.err()
+}
+
+// closeAll closes the clients' sockets and waits for their readers.
+func closeAll(clients []*client) {
+	for _, c := range clients {
+		if c != nil {
+			c.ws.Close()
+			<-c.done
+		}
+	}
 }
 
 func stopServer(cmd *exec.Cmd, stdin io.Closer) {

@@ -12,7 +12,7 @@ import (
 type metric struct {
 	name  string
 	value func(*result) (float64, bool)
-	prec  int
+	prec  int // decimals; -1 and -2 mark the connect and storm latency pairs
 }
 
 func pct(lat []time.Duration, q float64) float64 {
@@ -32,13 +32,13 @@ func us(d time.Duration, n int) float64 {
 func metrics(cfg config, results []*result) []metric {
 	ms := []metric{
 		{"RSS per idle connected view (KB)", func(r *result) (float64, bool) {
-			return float64(r.IdleRSS-r.BaseRSS) / 1024 / float64(max(r.Joined, 1)), true
+			return float64(r.IdleRSS-r.BaseRSS) / 1024 / float64(max(r.Connect.Joined, 1)), true
 		}, 1},
-		{fmt.Sprintf("join storm: joins/s (page GET + join, %d at a time)", cfg.JoinConc), func(r *result) (float64, bool) {
-			return float64(r.Joined) / r.JoinWall.Seconds(), true
+		{fmt.Sprintf("connecting the views: joins/s (page GET + join, %d at a time)", cfg.JoinConc), func(r *result) (float64, bool) {
+			return float64(r.Connect.Joined) / r.Connect.Wall.Seconds(), true
 		}, 0},
-		{"join latency p50 / p99 (ms)", nil, 1},
-		{"server CPU per join (µs)", func(r *result) (float64, bool) { return us(r.JoinCPU, r.Joined), true }, 0},
+		{"connecting: join latency p50 / p99 (ms)", func(r *result) (float64, bool) { return 0, false }, -1},
+		{"connecting: server CPU per join (µs)", func(r *result) (float64, bool) { return us(r.Connect.CPU, r.Connect.Joined), true }, 0},
 	}
 	levels := 0
 	for _, r := range results {
@@ -101,6 +101,13 @@ func metrics(cfg config, results []*result) []metric {
 			return us(d, cfg.Views), ok
 		}, 2},
 	)
+	ms = append(ms,
+		metric{fmt.Sprintf("join storm: %d clients joining at once onto the %d views: joins/s", cfg.Storm, cfg.Views), func(r *result) (float64, bool) {
+			return float64(r.Storm.Joined) / r.Storm.Wall.Seconds(), true
+		}, 0},
+		metric{"join storm: join latency p50 / p99 (ms)", func(r *result) (float64, bool) { return 0, false }, -2},
+		metric{"join storm: server CPU per join (µs)", func(r *result) (float64, bool) { return us(r.Storm.CPU, r.Storm.Joined), true }, 0},
+	)
 	return ms
 }
 
@@ -131,9 +138,13 @@ func printTable(w io.Writer, cfg config, results []*result) {
 	fmt.Fprintln(w, sep)
 	for _, m := range metrics(cfg, results) {
 		row := "| " + m.name + " |"
-		if m.value == nil { // the join latency pair
+		if m.prec < 0 { // a latency pair: -1 connecting, -2 the storm
 			for _, r := range results {
-				row += fmt.Sprintf(" %.1f / %.1f |", pct(r.JoinLat, 0.5), pct(r.JoinLat, 0.99))
+				lat := r.Connect.Lat
+				if m.prec == -2 {
+					lat = r.Storm.Lat
+				}
+				row += fmt.Sprintf(" %.1f / %.1f |", pct(lat, 0.5), pct(lat, 0.99))
 			}
 			if floor != nil && ours != nil {
 				row += " |"
@@ -162,7 +173,7 @@ func printTable(w io.Writer, cfg config, results []*result) {
 	}
 	fmt.Fprintln(w)
 	for _, r := range results {
-		fmt.Fprintf(w, "- %s idle RSS: %s (baseline %d KB, with %d views %d KB)\n", r.Server, r.Settle, r.BaseRSS>>10, r.Joined, r.IdleRSS>>10)
+		fmt.Fprintf(w, "- %s idle RSS: %s (baseline %d KB, with %d views %d KB)\n", r.Server, r.Settle, r.BaseRSS>>10, r.Connect.Joined, r.IdleRSS>>10)
 	}
 	fmt.Fprintln(w, "- Latency: page GET + join for joins, click to its reply for events; the broadcast is timed from the driver's POST to the server until the last client has read its diff.")
 	fmt.Fprintln(w, "- "+"Server CPU: the server process's threads' run time from /proc/<pid>/task/*/schedstat (nanoseconds; utime+stime from /proc/<pid>/stat where that is missing) around each phase.")
