@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -75,7 +76,12 @@ func serve(mode string) int {
 	var closeFn func()
 	switch mode {
 	case "ours":
+		// One process, no restarts: a random key, given so that the
+		// server does not warn about the missing one.
+		key := make([]byte, 32)
+		rand.Read(key)
 		srv := liveview.NewServer(liveview.Config{
+			SigningKey: key,
 			// The load clients send no heartbeats; the idle phase must
 			// not lose them.
 			HeartbeatTimeout: time.Hour,
