@@ -255,9 +255,9 @@ func (ch *channel) deliver(m *protocol.Message) {
 // payload for the page: the diff with title, events and hook reply, in
 // ch.buf. empty reports a payload without members.
 func (ch *channel) renderPayload(full bool) (payload []byte, empty bool, err error) {
-	rd, err := ch.view.render(full)
+	rd, err := ch.render(full)
 	if err != nil {
-		return nil, false, inStep("render", err)
+		return nil, false, err
 	}
 	if err := ch.core.fx.drain(&ch.extras, full); err != nil {
 		return nil, false, err

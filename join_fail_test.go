@@ -75,11 +75,6 @@ func TestEveryJoinFailureAnswersJoinCrashed(t *testing.T) {
 				name += " panic"
 			}
 			t.Run(name, func(t *testing.T) {
-				if step == "render" && panics {
-					// channel.appendDiff calls the view's Render outside
-					// safely: the panic ends the process, not the view.
-					t.Skip("a panic in Render while connected crashes the whole process (mount.run calls Render outside safely): reported to the lead (issue #18)")
-				}
 				ts, log := failServer(t, liveview.Config{}, failView{step: step, panic: panics})
 				p, err := ts.Get("/fail")
 				if err != nil || p.Status != 200 || !strings.Contains(p.Inner, "false") {
@@ -151,9 +146,6 @@ func (v panicRender) Render(st panicState) (*render.Rendered, error) {
 // callback does, not the process: the join is answered "join crashed", and
 // after an event the view crashes while its neighbours carry on.
 func TestRenderPanicEndsOnlyTheView(t *testing.T) {
-	// Today the connected renders (the join's and every diff's) call Render
-	// outside safely, and the panic ends the process.
-	t.Skip("a panic in Render while connected crashes the whole process (mount.run and channel.renderPayload call Render outside safely): reported to the lead (issue #18)")
 	srv, _ := newSecLogged(t, liveview.Config{})
 	srv.Handle("/join", liveview.View[panicState](panicRender{failAtJoin: true}))
 	srv.Handle("/event", liveview.View[panicState](panicRender{}))

@@ -99,12 +99,27 @@ func (m *mount) run(req *http.Request, params Params) (mountResult, error) {
 			return mountResult{leave: fx.takeNav()}, nil
 		}
 	}
-	rd, err := m.view.render(true)
+	rd, err := m.render(true)
 	if err != nil {
-		return mountResult{}, inStep("render", err)
+		return mountResult{}, err
 	}
 	res.rendered = rd
 	return res, nil
+}
+
+// render renders the view (see view.render), a panic in Render or in the
+// template's functions included among its errors.
+func (m *mount) render(full bool) (*render.Rendered, error) {
+	var rd *render.Rendered
+	err := safely(func() error {
+		var err error
+		rd, err = m.view.render(full)
+		return err
+	})
+	if err != nil {
+		return nil, inStep("render", err)
+	}
+	return rd, nil
 }
 
 // settle checks the navigation a mount callback asked for and returns where
