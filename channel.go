@@ -68,8 +68,10 @@ func (ch *channel) shutdown(why endReason, err error) {
 // answered never runs, if the view was already ending.
 func (ch *channel) leave(answered func()) bool {
 	return ch.mb.stop(func() {
+		// Deferred: an Unmount that calls runtime.Goexit must not cost the
+		// client its reply, which it waits for before joining again.
+		defer answered()
 		ch.teardown(endLeft, nil)
-		answered()
 	})
 }
 

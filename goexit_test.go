@@ -97,3 +97,27 @@ func TestPatchLoopWhileJoiningAnswersTheJoin(t *testing.T) {
 		t.Errorf("the log does not name the patch loop:\n%s", logs.String())
 	}
 }
+
+// exitOnUnmountView ends Unmount's goroutine with runtime.Goexit.
+type exitOnUnmountView struct{}
+
+func (exitOnUnmountView) Mount(*liveview.Socket[exitState], liveview.Params) error { return nil }
+func (exitOnUnmountView) Render(s exitState) (*render.Rendered, error)             { return exitTmpl.Execute(s) }
+func (exitOnUnmountView) Unmount(*liveview.Socket[exitState])                      { runtime.Goexit() }
+
+// A phx_leave is answered even when the view's Unmount never returns:
+// the client waits for that reply before it joins the next view.
+func TestGoexitInUnmountStillAnswersTheLeave(t *testing.T) {
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/exit", liveview.View[exitState](exitOnUnmountView{}))
+	ts := liveviewtest.NewServer(t, srv)
+	v, err := ts.Mount("/exit")
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.Leave())
+	// The connection carries on.
+	w, err := ts.Mount("/exit")
+	testsupport.Must(t, err)
+	if got, _ := w.Text("#n"); got != "0" {
+		t.Errorf("a view mounted after the leave shows %q, want 0", got)
+	}
+}
