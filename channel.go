@@ -15,13 +15,11 @@ type channel struct {
 	conn    *conn
 	topic   string
 	joinRef string
-	log     logger
 	mb      mailbox
 
 	// Owned by the queue.
-	mount                      // the view, its route and URL; set by the join
+	mount                      // the view, its route and URL (set by the join), and its log
 	tree   diff.Tree           // what the page has, to diff the next render against
-	extras diff.Extras         // reused for each render's payload
 	buf    []byte              // reused for each render's payload
 	ended  bool                // teardown has run
 	timers []*repeat           // Repeat's timers, stopped by teardown
@@ -47,15 +45,18 @@ var errGoexit = errors.New("liveview: a callback called runtime.Goexit (t.FailNo
 func newChannel(c *conn, topic, joinRef string) *channel {
 	ch := &channel{conn: c, topic: topic, joinRef: joinRef}
 	ch.log = c.log.with("topic", topic)
-	ch.mb.init(&c.views, mailboxHooks{
-		idle:    ch.onIdle,
-		aborted: func() { ch.crash(errGoexit) },
-		release: c.in.release,
-	})
+	ch.mb.init(&c.views, (*channelMailbox)(ch))
 	return ch
 }
 
 func (ch *channel) post(job func()) bool { return ch.mb.post(job) }
+
+// channelMailbox is a channel as its mailbox's owner.
+type channelMailbox channel
+
+func (o *channelMailbox) idle()              { (*channel)(o).onIdle() }
+func (o *channelMailbox) aborted()           { (*channel)(o).crash(errGoexit) }
+func (o *channelMailbox) release(cost int64) { o.conn.in.release(cost) }
 
 // shutdown ends the view from any goroutine: queued jobs are dropped, and
 // the view is torn down after the job running now, if any.
@@ -261,13 +262,14 @@ func (ch *channel) renderPayload(full bool) (payload []byte, empty bool, err err
 	if err != nil {
 		return nil, false, err
 	}
-	if err := ch.core.fx.drain(&ch.extras, full); err != nil {
+	var x diff.Extras
+	if err := ch.core.fx.drain(&x, full); err != nil {
 		return nil, false, err
 	}
 	if full {
 		ch.tree.Reset()
 	}
-	d, empty, err := ch.tree.AppendPayload(ch.buf[:0], rd, &ch.extras)
+	d, empty, err := ch.tree.AppendPayload(ch.buf[:0], rd, &x)
 	if err != nil {
 		return nil, false, fmt.Errorf("diff: %w", err)
 	}

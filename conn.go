@@ -25,11 +25,9 @@ type conn struct {
 	authed bool // the CSRF token matched: joins may proceed
 
 	finished chan struct{} // closed when every view has ended
-	quit     chan struct{} // closed when the connection starts ending
 
 	in           inbound   // client messages handed to views, not yet handled
-	events       rateLimit // Config.EventRate; used by the reader only
-	eventsLogged time.Time // when eventRefused last logged
+	events *rateLimit // Config.EventRate, nil when off; used by the reader only
 
 	wmu     sync.Mutex
 	wroom   sync.Cond // signalled when wq has room or the connection stops
@@ -78,9 +76,10 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		log:      logger{l: s.log, args: []any{"remote", r.RemoteAddr}},
 		authed:   authed,
 		finished: make(chan struct{}),
-		quit:     make(chan struct{}),
 		channels: make(map[string]*channel),
-		events:   rateLimit{rate: s.cfg.EventRate, burst: float64(s.cfg.EventBurst)},
+	}
+	if s.cfg.EventRate > 0 {
+		c.events = &rateLimit{rate: s.cfg.EventRate, burst: float64(s.cfg.EventBurst)}
 	}
 	c.wroom.L = &c.wmu
 	if !authed {
@@ -165,8 +164,8 @@ func (c *conn) stop(msg []byte) {
 		return
 	}
 	c.stopped = true
-	close(c.quit)
 	c.wroom.Broadcast()
+	c.in.shut()
 	c.wmu.Unlock()
 	if msg != nil {
 		// WriteControl may run alongside a frame being written.
@@ -243,7 +242,7 @@ func (c *conn) dispatchView(m protocol.Message, cost int64) *channel {
 		}
 		return nil
 	case "event":
-		if !c.events.allow(time.Now()) {
+		if c.events != nil && !c.events.allow(time.Now()) {
 			c.eventRefused(m)
 			return nil
 		}
@@ -264,8 +263,8 @@ func (c *conn) dispatchView(m protocol.Message, cost int64) *channel {
 // at most, however fast the client sends.
 func (c *conn) eventRefused(m protocol.Message) {
 	c.replyError(m, "rate limited")
-	if now := time.Now(); now.Sub(c.eventsLogged) >= time.Second {
-		c.eventsLogged = now
+	if now := time.Now(); now.Sub(c.events.logged) >= time.Second {
+		c.events.logged = now
 		c.log.Warn("liveview: events dropped: faster than the connection's limit",
 			"limit", "Config.EventRate", "rate", c.srv.cfg.EventRate, "burst", c.srv.cfg.EventBurst)
 	}

@@ -18,10 +18,11 @@ const inboundOverhead = 1024
 // client sending faster than its views keep up backs up over TCP instead
 // of into the server's memory.
 type inbound struct {
-	mu    sync.Mutex
-	bytes int64
-	peak  int64         // the most bytes ever queued: what the bound allowed
-	wake  chan struct{} // closed by the next release; nil while nobody waits
+	mu     sync.Mutex
+	bytes  int64
+	peak   int64         // the most bytes ever queued: what the bound allowed
+	wake   chan struct{} // closed by the next release or shut; nil while nobody waits
+	closed bool          // shut: waiting is over
 }
 
 func (q *inbound) charge(n int64) {
@@ -44,6 +45,17 @@ func (q *inbound) release(n int64) {
 	q.mu.Unlock()
 }
 
+// shut ends any wait, now and later: the connection is ending.
+func (q *inbound) shut() {
+	q.mu.Lock()
+	q.closed = true
+	if q.wake != nil {
+		close(q.wake)
+		q.wake = nil
+	}
+	q.mu.Unlock()
+}
+
 // queued returns the bytes handed to views and not yet handled.
 func (q *inbound) queued() int64 {
 	q.mu.Lock()
@@ -52,12 +64,18 @@ func (q *inbound) queued() int64 {
 }
 
 // waitFor waits until room(bytes) holds, checking again after each
-// release. It reports false if it gave up: after timeout, or when quit
-// is closed.
-func (q *inbound) waitFor(room func(bytes int64) bool, timeout time.Duration, quit <-chan struct{}) bool {
+// release. It reports false if it gave up: after timeout, or once shut.
+func (q *inbound) waitFor(room func(bytes int64) bool, timeout time.Duration) bool {
+	if room(q.queued()) {
+		return true // the usual case: no channel, no timer
+	}
 	var deadline <-chan time.Time
 	for {
 		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			return false
+		}
 		if q.wake == nil {
 			q.wake = make(chan struct{})
 		}
@@ -75,8 +93,6 @@ func (q *inbound) waitFor(room func(bytes int64) bool, timeout time.Duration, qu
 		case <-wake:
 		case <-deadline:
 			return false
-		case <-quit:
-			return false
 		}
 	}
 }
@@ -88,6 +104,7 @@ type rateLimit struct {
 	burst  float64
 	tokens float64
 	last   time.Time
+	logged time.Time // when a refusal was last logged
 }
 
 // allow takes a token if one is left at now.
@@ -118,13 +135,14 @@ func (c *conn) awaitRoom(ch *channel) bool {
 	room := func(bytes int64) bool {
 		return bytes < int64(cfg.MaxInboundBytes) && (ch == nil || ch.mb.pending() < cfg.MaxQueuedEvents)
 	}
-	if c.in.waitFor(room, cfg.InboundStallTimeout, c.quit) {
+	if c.in.waitFor(room, cfg.InboundStallTimeout) {
 		return true
 	}
-	select {
-	case <-c.quit:
+	c.wmu.Lock()
+	stopped := c.stopped
+	c.wmu.Unlock()
+	if stopped {
 		return false
-	default:
 	}
 	c.log.Warn("liveview: connection closed: its views did not catch up with its messages",
 		"queued_bytes", c.in.queued(), "limit", "Config.MaxInboundBytes", "max", cfg.MaxInboundBytes,

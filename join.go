@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/liveview-go/liveview/client"
+	"github.com/liveview-go/liveview/internal/diff"
 	"github.com/liveview-go/liveview/internal/protocol"
 )
 
@@ -44,11 +45,12 @@ func (ch *channel) join(m protocol.Message) {
 		ch.teardown(endNavigated, nil)
 	default:
 		ch.tree.Reset()
-		if err := ch.core.fx.drain(&ch.extras, true); err != nil {
+		var x diff.Extras
+		if err := ch.core.fx.drain(&x, true); err != nil {
 			ch.joinCrashed(m, err)
 			return
 		}
-		rendered, _, err := ch.tree.AppendPayload(ch.buf[:0], res.rendered, &ch.extras)
+		rendered, _, err := ch.tree.AppendPayload(ch.buf[:0], res.rendered, &x)
 		if err != nil {
 			ch.joinCrashed(m, fmt.Errorf("diff: %w", err))
 			return

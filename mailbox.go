@@ -18,17 +18,8 @@ import (
 // Its fields are its own: the channel uses init, post, postCharged,
 // pending, markDirty, stop and inCallback.
 type mailbox struct {
-	wg *sync.WaitGroup // counts running drains; owned by the connection
-
-	// idle runs when the queue runs dry after a job called markDirty: work
-	// deferred to the end of a burst (one render for many messages).
-	idle func()
-	// aborted runs, as the next job, after a job that never returned: it
-	// ended its goroutine with runtime.Goexit (as testing's FailNow does).
-	aborted func()
-	// release gives back the cost of jobs run or dropped; nil when no job
-	// carries one.
-	release func(cost int64)
+	wg    *sync.WaitGroup // counts running drains; owned by the connection
+	owner mailboxOwner
 
 	// busy is set while a job, idle or aborted runs: the view's callbacks
 	// may then use its socket (see core.own).
@@ -48,16 +39,23 @@ type job struct {
 	cost int64
 }
 
-// mailboxHooks are what a mailbox calls besides its jobs; see the fields
-// of the same names. Any may be nil.
-type mailboxHooks struct {
-	idle, aborted func()
-	release       func(cost int64)
+// mailboxOwner is what a mailbox calls besides its jobs. An interface
+// rather than three funcs: a view's mailbox then costs one field and no
+// closures, which matters for idle views.
+type mailboxOwner interface {
+	// idle runs when the queue runs dry after a job called markDirty: work
+	// deferred to the end of a burst (one render for many messages).
+	idle()
+	// aborted runs, as the next job, after a job that never returned: it
+	// ended its goroutine with runtime.Goexit (as testing's FailNow does).
+	aborted()
+	// release gives back the cost of jobs run or dropped.
+	release(cost int64)
 }
 
 // init readies the mailbox: wg counts its drains.
-func (m *mailbox) init(wg *sync.WaitGroup, h mailboxHooks) {
-	m.wg, m.idle, m.aborted, m.release = wg, h.idle, h.aborted, h.release
+func (m *mailbox) init(wg *sync.WaitGroup, owner mailboxOwner) {
+	m.wg, m.owner = wg, owner
 }
 
 // pending returns the number of jobs with a cost (client messages) queued
@@ -123,7 +121,7 @@ func (m *mailbox) stop(last func()) bool {
 	clear(m.q)
 	m.q = m.q[:0]
 	if dropped > 0 {
-		m.release(dropped)
+		m.owner.release(dropped)
 	}
 	m.last = last
 	if last != nil {
@@ -166,9 +164,9 @@ func (m *mailbox) next() (fn func(), cost int64) {
 		m.q[0] = job{}
 		m.q = m.q[1:]
 		return j.fn, j.cost
-	case m.dirty && !m.stopped && m.idle != nil:
+	case m.dirty && !m.stopped:
 		m.dirty = false
-		return m.idle, 0
+		return m.owner.idle, 0
 	case m.stopped && m.last != nil:
 		last := m.last
 		m.last = nil
@@ -193,15 +191,15 @@ func (m *mailbox) run(fn func(), cost int64) {
 			m.mu.Lock()
 			m.charged--
 			m.mu.Unlock()
-			m.release(cost)
+			m.owner.release(cost)
 		}
 		if returned {
 			return
 		}
 		m.mu.Lock()
 		m.draining = false
-		if m.aborted != nil && !m.stopped {
-			m.q = append([]job{{fn: m.aborted}}, m.q...)
+		if !m.stopped {
+			m.q = append([]job{{fn: m.owner.aborted}}, m.q...)
 		}
 		if len(m.q) > 0 || m.last != nil {
 			m.start()

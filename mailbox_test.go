@@ -14,7 +14,7 @@ import (
 func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 	var wg sync.WaitGroup
 	m := &mailbox{}
-	m.init(&wg, mailboxHooks{})
+	m.init(&wg, testOwner{})
 	running := make(chan struct{})
 	release := make(chan struct{})
 	lastRan := make(chan struct{})
@@ -47,7 +47,7 @@ func TestMailboxCloseKeepsQueuedLast(t *testing.T) {
 func TestMailboxCloseDropsQueuedJobs(t *testing.T) {
 	var wg sync.WaitGroup
 	m := &mailbox{}
-	m.init(&wg, mailboxHooks{})
+	m.init(&wg, testOwner{})
 	running := make(chan struct{})
 	release := make(chan struct{})
 	m.post(func() {
@@ -78,7 +78,7 @@ func TestMailboxGoesOnAfterGoexit(t *testing.T) {
 	var order []string // written by the mailbox's jobs, one at a time
 	done := make(chan struct{})
 	m := &mailbox{}
-	m.init(&wg, mailboxHooks{aborted: func() { order = append(order, "aborted") }})
+	m.init(&wg, testOwner{onAbort: func() { order = append(order, "aborted") }})
 	release := make(chan struct{})
 	m.post(func() {
 		<-release
@@ -97,5 +97,16 @@ func TestMailboxGoesOnAfterGoexit(t *testing.T) {
 	}
 	if m.inCallback() {
 		t.Error("inCallback() is true with no job running")
+	}
+}
+
+// testOwner is a mailbox owner that records nothing but aborts.
+type testOwner struct{ onAbort func() }
+
+func (testOwner) idle()         {}
+func (testOwner) release(int64) {}
+func (o testOwner) aborted() {
+	if o.onAbort != nil {
+		o.onAbort()
 	}
 }

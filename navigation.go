@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/liveview-go/liveview/internal/diff"
 	"github.com/liveview-go/liveview/internal/protocol"
 )
 
@@ -186,8 +187,9 @@ func (m *mount) redirect(nav *navigation) protocol.Redirect {
 func (ch *channel) navigateAway(m *protocol.Message, nav *navigation) {
 	// Events pushed before leaving still reach the page.
 	if len(ch.core.fx.events) > 0 {
-		if err := ch.core.fx.drain(&ch.extras, false); err == nil {
-			d, _, _ := ch.tree.AppendPayload(ch.buf[:0], nil, &ch.extras)
+		var x diff.Extras
+		if err := ch.core.fx.drain(&x, false); err == nil {
+			d, _, _ := ch.tree.AppendPayload(ch.buf[:0], nil, &x)
 			ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "diff", d))
 		}
 	}
