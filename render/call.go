@@ -18,15 +18,21 @@ func (s *state) evalPipeline(p *pipeline, dot reflect.Value, declare bool) (refl
 		}
 	}
 	if declare {
-		for _, name := range p.decl {
-			if p.assign {
-				s.setVar(name, final)
-			} else {
-				s.vars = append(s.vars, variable{name, final})
-			}
-		}
+		s.declare(p, final)
 	}
 	return final, nil
+}
+
+// declare gives p's variables the value v: it defines them, or assigns them
+// for "=".
+func (s *state) declare(p *pipeline, v reflect.Value) {
+	for _, name := range p.decl {
+		if p.assign {
+			s.setVar(name, v)
+		} else {
+			s.vars = append(s.vars, variable{name, v})
+		}
+	}
 }
 
 func (s *state) evalCommand(c *command, dot, final reflect.Value, hasFinal bool) (reflect.Value, error) {
@@ -127,20 +133,8 @@ func (s *state) fieldStepValue(st *fieldStep, recv reflect.Value, args []expr, f
 		}
 	}
 	switch r.kind {
-	case resMethod:
-		return s.callFunc(recv.Method(r.method), st.name, args, final, hasFinal, dot, src)
-	case resPtrMethod:
-		ptr := recv
-		if recv.CanAddr() {
-			ptr = recv.Addr()
-		} else {
-			// A value method set lacks pointer methods; call them on a copy, as
-			// a Go expression on an addressable variable would.
-			p := reflect.New(recv.Type())
-			p.Elem().Set(recv)
-			ptr = p
-		}
-		return s.callFunc(ptr.Method(r.method), st.name, args, final, hasFinal, dot, src)
+	case resMethod, resPtrMethod:
+		return s.callMethod(r, recv, st.name, args, final, hasFinal, dot, src)
 	}
 	if len(args) > 0 || hasFinal {
 		return reflect.Value{}, src.errorf("%s has arguments but cannot be invoked as function", st.name)
@@ -157,43 +151,73 @@ func (s *state) fieldStepValue(st *fieldStep, recv reflect.Value, args []expr, f
 		if len(r.index) == 1 {
 			return v.Field(r.index[0]), nil
 		}
-		f, err := v.FieldByIndexErr(r.index)
-		if err != nil {
-			return reflect.Value{}, src.errorf("%v", err)
-		}
-		return f, nil
+		return promotedField(v, r.index, src)
 	case resMap:
-		if m, ok := v.Interface().(map[string]any); ok {
-			x, ok := m[st.name]
-			if !ok {
-				switch s.set.missingKey {
-				case missingError:
-					return reflect.Value{}, src.errorf("map has no entry for key %q", st.name)
-				case missingZero:
-					return nilAny, nil
-				}
-				return reflect.Value{}, nil
-			}
-			if x == nil {
-				// A nil entry is a nil interface, not a missing key: a name
-				// applied to it is an error, as in text/template.
-				return nilAny, nil
-			}
-			return reflect.ValueOf(x), nil
-		}
-		k := reflect.ValueOf(st.name).Convert(v.Type().Key())
-		x := v.MapIndex(k)
-		if !x.IsValid() {
-			switch s.set.missingKey {
-			case missingError:
-				return reflect.Value{}, src.errorf("map has no entry for key %q", st.name)
-			case missingZero:
-				return reflect.Zero(v.Type().Elem()), nil
-			}
-		}
-		return x, nil
+		return s.mapEntry(v, st.name, src)
 	}
 	return reflect.Value{}, src.errorf("can't evaluate field %s in type %s", st.name, recv.Type())
+}
+
+// callMethod calls the method r resolves name to on recv.
+func (s *state) callMethod(r *fieldRes, recv reflect.Value, name string, args []expr, final reflect.Value, hasFinal bool, dot reflect.Value, src source) (reflect.Value, error) {
+	if r.kind == resPtrMethod {
+		if recv.CanAddr() {
+			recv = recv.Addr()
+		} else {
+			// A value method set lacks pointer methods; call them on a copy, as
+			// a Go expression on an addressable variable would.
+			p := reflect.New(recv.Type())
+			p.Elem().Set(recv)
+			recv = p
+		}
+	}
+	return s.callFunc(recv.Method(r.method), name, args, final, hasFinal, dot, src)
+}
+
+// promotedField returns the field of the struct v at index, which goes through
+// embedded structs: one of them may be a nil pointer.
+func promotedField(v reflect.Value, index []int, src source) (reflect.Value, error) {
+	f, err := v.FieldByIndexErr(index)
+	if err != nil {
+		return reflect.Value{}, src.errorf("%v", err)
+	}
+	return f, nil
+}
+
+// mapEntry returns the entry of the map v for key name; a missing one is
+// nothing, the element type's zero value or an error, as the template's
+// missingkey option says.
+func (s *state) mapEntry(v reflect.Value, name string, src source) (reflect.Value, error) {
+	if m, ok := v.Interface().(map[string]any); ok {
+		// The common map of template data, read without reflection.
+		x, ok := m[name]
+		if !ok {
+			switch s.set.missingKey {
+			case missingError:
+				return reflect.Value{}, src.errorf("map has no entry for key %q", name)
+			case missingZero:
+				return nilAny, nil
+			}
+			return reflect.Value{}, nil
+		}
+		if x == nil {
+			// A nil entry is a nil interface, not a missing key: a name
+			// applied to it is an error, as in text/template.
+			return nilAny, nil
+		}
+		return reflect.ValueOf(x), nil
+	}
+	k := reflect.ValueOf(name).Convert(v.Type().Key())
+	x := v.MapIndex(k)
+	if !x.IsValid() {
+		switch s.set.missingKey {
+		case missingError:
+			return reflect.Value{}, src.errorf("map has no entry for key %q", name)
+		case missingZero:
+			return reflect.Zero(v.Type().Elem()), nil
+		}
+	}
+	return x, nil
 }
 
 // nilAny is a nil interface value of type any.

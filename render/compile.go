@@ -175,116 +175,177 @@ func (c *compiler) compileRoot(name string) (*block, error) {
 // compileList fills blk with the compiled list, which starts in ctx, and returns
 // the context at its end.
 func (c *compiler) compileList(blk *block, tree *parse.Tree, list *parse.ListNode, ctx context) (context, error) {
-	var parts []string
-	var cur strings.Builder
-	var err error
-	addSlot := func(o *op) {
-		o.slot = blk.nslots
-		blk.nslots++
-		parts = append(parts, cur.String())
-		cur.Reset()
-		blk.ops = append(blk.ops, o)
-	}
+	b := blockBuilder{blk: blk}
 	if list != nil {
-		for i, n := range list.Nodes {
+		for i := range list.Nodes {
 			if i > 0 && mayBreak(list.Nodes[i-1]) {
 				o, end, err := c.compileTail(tree, list.Nodes[i:], ctx)
 				if err != nil {
 					return ctx, err
 				}
 				ctx = end
-				addSlot(o)
+				b.addSlot(o)
 				break
 			}
-			src := source{tree, n}
-			switch n := n.(type) {
-			case *parse.TextNode:
-				var kept string
-				ctx, kept, err = ctx.feed(string(n.Text))
-				if err == nil && ctx.esc {
-					err = errors.New("text ends inside an escape sequence of a JS or CSS string: finish it before the action or {{if}}")
-				}
-				if err != nil {
-					return ctx, src.errorf("%v", err)
-				}
-				cur.WriteString(kept)
-			case *parse.CommentNode:
-			case *parse.ActionNode:
-				p, err := c.compilePipe(tree, n.Pipe)
-				if err != nil {
-					return ctx, err
-				}
-				if len(n.Pipe.Decl) > 0 {
-					blk.ops = append(blk.ops, &op{kind: opStep, slot: -1, pipe: p, src: src})
-					continue
-				}
-				esc, after, err := escaperFor(ctx, nameNext(list.Nodes, i))
-				if err != nil {
-					return ctx, src.errorf("%v (in %s)", err, ctx)
-				}
-				if err := checkPredefinedEscapers(n.Pipe, esc); err != nil {
-					return ctx, src.errorf("%v", err)
-				}
-				dropRedundantEscaper(p, esc)
-				ctx = after
-				addSlot(&op{kind: opAction, pipe: p, esc: esc, src: src})
-			case *parse.IfNode:
-				o, end, err := c.compileCond(tree, &n.BranchNode, false, ctx)
-				if err != nil {
-					return ctx, err
-				}
-				ctx = end
-				addSlot(o)
-			case *parse.WithNode:
-				o, end, err := c.compileCond(tree, &n.BranchNode, true, ctx)
-				if err != nil {
-					return ctx, err
-				}
-				ctx = end
-				addSlot(o)
-			case *parse.RangeNode:
-				o, end, err := c.compileRange(tree, n, ctx)
-				if err != nil {
-					return ctx, err
-				}
-				ctx = end
-				addSlot(o)
-			case *parse.TemplateNode:
-				o := &op{kind: opTemplate, tname: n.Name, src: src}
-				if n.Pipe != nil {
-					if o.pipe, err = c.compilePipe(tree, n.Pipe); err != nil {
-						return ctx, err
-					}
-				}
-				if ctx.pend != "" {
-					return ctx, src.errorf("template call inside a tag name or markup declaration is not allowed")
-				}
-				o.callee, ctx, err = c.compileTemplate(n.Name, ctx, src)
-				if err != nil {
-					if errors.Is(err, errNoTemplate) {
-						return ctx, &wrapErr{src.errorf("%v", err), err}
-					}
-					return ctx, err
-				}
-				addSlot(o)
-			case *parse.BreakNode:
-				if err := c.checkLoopExit(ctx); err != nil {
-					return ctx, src.errorf("{{break}} %v", err)
-				}
-				blk.ops = append(blk.ops, &op{kind: opBreak, slot: -1, src: src})
-			case *parse.ContinueNode:
-				if err := c.checkLoopExit(ctx); err != nil {
-					return ctx, src.errorf("{{continue}} %v", err)
-				}
-				blk.ops = append(blk.ops, &op{kind: opContinue, slot: -1, src: src})
-			default:
-				return ctx, src.errorf("unexpected node %s", n)
+			var err error
+			if ctx, err = c.compileNode(&b, tree, list.Nodes, i, ctx); err != nil {
+				return ctx, err
 			}
 		}
 	}
-	parts = append(parts, cur.String())
-	blk.statics = NewStatics(parts...)
+	b.finish()
 	return ctx, nil
+}
+
+// blockBuilder gathers a block's ops and the static text between its slots.
+type blockBuilder struct {
+	blk   *block
+	parts []string
+	cur   strings.Builder
+}
+
+// addSlot appends o as the op that fills the next slot: the text gathered so
+// far becomes the static before it.
+func (b *blockBuilder) addSlot(o *op) {
+	o.slot = b.blk.nslots
+	b.blk.nslots++
+	b.parts = append(b.parts, b.cur.String())
+	b.cur.Reset()
+	b.blk.ops = append(b.blk.ops, o)
+}
+
+// addOp appends an op that fills no slot: the text around it stays one static.
+func (b *blockBuilder) addOp(o *op) {
+	b.blk.ops = append(b.blk.ops, o)
+}
+
+func (b *blockBuilder) finish() {
+	b.parts = append(b.parts, b.cur.String())
+	b.blk.statics = NewStatics(b.parts...)
+}
+
+// compileNode compiles nodes[i], which starts in ctx, into b and returns the
+// context after it. It gets the whole list because the text after an action
+// can change how the action is escaped (see nameNext).
+func (c *compiler) compileNode(b *blockBuilder, tree *parse.Tree, nodes []parse.Node, i int, ctx context) (context, error) {
+	src := source{tree, nodes[i]}
+	switch n := nodes[i].(type) {
+	case *parse.TextNode:
+		return compileText(b, src, n, ctx)
+	case *parse.CommentNode:
+		return ctx, nil
+	case *parse.ActionNode:
+		return c.compileAction(b, tree, n, nameNext(nodes, i), ctx)
+	case *parse.IfNode:
+		o, end, err := c.compileCond(tree, &n.BranchNode, false, ctx)
+		if err != nil {
+			return ctx, err
+		}
+		b.addSlot(o)
+		return end, nil
+	case *parse.WithNode:
+		o, end, err := c.compileCond(tree, &n.BranchNode, true, ctx)
+		if err != nil {
+			return ctx, err
+		}
+		b.addSlot(o)
+		return end, nil
+	case *parse.RangeNode:
+		o, end, err := c.compileRange(tree, n, ctx)
+		if err != nil {
+			return ctx, err
+		}
+		b.addSlot(o)
+		return end, nil
+	case *parse.TemplateNode:
+		return c.compileTemplateCall(b, tree, n, ctx)
+	case *parse.BreakNode:
+		return ctx, c.compileLoopExit(b, src, opBreak, ctx)
+	case *parse.ContinueNode:
+		return ctx, c.compileLoopExit(b, src, opContinue, ctx)
+	}
+	return ctx, src.errorf("unexpected node %s", nodes[i])
+}
+
+// compileText adds n's text without its comments, which html/template strips
+// too, and returns the context after it.
+func compileText(b *blockBuilder, src source, n *parse.TextNode, ctx context) (context, error) {
+	ctx, kept, err := ctx.feed(string(n.Text))
+	if err == nil && ctx.esc {
+		err = errors.New("text ends inside an escape sequence of a JS or CSS string: finish it before the action or {{if}}")
+	}
+	if err != nil {
+		return ctx, src.errorf("%v", err)
+	}
+	b.cur.WriteString(kept)
+	return ctx, nil
+}
+
+// compileAction adds an action: one with declarations only sets variables and
+// outputs nothing; any other fills a slot, escaped for ctx. attrName says
+// whether an '=' follows it, which makes it an attribute name.
+func (c *compiler) compileAction(b *blockBuilder, tree *parse.Tree, n *parse.ActionNode, attrName bool, ctx context) (context, error) {
+	src := source{tree, n}
+	p, err := c.compilePipe(tree, n.Pipe)
+	if err != nil {
+		return ctx, err
+	}
+	if len(n.Pipe.Decl) > 0 {
+		b.addOp(&op{kind: opStep, slot: -1, pipe: p, src: src})
+		return ctx, nil
+	}
+	esc, after, err := escaperFor(ctx, attrName)
+	if err != nil {
+		return ctx, src.errorf("%v (in %s)", err, ctx)
+	}
+	if err := checkPredefinedEscapers(n.Pipe, esc); err != nil {
+		return ctx, src.errorf("%v", err)
+	}
+	dropRedundantEscaper(p, esc)
+	b.addSlot(&op{kind: opAction, pipe: p, esc: esc, src: src})
+	return after, nil
+}
+
+// compileTemplateCall adds a {{template}} call: the callee is compiled for the
+// context it is called in, which gives the context after the call.
+func (c *compiler) compileTemplateCall(b *blockBuilder, tree *parse.Tree, n *parse.TemplateNode, ctx context) (context, error) {
+	src := source{tree, n}
+	o := &op{kind: opTemplate, tname: n.Name, src: src}
+	if n.Pipe != nil {
+		var err error
+		if o.pipe, err = c.compilePipe(tree, n.Pipe); err != nil {
+			return ctx, err
+		}
+	}
+	if ctx.pend != "" {
+		return ctx, src.errorf("template call inside a tag name or markup declaration is not allowed")
+	}
+	callee, end, err := c.compileTemplate(n.Name, ctx, src)
+	if err != nil {
+		if errors.Is(err, errNoTemplate) {
+			// Parse tolerates the missing template (a later Parse may define
+			// it), so the cause must stay visible to errors.Is.
+			return end, &wrapErr{src.errorf("%v", err), err}
+		}
+		return end, err
+	}
+	o.callee = callee
+	b.addSlot(o)
+	return end, nil
+}
+
+// compileLoopExit adds a {{break}} or {{continue}} (kind opBreak or
+// opContinue), which must be in the context its range body starts in.
+func (c *compiler) compileLoopExit(b *blockBuilder, src source, kind opKind, ctx context) error {
+	if err := c.checkLoopExit(ctx); err != nil {
+		name := "{{break}}"
+		if kind == opContinue {
+			name = "{{continue}}"
+		}
+		return src.errorf("%s %v", name, err)
+	}
+	b.addOp(&op{kind: kind, slot: -1, src: src})
+	return nil
 }
 
 // wrapErr keeps errNoTemplate visible to errors.Is behind a located error.

@@ -215,90 +215,20 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 	if err != nil {
 		return ctrlNone, err
 	}
-	decl, assign := o.pipe.decl, o.pipe.assign
 	mark := len(s.vars)
 	defer func() { s.vars = s.vars[:mark] }()
 	// As in text/template, the variables first hold the pipeline's value
 	// (which is what the else branch sees), then each row's.
-	for _, name := range decl {
-		if assign {
-			s.setVar(name, val)
-		} else {
-			s.vars = append(s.vars, variable{name, val})
-		}
-	}
-	val = indirectInterface(val)
-	var keyed *keyedSeq
-	if val.IsValid() && val.Type() == keyedType {
-		keyed = val.Interface().(*keyedSeq)
-		val = indirectInterface(keyed.v)
-	}
-	body := o.body
-	n := body.nslots
-	c := &Comprehension{statics: body.statics}
-	var seen map[string]struct{}
-	if keyed != nil {
-		c.keys = []string{}
-	}
-	if hint := lenHint(val); hint > 0 {
-		// Rows are appended one by one; sizing once avoids regrowing the
-		// value slice (the bulk of a large list's allocations).
-		c.values = make([]Value, 0, hint*n)
-		if keyed != nil {
-			c.keys = make([]string, 0, hint)
-			seen = make(map[string]struct{}, hint)
-		}
-	}
-	var loopErr error
-	row := func(k, elem reflect.Value) bool {
-		mark := len(s.vars)
-		switch {
-		case assign && len(decl) == 1:
-			s.setVar(decl[0], elem)
-		case assign && len(decl) == 2:
-			s.setVar(decl[0], k)
-			s.setVar(decl[1], elem)
-		case len(decl) == 1:
-			s.vars = append(s.vars, variable{decl[0], elem})
-		case len(decl) == 2:
-			s.vars = append(s.vars, variable{decl[0], k}, variable{decl[1], elem})
-		}
-		start := len(c.values)
-		c.values = slices.Grow(c.values, n)[:start+n]
-		cf, err := s.runBlock(body, elem, c.values[start:], nil, nil)
-		s.vars = s.vars[:mark]
-		if err != nil {
-			loopErr = err
-			return false
-		}
-		// A row cut short by break or continue keeps what it rendered
-		// before: the rest is in a tail node it left empty (breaks.go).
-		if keyed != nil {
-			key, err := s.rowKey(keyed, elem, o, c.rows)
-			if err != nil {
-				loopErr = err
-				return false
-			}
-			if seen == nil {
-				seen = make(map[string]struct{})
-			}
-			if _, dup := seen[key]; dup {
-				loopErr = o.src.errorf("keyed range: duplicate key %q (row %d)", key, c.rows)
-				return false
-			}
-			seen[key] = struct{}{}
-			c.keys = append(c.keys, key)
-		}
-		c.rows++
-		return cf != ctrlBreak
-	}
-	if err := s.iterate(o, val, len(decl), row); err != nil {
+	s.declare(o.pipe, val)
+	rr := rangeRows{s: s, o: o}
+	val = rr.start(val)
+	if err := s.iterate(o, val, len(o.pipe.decl), rr.row); err != nil {
 		return ctrlNone, err
 	}
-	if loopErr != nil {
-		return ctrlNone, loopErr
+	if rr.err != nil {
+		return ctrlNone, rr.err
 	}
-	if c.rows == 0 && o.elseBlk != nil {
+	if rr.c.rows == 0 && o.elseBlk != nil {
 		cf, err := s.runChild(o.elseBlk, dot, dyn, o.slot)
 		if cf == ctrlBreak {
 			// text/template's range absorbs a break in its own else
@@ -308,8 +238,104 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 		}
 		return cf, err
 	}
-	dyn[o.slot] = List(c)
+	dyn[o.slot] = List(rr.c)
 	return ctrlNone, nil
+}
+
+// rangeRows renders the rows of one evaluation of a range into a Comprehension.
+type rangeRows struct {
+	s     *state
+	o     *op
+	c     *Comprehension
+	keyed *keyedSeq // set when ranging over the keyed builtin's result
+	seen  map[string]struct{}
+	err   error // the error that stopped the rows
+}
+
+// start prepares the rows for ranging over val and returns what to iterate:
+// val, or the collection the keyed builtin wraps.
+func (r *rangeRows) start(val reflect.Value) reflect.Value {
+	val = indirectInterface(val)
+	if val.IsValid() && val.Type() == keyedType {
+		r.keyed = val.Interface().(*keyedSeq)
+		val = indirectInterface(r.keyed.v)
+	}
+	r.c = &Comprehension{statics: r.o.body.statics}
+	if r.keyed != nil {
+		r.c.keys = []string{}
+	}
+	if hint := lenHint(val); hint > 0 {
+		// Rows are appended one by one; sizing once avoids regrowing the
+		// value slice (the bulk of a large list's allocations).
+		r.c.values = make([]Value, 0, hint*r.o.body.nslots)
+		if r.keyed != nil {
+			r.c.keys = make([]string, 0, hint)
+			r.seen = make(map[string]struct{}, hint)
+		}
+	}
+	return val
+}
+
+// row renders the row for key k and element elem; it returns false to stop
+// the range, on {{break}} or an error (left in r.err).
+func (r *rangeRows) row(k, elem reflect.Value) bool {
+	s, c, body := r.s, r.c, r.o.body
+	mark := len(s.vars)
+	s.bindRow(r.o.pipe, k, elem)
+	n := body.nslots
+	start := len(c.values)
+	c.values = slices.Grow(c.values, n)[:start+n]
+	cf, err := s.runBlock(body, elem, c.values[start:], nil, nil)
+	s.vars = s.vars[:mark]
+	if err != nil {
+		r.err = err
+		return false
+	}
+	// A row cut short by break or continue keeps what it rendered
+	// before: the rest is in a tail node it left empty (breaks.go).
+	if r.keyed != nil {
+		if err := r.addKey(elem); err != nil {
+			r.err = err
+			return false
+		}
+	}
+	c.rows++
+	return cf != ctrlBreak
+}
+
+// addKey records the key of the row of elem, which must be there and differ
+// from every earlier row's.
+func (r *rangeRows) addKey(elem reflect.Value) error {
+	key, err := r.s.rowKey(r.keyed, elem, r.o, r.c.rows)
+	if err != nil {
+		return err
+	}
+	if r.seen == nil {
+		r.seen = make(map[string]struct{})
+	}
+	if _, dup := r.seen[key]; dup {
+		return r.o.src.errorf("keyed range: duplicate key %q (row %d)", key, r.c.rows)
+	}
+	r.seen[key] = struct{}{}
+	r.c.keys = append(r.c.keys, key)
+	return nil
+}
+
+// bindRow gives a range's variables (p's declarations) the key and element of
+// a row: with one variable, it is the element.
+func (s *state) bindRow(p *pipeline, k, elem reflect.Value) {
+	decl := p.decl
+	switch {
+	case p.assign && len(decl) == 1:
+		s.setVar(decl[0], elem)
+	case p.assign && len(decl) == 2:
+		s.setVar(decl[0], k)
+		s.setVar(decl[1], elem)
+	case len(decl) == 1:
+		s.vars = append(s.vars, variable{decl[0], elem})
+	case len(decl) == 2:
+		s.vars = append(s.vars, variable{decl[0], k}, variable{decl[1], elem})
+	}
 }
 
 // lenHint returns how many elements ranging over val yields, when that is
@@ -354,49 +380,9 @@ func (s *state) iterate(o *op, val reflect.Value, nvars int, row func(k, e refle
 			}
 		}
 	case reflect.Chan:
-		if val.IsNil() {
-			return nil
-		}
-		if val.Type().ChanDir() == reflect.SendDir {
-			return o.src.errorf("range over send-only channel %v", val.Type())
-		}
-		for i := 0; ; i++ {
-			e, ok := val.Recv()
-			if !ok || !row(reflect.ValueOf(i), e) {
-				break
-			}
-		}
+		return iterateChan(o, val, row)
 	case reflect.Func:
-		if val.IsNil() {
-			return nil
-		}
-		t := val.Type()
-		if !t.CanSeq() && !t.CanSeq2() {
-			return o.src.errorf("range can't iterate over %v", t)
-		}
-		if t.CanSeq2() {
-			for k, v := range val.Seq2() {
-				// With one variable, it and dot are the key, as in
-				// text/template.
-				if nvars < 2 {
-					v = k
-				}
-				if !row(k, v) {
-					break
-				}
-			}
-			return nil
-		}
-		if nvars > 1 {
-			return o.src.errorf("can't use %v to iterate over more than one variable", t)
-		}
-		i := 0
-		for v := range val.Seq() {
-			if !row(reflect.ValueOf(i), v) {
-				break
-			}
-			i++
-		}
+		return iterateFunc(o, val, nvars, row)
 	case reflect.Pointer, reflect.Interface:
 		if val.IsNil() {
 			return nil
@@ -404,6 +390,60 @@ func (s *state) iterate(o *op, val reflect.Value, nvars int, row func(k, e refle
 		return s.iterate(o, val.Elem(), nvars, row)
 	default:
 		return o.src.errorf("range can't iterate over %v", val)
+	}
+	return nil
+}
+
+// iterateChan calls row for each value received from the channel val, keyed by
+// its index, until the channel is closed or row returns false.
+func iterateChan(o *op, val reflect.Value, row func(k, e reflect.Value) bool) error {
+	if val.IsNil() {
+		return nil
+	}
+	if val.Type().ChanDir() == reflect.SendDir {
+		return o.src.errorf("range over send-only channel %v", val.Type())
+	}
+	for i := 0; ; i++ {
+		e, ok := val.Recv()
+		if !ok || !row(reflect.ValueOf(i), e) {
+			break
+		}
+	}
+	return nil
+}
+
+// iterateFunc calls row for each value of the iterator function val
+// (iter.Seq or iter.Seq2) until row returns false.
+func iterateFunc(o *op, val reflect.Value, nvars int, row func(k, e reflect.Value) bool) error {
+	if val.IsNil() {
+		return nil
+	}
+	t := val.Type()
+	if !t.CanSeq() && !t.CanSeq2() {
+		return o.src.errorf("range can't iterate over %v", t)
+	}
+	if t.CanSeq2() {
+		for k, v := range val.Seq2() {
+			// With one variable, it and dot are the key, as in
+			// text/template.
+			if nvars < 2 {
+				v = k
+			}
+			if !row(k, v) {
+				break
+			}
+		}
+		return nil
+	}
+	if nvars > 1 {
+		return o.src.errorf("can't use %v to iterate over more than one variable", t)
+	}
+	i := 0
+	for v := range val.Seq() {
+		if !row(reflect.ValueOf(i), v) {
+			break
+		}
+		i++
 	}
 	return nil
 }
