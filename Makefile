@@ -5,10 +5,19 @@ GO ?= go
 # version, v0.6.1, which builds and runs with the installed Go 1.26.
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1
 
+# The repository's modules (go.work uses each): the root module, which is
+# what a user requires, and the modules that keep their dependencies out of
+# a user's module graph: the browser tests (chromedp), the Redis and NATS
+# adapters, and the example gallery (which uses both adapters). In workspace
+# mode `./...` stays inside the root module, so the commands below name
+# every module's packages.
+MODULES := . e2e pubsub/redis pubsub/nats examples/gallery
+PACKAGES := ./... $(addsuffix /...,$(addprefix ./,$(filter-out .,$(MODULES))))
+
 # npm ci rewrites this file, so it stamps the installed dependencies.
 CLIENT_DEPS := client/node_modules/.package-lock.json
 
-.PHONY: client client-deps test examples bench bench-load mutate
+.PHONY: client client-deps test examples bench bench-load mutate tidy
 
 # client rebuilds client/bundle/liveview.js, the committed and embedded
 # JavaScript bundle, from the pinned packages (installed first when the lock
@@ -25,10 +34,10 @@ $(CLIENT_DEPS): client/package.json client/package-lock.json
 	@touch $@
 
 test: client-deps
-	$(GO) vet ./...
+	$(GO) vet $(PACKAGES)
 	@unformatted="$$(find . -name '*.go' -not -path './client/node_modules/*' -not -path './.git/*' -exec gofmt -l {} +)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
-	$(STATICCHECK) ./...
+	$(STATICCHECK) $(PACKAGES)
 	@# A fixed budget of differential fuzzing of render against html/template
 	@# (render/htmltemplate_fuzz_test.go). A failing input is written to
 	@# render/testdata/fuzz/FuzzHTMLTemplateDifferential: keep it as a seed.
@@ -43,7 +52,12 @@ test: client-deps
 	@# testsummary shows failures in full and lists skipped tests with their
 	@# reasons (plain go test hides skips without -v), ends with a line
 	@# "N passed, N failed, N skipped" (the last line of make test), and exits with go test's status.
-	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json ./...
+	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json $(PACKAGES)
+
+# tidy runs go mod tidy in every module (each keeps its own go.mod and
+# go.sum; go.work only points development builds at the local modules).
+tidy:
+	@set -e; for m in $(MODULES); do echo "go mod tidy in $$m"; (cd $$m && $(GO) mod tidy); done
 
 examples:
 	$(GO) run ./examples/gallery

@@ -7,19 +7,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/liveview-go/liveview/internal/browsertest"
+	"github.com/liveview-go/liveview/internal/prereq"
 )
 
 // TestLayoutCSSTargetsLiveClasses keeps the default layout free of dead
 // rules: every phx- class it styles is one the pinned client sets.
 func TestLayoutCSSTargetsLiveClasses(t *testing.T) {
-	root, err := browsertest.ModuleRoot()
+	root, err := prereq.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	src, err := os.ReadFile(filepath.Join(root, "client/node_modules/phoenix_live_view/priv/static/phoenix_live_view.esm.js"))
 	if err != nil {
-		browsertest.Unavailable(t, "the pinned client is not installed (cd client && npm ci): %v", err)
+		prereq.Unavailable(t, "the pinned client is not installed (cd client && npm ci): %v", err)
 	}
 	classes := regexp.MustCompile(`\.(phx-[a-z-]+)`).FindAllStringSubmatch(layoutCSS, -1)
 	if len(classes) == 0 {

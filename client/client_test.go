@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/liveview-go/liveview/internal/browsertest"
+	"github.com/liveview-go/liveview/internal/prereq"
 )
 
 // fixHint is what to do when the committed bundle is not what the sources
@@ -85,7 +85,7 @@ func TestEmbeddedBundle(t *testing.T) {
 func TestBundleMatchesLockFile(t *testing.T) {
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			browsertest.Unavailable(t, "%s not found in PATH: install Node.js and npm to check that client/bundle is what client/package-lock.json builds", tool)
+			prereq.Unavailable(t, "%s not found in PATH: install Node.js and npm to check that client/bundle is what client/package-lock.json builds", tool)
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "client")
@@ -103,7 +103,7 @@ func TestBundleMatchesLockFile(t *testing.T) {
 			if args[0] == "ci" {
 				// Usually no registry or cache; CI has both, so there
 				// this is a failure.
-				browsertest.Unavailable(t, "`npm %s` in a copy of client/ failed (no npm registry?): %v\n%s", args[0], err, out)
+				prereq.Unavailable(t, "`npm %s` in a copy of client/ failed (no npm registry?): %v\n%s", args[0], err, out)
 			}
 			t.Fatalf("`npm %v` in a copy of client/: %v\n%s", args, err, out)
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
-	"github.com/liveview-go/liveview/internal/browsertest"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/render"
 )
 

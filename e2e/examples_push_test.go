@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/examples/table"
 	"github.com/liveview-go/liveview/examples/volume"
 	"github.com/liveview-go/liveview/examples/wizard"
-	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
 // The push API examples as the gallery serves them, with the official client:

@@ -13,8 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/photos"
-	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
 // TestHTTPTimeoutsSpareTheWebsocket: the http.Server timeouts the README

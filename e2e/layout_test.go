@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/counter"
-	"github.com/liveview-go/liveview/internal/browsertest"
 	"github.com/liveview-go/liveview/render"
 )
 

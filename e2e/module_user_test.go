@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/liveview-go/liveview/internal/browsertest"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 )
 
 // The README's Quick start code sits between these markers.
@@ -100,6 +100,21 @@ func (m *userModule) goCmd(t *testing.T, args ...string) {
 	}
 }
 
+// goOutput runs the go command in the user's module and returns its
+// standard output.
+func (m *userModule) goOutput(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(m.bin, "go"), args...)
+	cmd.Dir, cmd.Env = m.app, m.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("`go %s` in a module using liveview at HEAD: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
 // build tidies the user's module and builds it; it returns the binary.
 func (m *userModule) build(t *testing.T) string {
 	t.Helper()
@@ -156,6 +171,15 @@ func TestModuleUser(t *testing.T) {
 	}
 	if !bytes.Contains(gomod, []byte("github.com/gorilla/websocket")) {
 		t.Errorf("a user's go.mod after `go mod tidy` lacks gorilla/websocket, which liveview needs:\n%s", gomod)
+	}
+	// Nor their module graph: the browser tests and the adapters are
+	// modules of their own, so that liveview's go.mod requires only what
+	// the root module's packages and tests use.
+	graph := m.goOutput(t, "list", "-m", "all")
+	for _, unwanted := range []string{"chromedp", "gobwas", "redis", "nats", "golang.org/x/crypto"} {
+		if strings.Contains(graph, unwanted) {
+			t.Errorf("a user's module graph (`go list -m all`) includes %s:\n%s", unwanted, graph)
+		}
 	}
 
 	srv, base := m.start(t, exe, "Count: 0")

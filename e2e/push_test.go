@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview"
-	"github.com/liveview-go/liveview/internal/browsertest"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/render"
 )
 

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/counter"
-	"github.com/liveview-go/liveview/internal/browsertest"
 	"github.com/liveview-go/liveview/render"
 )
 

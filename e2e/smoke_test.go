@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview/client"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/internal/asset"
-	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
 // staticPage is a page without any LiveView on it: the client must load,

@@ -7,8 +7,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/photos"
-	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
 // TestUploadQuotaInBrowser: a photo past the connection's upload quota is

@@ -17,8 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/photos"
-	"github.com/liveview-go/liveview/internal/browsertest"
 )
 
 // writeFile writes n random bytes to dir/name and returns the path and the

@@ -11,6 +11,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/nodetest"
 	"github.com/liveview-go/liveview/internal/testservers"
 	"github.com/liveview-go/liveview/pubsub/nats"
 	"github.com/liveview-go/liveview/pubsub/pubsubtest"
@@ -138,4 +139,17 @@ func TestPublishWhileDisconnectedFails(t *testing.T) {
 	if _, err := ps.Subscribe("y", func([]byte) {}); err == nil {
 		t.Fatal("Subscribe while disconnected returned no error")
 	}
+}
+
+// TestTwoNodes: views on two servers, each with its own adapter on one NATS
+// server, chat with each other.
+func TestTwoNodes(t *testing.T) {
+	broker := testservers.NATS(t)
+	nodetest.Chat(t, func(t *testing.T) liveview.PubSub {
+		ps, err := nats.New(nats.Options{URL: broker.URL()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ps
+	})
 }

@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/nodetest"
 	"github.com/liveview-go/liveview/internal/testservers"
 	"github.com/liveview-go/liveview/pubsub/pubsubtest"
 	"github.com/liveview-go/liveview/pubsub/redis"
@@ -235,4 +236,17 @@ func TestGapIsReported(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no delivery after the reconnection")
 	}
+}
+
+// TestTwoNodes: views on two servers, each with its own adapter on one
+// Redis, chat with each other.
+func TestTwoNodes(t *testing.T) {
+	broker := testservers.Redis(t)
+	nodetest.Chat(t, func(t *testing.T) liveview.PubSub {
+		ps, err := redis.New(redis.Options{Addr: broker.Addr(), MinBackoff: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ps
+	})
 }

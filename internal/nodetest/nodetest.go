@@ -1,18 +1,19 @@
-package liveview_test
+// Package nodetest checks that a liveview.PubSub carries views' messages
+// between server instances (nodes): each adapter module's tests run Chat
+// with its own broker. It lives in the root module so that the adapters
+// share one chat room; the adapters, and their dependencies, live in
+// modules of their own.
+package nodetest
 
 import (
 	"context"
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/liveview-go/liveview"
-	"github.com/liveview-go/liveview/internal/testservers"
 	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
-	"github.com/liveview-go/liveview/pubsub/nats"
-	"github.com/liveview-go/liveview/pubsub/redis"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -73,35 +74,17 @@ func startNode(t *testing.T, ps liveview.PubSub) *liveviewtest.Server {
 	return ts
 }
 
-// TestTwoNodes runs a chat room on two servers sharing one broker: a
-// message said in a view on node A appears in a view on node B (and in A's
-// own, which hears it back through the broker).
-func TestTwoNodes(t *testing.T) {
-	t.Run("Redis", func(t *testing.T) {
-		broker := testservers.Redis(t)
-		newPS := func() liveview.PubSub {
-			ps, err := redis.New(redis.Options{Addr: broker.Addr(), MinBackoff: 20 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ps
-		}
-		twoNodes(t, startNode(t, newPS()), startNode(t, newPS()))
-	})
-	t.Run("NATS", func(t *testing.T) {
-		broker := testservers.NATS(t)
-		newPS := func() liveview.PubSub {
-			ps, err := nats.New(nats.Options{URL: broker.URL()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ps
-		}
-		twoNodes(t, startNode(t, newPS()), startNode(t, newPS()))
-	})
+// Chat runs a chat room on two servers, each with its own PubSub from newPS
+// (both reaching one broker): a message said in a view on node A appears in
+// a view on node B (and in A's own, which hears it back through the broker),
+// and B's answer appears on A after it.
+func Chat(t *testing.T, newPS func(t *testing.T) liveview.PubSub) {
+	t.Helper()
+	twoNodes(t, startNode(t, newPS(t)), startNode(t, newPS(t)))
 }
 
 func twoNodes(t *testing.T, a, b *liveviewtest.Server) {
+	t.Helper()
 	va, err := a.Mount("/chat?name=ann")
 	testsupport.Must(t, err)
 	vb, err := b.Mount("/chat?name=bob")

@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +37,8 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/liveview-go/liveview/internal/prereq"
 )
 
 // DefaultChromium is where Debian's chromium package installs the browser.
@@ -48,21 +49,17 @@ const EnvChromium = "CHROMIUM"
 
 // EnvRequireAll names the variable that turns missing prerequisites from
 // skips into failures; CI sets it to "1".
-const EnvRequireAll = "LIVEVIEW_REQUIRE_ALL"
+const EnvRequireAll = prereq.EnvRequireAll
 
 // RequireAll reports whether LIVEVIEW_REQUIRE_ALL=1 is set.
-func RequireAll() bool { return os.Getenv(EnvRequireAll) == "1" }
+func RequireAll() bool { return prereq.RequireAll() }
 
 // Unavailable ends the test because a prerequisite is missing: a skip
 // normally, a failure when RequireAll is true, so that CI cannot pass by
 // running nothing.
 func Unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if RequireAll() {
-		t.Fatalf("%s (%s=1, so this is a failure, not a skip)", msg, EnvRequireAll)
-	}
-	t.Skip(msg)
+	prereq.Unavailable(t, format, args...)
 }
 
 // ChromiumPath returns $CHROMIUM if set, else DefaultChromium.
@@ -536,21 +533,6 @@ func jsString(s string) string {
 	return string(b)
 }
 
-// ModuleRoot returns the directory of the nearest go.mod above the working
-// directory.
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("browsertest: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("browsertest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+// ModuleRoot returns the repository's root directory, where the root
+// module's go.mod is (not this nested module's).
+func ModuleRoot() (string, error) { return prereq.RepoRoot() }
