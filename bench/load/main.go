@@ -201,10 +201,12 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, error) {
+// startServer starts the server under test (mode: ours or the floor) as a
+// child process of this binary and returns it with its address.
+func startServer(pin pinning, mode string) (*exec.Cmd, io.WriteCloser, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
 	cmd := pin.command(exe)
 	cmd.Env = append(os.Environ(), serveEnv+"="+mode)
@@ -212,16 +214,25 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting the server: %w", err)
+		return nil, nil, "", fmt.Errorf("starting the server: %w", err)
 	}
-	defer stopServer(cmd, stdin)
 	var line [64]byte
 	n, _ := io.ReadAtLeast(stdout, line[:], 1)
 	addr, ok := strings.CutPrefix(strings.TrimSpace(string(line[:n])), "listening ")
 	if !ok {
-		return nil, fmt.Errorf("the server did not say where it listens: %q", line[:n])
+		stopServer(cmd, stdin)
+		return nil, nil, "", fmt.Errorf("the server did not say where it listens: %q", line[:n])
 	}
 	go io.Copy(io.Discard, stdout)
+	return cmd, stdin, addr, nil
+}
+
+func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, error) {
+	cmd, stdin, addr, err := startServer(pin, mode)
+	if err != nil {
+		return nil, err
+	}
+	defer stopServer(cmd, stdin)
 	d := &driver{
 		cfg: cfg, base: "http://" + addr, pid: cmd.Process.Pid,
 		http: &http.Client{Transport: &http.Transport{

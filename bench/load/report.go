@@ -45,40 +45,7 @@ func metrics(cfg config, results []*result) []metric {
 		levels = max(levels, len(r.Clicks))
 	}
 	for i := range levels {
-		clients := 0
-		for _, r := range results {
-			if i < len(r.Clicks) {
-				clients = r.Clicks[i].Clients
-			}
-		}
-		get := func(r *result) (clickResult, bool) {
-			if i >= len(r.Clicks) {
-				return clickResult{}, false
-			}
-			return r.Clicks[i], true
-		}
-		ms = append(ms,
-			metric{fmt.Sprintf("events/s, %d clients clicking", clients), func(r *result) (float64, bool) {
-				c, ok := get(r)
-				return float64(c.Events) / c.Wall.Seconds(), ok
-			}, 0},
-			metric{fmt.Sprintf("click latency p50 (ms), %d clients", clients), func(r *result) (float64, bool) {
-				c, ok := get(r)
-				return pct(c.Lat, 0.5), ok
-			}, 2},
-			metric{fmt.Sprintf("click latency p99 (ms), %d clients", clients), func(r *result) (float64, bool) {
-				c, ok := get(r)
-				return pct(c.Lat, 0.99), ok
-			}, 2},
-			metric{fmt.Sprintf("server CPU per event (µs), %d clients", clients), func(r *result) (float64, bool) {
-				c, ok := get(r)
-				return us(c.CPU, c.Events), ok
-			}, 1},
-			metric{fmt.Sprintf("bytes per event (reply frame), %d clients", clients), func(r *result) (float64, bool) {
-				c, ok := get(r)
-				return float64(c.ReplyBytes) / float64(max(c.Events, 1)), ok
-			}, 0},
-		)
+		ms = append(ms, clickMetrics(i, results)...)
 	}
 	median := func(r *result, f func(bcastResult) time.Duration) (time.Duration, bool) {
 		if len(r.Bcasts) == 0 {
@@ -177,4 +144,42 @@ func printTable(w io.Writer, cfg config, results []*result) {
 	}
 	fmt.Fprintln(w, "- Latency: page GET + join for joins, click to its reply for events; the broadcast is timed from the driver's POST to the server until the last client has read its diff.")
 	fmt.Fprintln(w, "- "+"Server CPU: the server process's threads' run time from /proc/<pid>/task/*/schedstat (nanoseconds; utime+stime from /proc/<pid>/stat where that is missing) around each phase.")
+}
+
+// clickMetrics are the metrics of the i-th concurrency level of clicks.
+func clickMetrics(i int, results []*result) []metric {
+	clients := 0
+	for _, r := range results {
+		if i < len(r.Clicks) {
+			clients = r.Clicks[i].Clients
+		}
+	}
+	get := func(r *result) (clickResult, bool) {
+		if i >= len(r.Clicks) {
+			return clickResult{}, false
+		}
+		return r.Clicks[i], true
+	}
+	return []metric{
+		metric{fmt.Sprintf("events/s, %d clients clicking", clients), func(r *result) (float64, bool) {
+			c, ok := get(r)
+			return float64(c.Events) / c.Wall.Seconds(), ok
+		}, 0},
+		metric{fmt.Sprintf("click latency p50 (ms), %d clients", clients), func(r *result) (float64, bool) {
+			c, ok := get(r)
+			return pct(c.Lat, 0.5), ok
+		}, 2},
+		metric{fmt.Sprintf("click latency p99 (ms), %d clients", clients), func(r *result) (float64, bool) {
+			c, ok := get(r)
+			return pct(c.Lat, 0.99), ok
+		}, 2},
+		metric{fmt.Sprintf("server CPU per event (µs), %d clients", clients), func(r *result) (float64, bool) {
+			c, ok := get(r)
+			return us(c.CPU, c.Events), ok
+		}, 1},
+		metric{fmt.Sprintf("bytes per event (reply frame), %d clients", clients), func(r *result) (float64, bool) {
+			c, ok := get(r)
+			return float64(c.ReplyBytes) / float64(max(c.Events, 1)), ok
+		}, 0},
+	}
 }
