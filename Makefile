@@ -52,7 +52,10 @@ test: client-deps
 	@# testsummary shows failures in full and lists skipped tests with their
 	@# reasons (plain go test hides skips without -v), ends with a line
 	@# "N passed, N failed, N skipped" (the last line of make test), and exits with go test's status.
-	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -json $(PACKAGES)
+	@# -timeout 30m: the Chromium package takes several minutes under -race on
+	@# a shared CI machine; go test's default of 10 minutes per package is
+	@# too tight for it there.
+	$(GO) run ./internal/cmd/testsummary $(GO) test -race -count=1 -timeout 30m -json $(PACKAGES)
 
 # tidy runs go mod tidy in every module (each keeps its own go.mod and
 # go.sum; go.work only points development builds at the local modules).
