@@ -39,7 +39,7 @@ var defaultSecurityHeaders = map[string]string{
 // replaces or adds a header, an empty value removes one. It fails on a name
 // or value that cannot be a header, so that a typo shows at startup rather
 // than as a header the browser ignores.
-func securityHeaders(cfg map[string]string) ([][2]string, error) {
+func securityHeaders(cfg map[string]string) ([]securityHeader, error) {
 	merged := make(map[string]string, len(defaultSecurityHeaders)+len(cfg))
 	for k, v := range defaultSecurityHeaders {
 		merged[k] = v
@@ -58,12 +58,21 @@ func securityHeaders(cfg map[string]string) ([][2]string, error) {
 		}
 		merged[k] = v
 	}
-	list := make([][2]string, 0, len(merged))
+	list := make([]securityHeader, 0, len(merged))
 	for k, v := range merged {
-		list = append(list, [2]string{k, v})
+		list = append(list, securityHeader{k, []string{v}})
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i][0] < list[j][0] })
+	sort.Slice(list, func(i, j int) bool { return list[i].name < list[j].name })
 	return list, nil
+}
+
+// securityHeader is one header of every response. Its value slice is shared
+// by every response, which saves an allocation per header per response; its
+// capacity is 1, so a handler's Header().Add copies instead of writing into
+// it.
+type securityHeader struct {
+	name  string
+	value []string
 }
 
 // validHeaderName reports whether name is an RFC 9110 token.
@@ -91,8 +100,8 @@ func validHeaderName(name string) bool {
 // nothing.
 func (s *Server) setSecurityHeaders(w http.ResponseWriter) {
 	h := w.Header()
-	for _, kv := range s.headers {
-		h[kv[0]] = []string{kv[1]}
+	for _, sh := range s.headers {
+		h[sh.name] = sh.value[:1:1]
 	}
 }
 

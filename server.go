@@ -27,9 +27,9 @@ type Server struct {
 	fanout         fanout
 	defaultSession *LiveSession
 
-	origins map[string]bool // Config.AllowedOrigins, normalised
-	headers [][2]string     // security headers, Config.SecurityHeaders merged in
-	build   string          // this process's build id, in static tokens (Dev)
+	origins map[string]bool  // Config.AllowedOrigins, normalised
+	headers []securityHeader // security headers, Config.SecurityHeaders merged in
+	build   string           // this process's build id, in static tokens (Dev)
 
 	mu    sync.Mutex
 	conns map[*conn]struct{}
