@@ -105,9 +105,7 @@ func (ch *channel) teardown(why endReason, err error) {
 	ch.endUploads()
 	if ch.mounted {
 		ch.mounted = false
-		if err := safely(func() error { ch.view.unmount(); return nil }); err != nil {
-			ch.logCrash(fmt.Errorf("unmount: %w", err))
-		}
+		ch.unmount()
 	}
 	ch.conn.remove(ch)
 	switch why {
@@ -120,6 +118,27 @@ func (ch *channel) teardown(why endReason, err error) {
 	case endNavigated:
 		ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "phx_close", nil))
 	}
+}
+
+// unmount runs the view's Unmount. A panic is logged; so is a call to
+// runtime.Goexit, which then ends the view's goroutine: the rest of the
+// teardown runs from here, deferred, before the goroutine goes.
+func (ch *channel) unmount() {
+	returned := false
+	defer func() {
+		if !returned {
+			ch.logCrash(fmt.Errorf("unmount: %w", errGoexit))
+			ch.conn.remove(ch)
+			ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
+				JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
+				Payload: ch.conn.srv.devReason("channel_crash", errGoexit),
+			}))
+		}
+	}()
+	if err := safely(func() error { ch.view.unmount(); return nil }); err != nil {
+		ch.logCrash(fmt.Errorf("unmount: %w", err))
+	}
+	returned = true
 }
 
 func (ch *channel) logCrash(err error) {

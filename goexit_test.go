@@ -121,3 +121,24 @@ func TestGoexitInUnmountStillAnswersTheLeave(t *testing.T) {
 		t.Errorf("a view mounted after the leave shows %q, want 0", got)
 	}
 }
+
+// A view that crashes and whose Unmount then calls runtime.Goexit still
+// tells the client (phx_error), frees its topic, and says why in the log.
+func TestGoexitInUnmountAfterACrash(t *testing.T) {
+	srv, logs := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/exit", liveview.View[exitState](exitOnUnmountView{}))
+	ts := liveviewtest.NewServer(t, srv)
+	v, err := ts.Mount("/exit")
+	testsupport.Must(t, err)
+	// The view has no HandleEvent: any event crashes it.
+	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "x", "value": map[string]any{}})
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.AwaitCrash())
+	if !strings.Contains(logs.String(), "unmount: liveview: a callback called runtime.Goexit") {
+		t.Errorf("the log does not say Unmount called runtime.Goexit:\n%s", logs.String())
+	}
+	testsupport.Must(t, v.Rejoin())
+	if got, _ := v.Text("#n"); got != "0" {
+		t.Errorf("after rejoining: %q, want 0", got)
+	}
+}
