@@ -26,7 +26,7 @@ type conn struct {
 
 	finished chan struct{} // closed when every view has ended
 
-	in           inbound   // client messages handed to views, not yet handled
+	in     inbound    // client messages handed to views, not yet handled
 	events *rateLimit // Config.EventRate, nil when off; used by the reader only
 
 	wmu     sync.Mutex
