@@ -215,6 +215,8 @@ func TestJoinURLMustBeOnThePageOrigin(t *testing.T) {
 		{"https://app.example", "https://evil.example/crash", false},
 		{"https://app.example", "//evil.example/crash", false},
 		{"https://app.example", "https:evil.example/crash", false},
+		{"https://app.example", "https:/crash", false}, // a scheme without a host
+		{"https://app.example", "http:/crash", false},
 		{"https://app.example", "javascript:alert(1)//crash", false},
 	}
 	for _, c := range cases {

@@ -37,10 +37,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,6 +48,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,10 +70,11 @@ type result struct {
 
 func main() {
 	list := flag.String("list", "internal/cmd/mutate/mutants.txt", "the list of mutants")
-	only := flag.String("file", "", "run only the mutants of files whose path contains this")
+	only := flag.String("file", "", "run only the mutants of files whose path matches this regular expression")
 	match := flag.String("match", "", "run only the mutants whose why matches this regular expression")
 	race := flag.Bool("race", false, "run the tests with -race (slower)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "bound on one go test run; a run past it counts as killed")
+	noBaseline := flag.Bool("nobaseline", false, "skip the unmutated run (only when the same tree was just seen to pass)")
 	check := flag.Bool("check", false, "only check that every mutant's code is in its file, once")
 	flag.Parse()
 	if *check {
@@ -84,13 +84,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*list, *only, *match, *race, *timeout); err != nil {
+	if err := run(*list, *only, *match, *race, !*noBaseline, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "mutate:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listPath, only, match string, race bool, timeout time.Duration) error {
+func run(listPath, only, match string, race, baseline bool, timeout time.Duration) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return errors.New("run it from the module root (where go.mod is)")
 	}
@@ -102,9 +102,13 @@ func run(listPath, only, match string, race bool, timeout time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("-match: %w", err)
 	}
+	fileRE, err := regexp.Compile(only)
+	if err != nil {
+		return fmt.Errorf("-file: %w", err)
+	}
 	kept := mutants[:0]
 	for _, m := range mutants {
-		if strings.Contains(m.file, only) && re.MatchString(m.why) {
+		if fileRE.MatchString(m.file) && re.MatchString(m.why) {
 			kept = append(kept, m)
 		}
 	}
@@ -129,8 +133,15 @@ func run(listPath, only, match string, race bool, timeout time.Duration) error {
 		pkgs[pkgOf(m.file)] = true
 	}
 	for _, p := range sortedKeys(pkgs) {
+		if !baseline {
+			break
+		}
 		start := time.Now()
-		failed, out, err := goTest(dir, p, "", race, timeout)
+		bin, out, err := buildTest(dir, p, race)
+		if err != nil {
+			return fmt.Errorf("building the tests of %s: %w\n%s", p, err, tail(out, 40))
+		}
+		failed, out, err := runTest(dir, p, bin, "", timeout)
 		if err != nil || len(failed) > 0 {
 			return fmt.Errorf("the tests of %s fail without any mutant (%v %v):\n%s", p, err, failed, tail(out, 40))
 		}
@@ -202,19 +213,26 @@ func try(dir string, m mutant, race bool, timeout time.Duration) (status string,
 		}
 	}()
 	pkg := pkgOf(m.file)
+	bin, out, err := buildTest(dir, pkg, race)
+	if errors.Is(err, errBuild) {
+		return "invalid", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("go test -c %s: %w\n%s", pkg, err, tail(out, 20))
+	}
+	// The binary is built once: the named tests run first, and only when
+	// they pass does the whole package.
 	passes := []string{""}
 	if m.tests != "" {
 		passes = []string{m.tests, ""}
 	}
 	for _, runExpr := range passes {
-		failed, out, err := goTest(dir, pkg, runExpr, race, timeout)
+		failed, out, err := runTest(dir, pkg, bin, runExpr, timeout)
 		switch {
-		case errors.Is(err, errBuild):
-			return "invalid", nil, nil
 		case errors.Is(err, context.DeadlineExceeded):
 			return "killed", []string{"(timeout)"}, nil
 		case err != nil:
-			return "", nil, fmt.Errorf("go test %s: %w\n%s", pkg, err, tail(out, 20))
+			return "", nil, fmt.Errorf("testing %s: %w\n%s", pkg, err, tail(out, 20))
 		case len(failed) > 0:
 			return "killed", failed, nil
 		}
@@ -222,68 +240,62 @@ func try(dir string, m mutant, race bool, timeout time.Duration) (status string,
 	return "survived", nil, nil
 }
 
-var errBuild = errors.New("build failed")
-
-// goTest runs the tests of pkg in dir (those matching runExpr, or all) and
-// returns the names of the top-level tests that failed.
-func goTest(dir, pkg, runExpr string, race bool, timeout time.Duration) (failed []string, out []byte, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	args := []string{"test", "-json", "-count=1", "-vet=off", "-failfast"}
+// buildTest compiles the test binary of pkg in dir.
+func buildTest(dir, pkg string, race bool) (bin string, out []byte, err error) {
+	bin = filepath.Join(dir, ".mutate.test")
+	args := []string{"test", "-c", "-vet=off", "-o", bin}
 	if race {
 		args = append(args, "-race")
 	}
-	if runExpr != "" {
-		args = append(args, "-run", runExpr)
-	}
-	args = append(args, pkg)
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Dir = dir
+	out, err = cmd.CombinedOutput()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return "", out, errBuild
+	}
+	return bin, out, err
+}
+
+var failLine = regexp.MustCompile(`(?m)^--- FAIL: (\S+)`)
+
+// runTest runs the test binary bin of pkg (the tests matching runExpr, or
+// all) in the package's directory, as go test does, and returns the names
+// of the top-level tests that failed.
+func runTest(dir, pkg, bin, runExpr string, timeout time.Duration) (failed []string, out []byte, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	args := []string{"-test.count=1", "-test.failfast", "-test.v", "-test.timeout", timeout.String()}
+	if runExpr != "" {
+		args = append(args, "-test.run", runExpr)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = filepath.Join(dir, filepath.FromSlash(pkg))
 	cmd.WaitDelay = 10 * time.Second
 	out, runErr := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		return nil, out, ctx.Err()
 	}
-	seen := map[string]bool{}
-	buildFailed := false
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var ev struct {
-			Action, Test, Output string
+	for _, m := range failLine.FindAllSubmatch(out, -1) {
+		name, _, _ := strings.Cut(string(m[1]), "/")
+		if !slices.Contains(failed, name) {
+			failed = append(failed, name)
 		}
-		if json.Unmarshal(sc.Bytes(), &ev) != nil {
-			if bytes.Contains(sc.Bytes(), []byte("[build failed]")) || bytes.Contains(sc.Bytes(), []byte("[setup failed]")) {
-				buildFailed = true
-			}
-			continue
-		}
-		if strings.Contains(ev.Output, "[build failed]") || strings.Contains(ev.Output, "[setup failed]") || ev.Action == "build-fail" {
-			buildFailed = true
-		}
-		if ev.Action == "fail" && ev.Test != "" {
-			name, _, _ := strings.Cut(ev.Test, "/")
-			if !seen[name] {
-				seen[name] = true
-				failed = append(failed, name)
-			}
-		}
-	}
-	if buildFailed {
-		return nil, out, errBuild
 	}
 	var exitErr *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exitErr) {
 		return nil, out, runErr
 	}
 	if runErr != nil && len(failed) == 0 {
-		// A failure outside any test: a panic in TestMain, a package-level
-		// init, a test binary killed by a fatal error. The mutant broke
-		// something the tests noticed.
+		// A failure outside any test: a panic in TestMain or init, a test
+		// binary killed by a fatal error (a data race, a deadlock). The
+		// mutant broke something the tests noticed.
 		failed = []string{"(package)"}
 	}
 	return failed, out, nil
 }
+
+var errBuild = errors.New("build failed")
 
 // pkgOf is the package pattern of a file path relative to the module root.
 func pkgOf(file string) string {
