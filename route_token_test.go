@@ -119,3 +119,23 @@ func TestRouteBoundTokens(t *testing.T) {
 		t.Errorf("after the redirect to /b: %s", w2.HTML())
 	}
 }
+
+// TestSessionTokenBoundToItsView: a page's session token joins only its own
+// view's topic, even without the static token (which would be refused for
+// another topic too, and so hid a missing check).
+func TestSessionTokenBoundToItsView(t *testing.T) {
+	ts, logs, _ := routeBoundServer(t, false)
+	p := freshPage(t, ts.URL, "/a")
+	other := p
+	other.ID, other.Static = "phx-someoneelse", ""
+	if status, resp := rawJoin(t, ts, other, ts.URL, ts.URL+"/a"); status != "error" || resp != `{"reason":"stale"}` {
+		t.Errorf("a session token joining another view's topic without a static token: %s %s, want error stale", status, resp)
+	}
+	if !strings.Contains(logs.String(), "session token bound to another view") {
+		t.Errorf("the refusal is not logged:\n%s", logs.String())
+	}
+	p.Static = ""
+	if status, resp := rawJoin(t, ts, p, ts.URL, ts.URL+"/a"); status != "ok" {
+		t.Errorf("the same token on its own topic without a static token: %s %s, want ok", status, resp)
+	}
+}
