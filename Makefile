@@ -81,7 +81,7 @@ bench-load:
 # mutate applies each deliberate bug listed in internal/cmd/mutate/mutants.txt
 # to a temporary copy of the module and runs the tests of its package: every
 # mutant should be killed (the tests fail). Not part of test or CI: it runs
-# the root package's tests once per surviving mutant (about half an hour in
+# the root package's tests once per surviving mutant (up to an hour in
 # all on 2 cores). The last result is in bench/MUTATION.md.
 # MUTATE_FLAGS="-file session.go" runs the mutants of one file.
 mutate:
