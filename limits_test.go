@@ -242,3 +242,24 @@ func TestOutboundQueueClosesAClientThatDoesNotRead(t *testing.T) {
 	})
 	testsupport.AwaitValue(t, "the server to drop the client that does not read", 0, func() int64 { return int64(liveview.Connections(srv)) })
 }
+
+// Messages dropped because their view ended give their bytes back to the
+// connection's budget: a view that leaves with a backlog does not shrink
+// what the connection's other views may queue.
+func TestDroppedMessagesGiveTheirBytesBack(t *testing.T) {
+	srv, ts, _, open, _ := newGateServer(t, liveview.Config{InboundStallTimeout: time.Hour})
+	v, err := ts.Mount("/gate")
+	testsupport.Must(t, err)
+	sent := flood(v, 10, 100)
+	<-sent
+	awaitInbound(t, srv, "the view to hold its running event and nine queued", func(_, _ int64, pending int) bool { return pending == 10 })
+	_, one, _ := liveview.Inbound(srv)
+	one /= 10
+	// The view leaves while its first event still runs: the nine queued
+	// behind it are dropped, and their bytes are given back at once.
+	_, err = v.Conn().Send(v.JoinRef(), v.Topic(), "phx_leave", nil)
+	testsupport.Must(t, err)
+	awaitInbound(t, srv, "the dropped events' bytes to be given back", func(_, queued int64, _ int) bool { return queued <= one+64 })
+	open()
+	awaitInbound(t, srv, "the running event's bytes to be given back", func(_, queued int64, _ int) bool { return queued == 0 })
+}
