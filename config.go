@@ -118,7 +118,8 @@ type Config struct {
 	// happens in HTTP middleware in front of the server rather than in
 	// LiveSession hooks. Live navigation within a route (other params,
 	// patches) stays live; live navigation to another route becomes a full
-	// page load, through the middleware. Default false: as in Phoenix, a
+	// page load, through the middleware (PushRedirect and PushPatch to
+	// another route send it at once). Default false: as in Phoenix, a
 	// token joins any route of its live session, and the session's OnMount
 	// hooks, which run on every join, are where authorization belongs.
 	RouteBoundTokens bool

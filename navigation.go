@@ -86,6 +86,10 @@ func (s *Server) checkNav(base *url.URL, from *route, nav *navigation, log logge
 	case from != nil && rt.session.name != from.session.name:
 		log.Info("liveview: live redirect becomes a full page load: the target is in another live session", "to", to, "session", rt.session.name)
 		out.kind = navRedirect
+	case s.cfg.RouteBoundTokens && from != nil && rt != from:
+		// The page's token would be refused by the other route's join.
+		log.Info("liveview: live redirect becomes a full page load: tokens are bound to their route (Config.RouteBoundTokens)", "to", to)
+		out.kind = navRedirect
 	case nav.kind == navPatch && rt != from:
 		out.kind = navLive
 	}

@@ -105,11 +105,14 @@ func TestRouteBoundTokens(t *testing.T) {
 	if got, _ := u.Text("#id"); got != "2" {
 		t.Errorf("after live navigation to /users/2: %s", u.HTML())
 	}
-	// A live redirect the server asks for across routes ends on the target
-	// all the same: refused live, loaded in full, with a fresh token.
+	// A live redirect the server asks for across routes is sent as a full
+	// page load at once: a live one would only be refused.
 	w, err := ts.Mount("/a")
 	testsupport.Must(t, err)
 	testsupport.Must(t, w.Click("#go"))
+	if r, ok := w.Redirected(); !ok || r.Kind != "redirect" || r.To != "/b" {
+		t.Errorf("PushRedirect from /a to /b with route-bound tokens: %+v (%v), want a full redirect to /b", r, ok)
+	}
 	w2, err := w.FollowRedirect()
 	testsupport.Must(t, err)
 	if w2 == w {
