@@ -7,6 +7,7 @@ import (
 
 	"github.com/liveview-go/liveview/internal/diff"
 	"github.com/liveview-go/liveview/internal/protocol"
+	"github.com/liveview-go/liveview/render"
 )
 
 // channel is one joined view on a connection: the topic "lv:<id>". Everything
@@ -110,11 +111,7 @@ func (ch *channel) teardown(why endReason, err error) {
 	ch.conn.remove(ch)
 	switch why {
 	case endCrashed:
-		// phx_error carries the join's ref, as Phoenix sends it.
-		ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
-			JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
-			Payload: ch.conn.srv.devReason("channel_crash", err),
-		}))
+		ch.sendCrash(err)
 	case endNavigated:
 		ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "phx_close", nil))
 	}
@@ -129,16 +126,22 @@ func (ch *channel) unmount() {
 		if !returned {
 			ch.logCrash(fmt.Errorf("unmount: %w", errGoexit))
 			ch.conn.remove(ch)
-			ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
-				JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
-				Payload: ch.conn.srv.devReason("channel_crash", errGoexit),
-			}))
+			ch.sendCrash(errGoexit)
 		}
 	}()
 	if err := safely(func() error { ch.view.unmount(); return nil }); err != nil {
 		ch.logCrash(fmt.Errorf("unmount: %w", err))
 	}
 	returned = true
+}
+
+// sendCrash tells the client the view crashed: phx_error, with the join's
+// ref as Phoenix sends it.
+func (ch *channel) sendCrash(err error) {
+	ch.conn.send(protocol.AppendMessage(nil, protocol.Message{
+		JoinRef: ch.joinRef, Ref: ch.joinRef, Topic: ch.topic, Event: "phx_error",
+		Payload: ch.conn.srv.devReason("channel_crash", err),
+	}))
 }
 
 func (ch *channel) logCrash(err error) {
@@ -281,6 +284,13 @@ func (ch *channel) renderPayload(full bool) (payload []byte, empty bool, err err
 	if err != nil {
 		return nil, false, err
 	}
+	return ch.payload(rd, full)
+}
+
+// payload returns the payload of rd (nil: the tree did not change) with
+// the title, events and hook reply the page has not seen, in ch.buf; a full
+// payload starts the diff state afresh.
+func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empty bool, err error) {
 	var x diff.Extras
 	if err := ch.core.fx.drain(&x, full); err != nil {
 		return nil, false, err

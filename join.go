@@ -2,12 +2,10 @@ package liveview
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/liveview-go/liveview/client"
-	"github.com/liveview-go/liveview/internal/diff"
 	"github.com/liveview-go/liveview/internal/protocol"
 )
 
@@ -44,19 +42,11 @@ func (ch *channel) join(m protocol.Message) {
 		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "error", protocol.AppendRedirectReply(nil, ch.redirect(res.leave)))
 		ch.teardown(endNavigated, nil)
 	default:
-		ch.tree.Reset()
-		var x diff.Extras
-		if err := ch.core.fx.drain(&x, true); err != nil {
+		rendered, _, err := ch.payload(res.rendered, true)
+		if err != nil {
 			ch.joinCrashed(m, err)
 			return
 		}
-		rendered, _, err := ch.tree.AppendPayload(ch.buf[:0], res.rendered, &x)
-		if err != nil {
-			ch.joinCrashed(m, fmt.Errorf("diff: %w", err))
-			return
-		}
-		ch.buf = rendered
-		ch.core.fx.flashNew = false // the page has it now
 		reply := protocol.JoinReply{Rendered: rendered, Version: client.Version}
 		if res.patched != nil {
 			reply.PatchTo, reply.PatchReplace = ch.url.RequestURI(), res.patched.replace
