@@ -154,8 +154,9 @@ type Config struct {
 	// once, and the bytes admitted on one connection and on the whole
 	// server. An entry is admitted when the preflight gives it a token, for
 	// its declared size (at most its MaxFileSize), and counts until it is
-	// consumed, cancelled or fails, or its view or connection ends: declared
-	// bytes are promised even before they arrive. Past a quota, the preflight
+	// consumed, cancelled or fails (also when its upload channel is not
+	// joined within ChunkTimeout of the token), or its view or connection
+	// ends: declared bytes are promised even before they arrive. Past a quota, the preflight
 	// refuses the files chosen together with UploadQuotaExceeded, which pages
 	// show like any entry error, and the server logs the limit. Zero is the
 	// default; a negative value is no limit.

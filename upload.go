@@ -175,6 +175,12 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 			return
 		}
 		ef.admitted = true
+		// A token holds quota, so it must be used: the client joins the
+		// entry's channel right after this reply, and one that has not
+		// within ChunkTimeout fails and gives its share back.
+		ef.mu.Lock()
+		ef.armLocked()
+		ef.mu.Unlock()
 		e.file, e.preflighted = ef, true
 		ch.upl.add(ef)
 		answer.Tokens = append(answer.Tokens, protocol.EntryToken{Ref: e.Ref, Token: tok})

@@ -211,8 +211,8 @@ func (ef *entryFile) open(joinRef string) string {
 	return ""
 }
 
-// armLocked (re)starts the stall timer. A timer only runs while a chunk is
-// awaited, and costs no goroutine until it fires.
+// armLocked (re)starts the stall timer. A timer only runs while the join or
+// a chunk is awaited, and costs no goroutine until it fires.
 func (ef *entryFile) armLocked() {
 	if ef.timer != nil {
 		ef.timer.Stop()
@@ -225,9 +225,14 @@ func (ef *entryFile) armLocked() {
 func (ef *entryFile) expire(gen int) {
 	ef.mu.Lock()
 	stale := gen != ef.gen || ef.closed || ef.complete
+	joined := ef.joinRef != ""
 	ef.mu.Unlock()
 	if !stale {
-		ef.ch.log.Warn("liveview: upload timed out", "entry", ef.ref, "timeout", ef.timeout)
+		if joined {
+			ef.ch.log.Warn("liveview: upload timed out", "entry", ef.ref, "timeout", ef.timeout)
+		} else {
+			ef.ch.log.Warn("liveview: upload timed out: its token was not used", "entry", ef.ref, "timeout", ef.timeout)
+		}
 		ef.fail(UploadTimeout, true)
 	}
 }

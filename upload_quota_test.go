@@ -393,3 +393,46 @@ func TestListedFilesPerConnection(t *testing.T) {
 		}
 	}
 }
+
+// unusedTokenView is quotaView with a short ChunkTimeout.
+type unusedTokenView struct{ quotaView }
+
+func (unusedTokenView) Mount(s *liveview.Socket[quotaState], _ liveview.Params) error {
+	return s.AllowUpload("doc", liveview.UploadOptions{MaxEntries: 6, MaxFileSize: 25 << 20, ChunkTimeout: 50 * time.Millisecond})
+}
+
+// TestUnusedUploadTokenGivesItsQuotaBack: a client that takes tokens and
+// never joins their channels cannot hold the quota for the life of its
+// view. Each entry fails with "timeout" after ChunkTimeout, the bytes come
+// back, and the log says the token was not used.
+func TestUnusedUploadTokenGivesItsQuotaBack(t *testing.T) {
+	srv, ts, logs := newQuotaServer(t, liveview.Config{MaxUploadBytesPerConn: 100})
+	srv.Handle("/unused", liveview.View[quotaState](unusedTokenView{}))
+	c, err := ts.Connect("/unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.Mount("/unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, tokens, errs := preflight(t, v, 2, 50)
+	wantAdmitted(t, "two files", refs, tokens, errs)
+	waitUsage(t, srv, 0, 0)
+	for _, ref := range refs {
+		want := fmt.Sprintf("[%s errors=%s]", ref, liveview.UploadTimeout)
+		if err := v.AwaitHTML(want); err != nil {
+			t.Fatalf("waiting for the page to show %s: %v", want, err)
+		}
+	}
+	if !strings.Contains(logs.String(), "its token was not used") {
+		t.Fatalf("the log does not say why the uploads ended:\n%s", logs.String())
+	}
+	// The quota is whole again: once the failed entries are cancelled, as
+	// the page's cancel buttons would, the same view can take it all.
+	if err := v.ClickEvent("cancel", map[string]any{"refs": strings.Join(refs, ",")}); err != nil {
+		t.Fatal(err)
+	}
+	refs, tokens, errs = preflight(t, v, 2, 50)
+	wantAdmitted(t, "two more files", refs, tokens, errs)
+}
