@@ -149,6 +149,9 @@ func (c *checker) list(l *parse.ListNode, dot reflect.Type) {
 		case *parse.WithNode:
 			m := len(c.vars)
 			t := c.pipe(n.Pipe, dot, true)
+			if isComponentPipe(n.Pipe, c.funcs) {
+				t = dot // a component call's or slot's body keeps the caller's dot
+			}
 			c.list(n.List, t)
 			c.list(n.ElseList, dot)
 			c.vars = c.vars[:m]

@@ -31,7 +31,9 @@ const (
 	opTemplate               // template call
 	opBreak
 	opContinue
-	opTail // the rest of a range body after an op that may break or continue (breaks.go)
+	opTail       // the rest of a range body after an op that may break or continue (breaks.go)
+	opComponent  // function component call (funccomponent.go)
+	opRenderSlot // render_slot in a component (funccomponent.go)
 )
 
 // op is one step of a block's program.
@@ -51,6 +53,9 @@ type op struct {
 	callee *block
 	tname  string
 	src    source
+	// opComponent and opRenderSlot (funccomponent.go).
+	comp     *componentCall
+	slotArgs []expr
 }
 
 // source locates a node for error messages.
@@ -111,6 +116,9 @@ type compiler struct {
 	// loops holds the context at the start of each enclosing range body: a
 	// break or continue must be where the body starts.
 	loops []context
+	// loopFloor, when not 0, is 1 + the number of loops outside the slot
+	// body being compiled: a break or continue may not reach them.
+	loopFloor int
 }
 
 // compileTemplate compiles the named template starting in ctx.
@@ -126,6 +134,9 @@ func (c *compiler) compileTemplate(name string, ctx context, from source) (*bloc
 		return cp.blk, cp.end, nil
 	}
 	tree := c.set.trees[name]
+	if comp := c.set.componentTree(name); comp != nil {
+		tree = comp
+	}
 	if tree == nil || tree.Root == nil {
 		return nil, ctx, fmt.Errorf("%w %q", errNoTemplate, name)
 	}
@@ -235,6 +246,12 @@ func (c *compiler) compileNode(b *blockBuilder, tree *parse.Tree, nodes []parse.
 	case *parse.CommentNode:
 		return ctx, nil
 	case *parse.ActionNode:
+		if _, ok := c.specialIdent(n.Pipe, fnComponent); ok {
+			return c.compileComponent(b, tree, n, n.Pipe, nil, nil, ctx)
+		}
+		if cmd, ok := c.specialIdent(n.Pipe, fnRenderSlot); ok {
+			return c.compileRenderSlot(b, tree, n, cmd, ctx)
+		}
 		return c.compileAction(b, tree, n, nameNext(nodes, i), ctx)
 	case *parse.IfNode:
 		o, end, err := c.compileCond(tree, &n.BranchNode, false, ctx)
@@ -244,6 +261,12 @@ func (c *compiler) compileNode(b *blockBuilder, tree *parse.Tree, nodes []parse.
 		b.addSlot(o)
 		return end, nil
 	case *parse.WithNode:
+		if _, ok := c.specialIdent(n.Pipe, fnComponent); ok {
+			return c.compileComponent(b, tree, n, n.Pipe, n.List, n.ElseList, ctx)
+		}
+		if _, ok := c.specialIdent(n.Pipe, fnSlot); ok {
+			return ctx, src.errorf("{{with slot ...}} belongs directly in the body of a {{with component ...}}")
+		}
 		o, end, err := c.compileCond(tree, &n.BranchNode, true, ctx)
 		if err != nil {
 			return ctx, err
@@ -370,6 +393,9 @@ func nameNext(nodes []parse.Node, i int) bool {
 // checkLoopExit checks that a break or continue in context ctx leaves the
 // range body where it started.
 func (c *compiler) checkLoopExit(ctx context) error {
+	if c.loopFloor > 0 && len(c.loops) < c.loopFloor {
+		return errors.New("cannot leave a slot's content: the range it would leave is the caller's")
+	}
 	if len(c.loops) == 0 {
 		return nil // text/template/parse refuses it outside a range
 	}

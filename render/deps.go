@@ -44,6 +44,7 @@ func (d deps) unchanged(ch Changes) bool {
 // anything it cannot attribute to named top-level fields depends on everything.
 type depAnalyzer struct {
 	trees map[string]*parse.Tree
+	funcs map[string]reflect.Value
 	memo  map[string]*deps // deps of a template called with the root as dot
 	// assigned holds the variables of the list being analysed that some
 	// {{$x = ...}} assigns: their value depends on where the assignment ran.
@@ -147,7 +148,9 @@ func (a *depAnalyzer) node(n parse.Node, sc scope) deps {
 	case *parse.WithNode:
 		inner := sc.with(sc.dotRoot)
 		d := a.pipe(n.Pipe, inner)
-		return d.union(a.list(n.List, inner.with(false))).union(a.list(n.ElseList, inner.with(sc.dotRoot)))
+		// A component call's or slot's body keeps the caller's dot.
+		bodyDot := isComponentPipe(n.Pipe, a.funcs) && sc.dotRoot
+		return d.union(a.list(n.List, inner.with(bodyDot))).union(a.list(n.ElseList, inner.with(sc.dotRoot)))
 	case *parse.RangeNode:
 		// The pipeline is read where the range stands; only the body sees
 		// the row as dot.

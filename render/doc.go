@@ -96,6 +96,70 @@
 // pointers and interfaces print as nothing (unless their type's String or
 // Error method handles a nil receiver).
 //
+// # Function components
+//
+// A function component is a reusable piece of markup with typed attributes
+// and named slots, like Phoenix's function components. NewComponent makes one
+// from a template and a struct type whose fields are its attributes and
+// slots; Template.Components adds it to a set before Parse:
+//
+//	type TableAttrs struct {
+//		ID   string         `attr:"required"`
+//		Rows []User         `attr:"required"`
+//		Col  []*render.Slot `attr:"required"` // a slot given once per column
+//	}
+//
+//	var table = render.MustComponent[TableAttrs]("table", `<table id="{{.ID}}">
+//	  <tr>{{range .Col}}<th>{{.Attr "Label"}}</th>{{end}}</tr>
+//	  {{range $row := .Rows}}<tr>{{range $.Col}}<td>{{render_slot . $row}}</td>{{end}}</tr>{{end}}
+//	</table>`)
+//
+// A template calls it with the component builtin: attributes are name and
+// value pairs, and the body of a {{with component}} holds its slots, each a
+// {{with slot}} whose variable receives what the component passes to
+// render_slot (Phoenix's :let); everything else in the body is the inner
+// block, given to the field named Inner:
+//
+//	{{with component "table" "ID" "users" "Rows" .Users}}
+//	  {{with $u := slot "Col" "Label" "Name"}}{{$u.Name}}{{end}}
+//	  {{with $u := slot "Col" "Label" "Email"}}<a href="mailto:{{$u.Email}}">{{$u.Email}}</a>{{end}}
+//	{{end}}
+//
+// A call without slots is an action: {{component "button" "Type" "submit"}}.
+// Unlike a plain {{with}}, dot in a component's or slot's body stays the
+// caller's dot, so content reads the caller's data as Phoenix's @assigns do;
+// the caller's variables are in scope too.
+//
+// Why this syntax: text/template/parse accepts no new keywords, so the call
+// has to be a builtin, and only {{with}}, {{if}}, {{range}} and {{block}} carry
+// a body. {{with}} reads as "with this component" and, with a variable
+// ({{with $row := slot ...}}), binds the slot's argument as :let does; a body
+// written inline keeps the call and its content in one place (a {{define}}
+// per slot would scatter them, and its content could not see the caller's
+// variables). A struct type makes attributes typed and checkable: Parse
+// reports an unknown component, attribute or slot, a missing required
+// attribute or slot (tag `attr:"required"`), a slot given twice where its
+// field is not a slice, and inner content for a component without Inner;
+// NewComponent checks the component's own template against the struct as
+// Check does. Only the value of an attribute is checked at render time
+// (assignable, or a number convertible to the field's number type).
+//
+// An Attrs field tagged `attr:"rest"` collects the other attributes of a
+// call, written in lower case ("class", "phx-click", "data-id"), for the
+// component to spread where an attribute may start: <button {{.Rest}}>.
+//
+// A component's output is a nested node whose statics are the same at every
+// call, and each slot's content a nested node of its own, so a component in a
+// keyed range diffs row by row like any other markup: a change in one row
+// sends that row's changed slots only. Change tracking counts the whole call,
+// its attributes and its slots' content, as one slot of the caller.
+//
+// Escaping is unchanged: attribute values are data, escaped wherever the
+// component's template writes them; slot content is compiled in the caller
+// as HTML text, which is the only place render_slot and component are
+// allowed, and must end where it starts (a {{break}} in it cannot leave a
+// range of the caller's). A component's template must end in HTML text too.
+//
 // # Lazy evaluation and change tracking
 //
 // Execute does not evaluate: it returns a Rendered that runs the template when

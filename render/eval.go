@@ -134,6 +134,14 @@ func (s *state) runBlock(b *block, dot reflect.Value, dyn []Value, ch Changes, s
 			if err := s.runTemplate(o, dot, dyn); err != nil {
 				return ctrlNone, err
 			}
+		case opComponent:
+			if err := s.runComponent(o, dot, dyn); err != nil {
+				return ctrlNone, err
+			}
+		case opRenderSlot:
+			if err := s.runRenderSlot(o, dot, dyn); err != nil {
+				return ctrlNone, err
+			}
 		case opTail:
 			c, err := s.runChild(o.body, dot, dyn, o.slot)
 			if c != ctrlNone || err != nil {

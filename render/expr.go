@@ -168,6 +168,8 @@ func (c *compiler) compileExpr(tree *parse.Tree, n parse.Node) (expr, error) {
 		id := &identExpr{name: n.Ident, src: src}
 		if f, ok := c.set.funcs[n.Ident]; ok {
 			id.user = &f
+		} else if use := componentSyntax[n.Ident]; use != "" {
+			return nil, src.errorf("%s can only be used as %s", n.Ident, use)
 		} else if b := builtins[n.Ident]; b != nil {
 			id.builtin = b
 		} else {

@@ -63,6 +63,9 @@ func init() {
 		"call":     v(callOf, 1),
 		"keyed":    n(keyedOf, 2),
 	}
+	for name, use := range componentSyntax {
+		builtins[name] = componentOnly(name, use)
+	}
 	builtinNames = make(map[string]any, len(builtins))
 	for k := range builtins {
 		builtinNames[k] = true

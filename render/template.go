@@ -43,6 +43,7 @@ type set struct {
 	executed    atomic.Bool
 	compiled    atomic.Pointer[compiledSet]
 	sources     map[string]string // source text by parse name, for Error.Source
+	components  map[string]*Component
 }
 
 // compiledSet holds, per template name, the block Execute starts from (compiled
@@ -214,7 +215,7 @@ func (t *Template) Parse(text string) (*Template, error) {
 func (s *set) compile() (*compiledSet, error) {
 	cs := &compiledSet{roots: map[string]*block{}, errs: map[string]error{}}
 	c := &compiler{set: s, memo: map[compKey]*compiled{}}
-	an := &depAnalyzer{trees: s.trees, memo: map[string]*deps{}}
+	an := &depAnalyzer{trees: s.trees, funcs: s.funcs, memo: map[string]*deps{}}
 	for name, tree := range s.trees {
 		blk, err := c.compileRoot(name)
 		if err != nil {
