@@ -8,10 +8,11 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1
 # The repository's modules (go.work uses each): the root module, which is
 # what a user requires, and the modules that keep their dependencies out of
 # a user's module graph: the browser tests (chromedp), the Redis and NATS
-# adapters, and the example gallery (which uses both adapters). In workspace
+# adapters, the form validator (go-playground/validator) and the example
+# gallery (which uses both adapters). In workspace
 # mode `./...` stays inside the root module, so the commands below name
 # every module's packages.
-MODULES := . e2e pubsub/redis pubsub/nats examples/gallery
+MODULES := . e2e pubsub/redis pubsub/nats examples/gallery form/validate
 PACKAGES := ./... $(addsuffix /...,$(addprefix ./,$(filter-out .,$(MODULES))))
 
 # npm ci rewrites this file, so it stamps the installed dependencies.
