@@ -103,6 +103,7 @@ func (ch *channel) teardown(why endReason, err error) {
 	}
 	ch.timers = nil
 	ch.conn.srv.fanout.removeAll(ch)
+	ch.conn.srv.presence.leave(ch)
 	ch.endUploads()
 	if ch.mounted {
 		ch.mounted = false

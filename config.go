@@ -145,6 +145,10 @@ type Config struct {
 	// only; use the pubsub/redis or pubsub/nats adapter to span nodes.
 	PubSub PubSub
 
+	// Presence configures the presence tracker (Socket.Track), which runs
+	// over PubSub once a view or Presence.List first uses it.
+	Presence PresenceOptions
+
 	// UploadDir is where uploaded files are stored until the view consumes
 	// them (they stream there, never whole in memory). Default os.TempDir().
 	UploadDir string

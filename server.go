@@ -25,6 +25,7 @@ type Server struct {
 	clientJS   *clientBundle
 
 	fanout         fanout
+	presence       presenceNode
 	defaultSession *LiveSession
 
 	origins map[string]bool  // Config.AllowedOrigins, normalised
@@ -184,7 +185,8 @@ func (s *Server) Close() error { return s.Shutdown(context.Background()) }
 //
 // Websockets are hijacked connections, which http.Server.Shutdown neither
 // closes nor waits for: call it first, so that the listener is closed, then
-// Shutdown. It does not close Config.PubSub.
+// Shutdown. It does not close Config.PubSub. It stops the presence tracker
+// last: the other nodes remove this node's presences at once.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	select {
@@ -193,6 +195,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		close(s.done)
 	}
 	s.mu.Unlock()
+	defer s.presence.close()
 	conns := s.connections()
 	for _, c := range conns {
 		c.closeWith(websocket.CloseGoingAway, "server shutting down")

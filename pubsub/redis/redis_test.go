@@ -14,6 +14,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/internal/nodetest"
+	"github.com/liveview-go/liveview/internal/presencetest"
 	"github.com/liveview-go/liveview/internal/testservers"
 	"github.com/liveview-go/liveview/pubsub/pubsubtest"
 	"github.com/liveview-go/liveview/pubsub/redis"
@@ -249,4 +250,23 @@ func TestTwoNodes(t *testing.T) {
 		}
 		return ps
 	})
+}
+
+// TestPresence runs the presence contract on Redis: nodes in this process
+// and in child processes (TestPresenceChild) killed with SIGKILL, and a
+// broker outage.
+func TestPresence(t *testing.T) {
+	srv := testservers.Redis(t)
+	presencetest.Run(t, presencetest.Config{
+		NewPubSub: func(t *testing.T) liveview.PubSub { addr := srv.Addr(); return newPubSub(t, redis.Options{Addr: addr}) },
+		Broker:    srv.Addr(),
+		ChildTest: "TestPresenceChild",
+		Outage:    srv,
+	})
+}
+
+// TestPresenceChild is a node of TestPresence in another process; it skips
+// unless TestPresence started it.
+func TestPresenceChild(t *testing.T) {
+	presencetest.Child(t, func(addr string) liveview.PubSub { return newPubSub(t, redis.Options{Addr: addr}) })
 }
