@@ -13,13 +13,14 @@ import (
 	"github.com/liveview-go/liveview/internal/protocol"
 )
 
-// conn is one websocket connection: a reader (the goroutine of ServeHTTP,
-// which owns the connection) and the views joined on it, keyed by topic.
+// conn is one websocket connection, or one long-poll session: a reader
+// goroutine that owns it, and the views joined on it, keyed by topic.
 // Frames to send wait in a queue drained by a goroutine that exists only
 // while the queue has frames, so an idle connection costs one goroutine.
 type conn struct {
 	srv    *Server
-	ws     *websocket.Conn
+	ws     *websocket.Conn // nil for a long-poll session
+	lp     *lpSession      // nil for a websocket
 	req    *http.Request
 	log    logger
 	authed bool // the CSRF token matched: joins may proceed
@@ -63,18 +64,28 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	authed := s.csrfValid(r)
 	ws, err := s.up.Upgrade(w, r, nil)
 	if err != nil {
 		s.log.Warn("liveview: websocket upgrade failed", "err", err, "remote", r.RemoteAddr)
 		return
 	}
+	c := s.newConn(r, ws, nil)
+	if !s.startConn(c) {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server shutting down"), time.Now().Add(time.Second))
+		ws.Close()
+	}
+}
+
+// newConn makes the conn of a websocket ws or a long-poll session lp
+// (longpoll.go) opened by request r.
+func (s *Server) newConn(r *http.Request, ws *websocket.Conn, lp *lpSession) *conn {
 	c := &conn{
 		srv:      s,
 		ws:       ws,
+		lp:       lp,
 		req:      r.WithContext(context.Background()), // for OnMount hooks: headers and cookies
 		log:      logger{l: s.log, args: []any{"remote", r.RemoteAddr}},
-		authed:   authed,
+		authed:   s.csrfValid(r),
 		finished: make(chan struct{}),
 		channels: make(map[string]*channel),
 	}
@@ -82,48 +93,57 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		c.events = &rateLimit{rate: s.cfg.EventRate, burst: float64(s.cfg.EventBurst)}
 	}
 	c.wroom.L = &c.wmu
-	if !authed {
+	if !c.authed {
 		// Joins will answer "stale", which makes the client load the page
 		// again and so get a fresh token for its cookie.
-		c.log.Warn("liveview: websocket without a valid CSRF token: its joins will be refused")
+		c.log.Warn("liveview: connection without a valid CSRF token: its joins will be refused")
 	}
+	return c
+}
+
+// startConn runs c on a goroutine of its own, unless the server is shutting
+// down. The Server owns the goroutine (Close waits for it), and ServeHTTP
+// returns: net/http then drops its per-connection state (a write buffer,
+// the request's contexts) and the reader runs on a fresh, shallow stack. An
+// idle connection costs much less that way.
+func (s *Server) startConn(c *conn) bool {
 	s.mu.Lock()
 	select {
 	case <-s.done:
 		s.mu.Unlock()
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server shutting down"), time.Now().Add(time.Second))
-		ws.Close()
-		return
+		return false
 	default:
 	}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
-
-	// The connection gets a goroutine of its own, owned by the Server (Close
-	// waits for it), and ServeHTTP returns: net/http then drops its
-	// per-connection state (a write buffer, the request's contexts) and the
-	// reader runs on a fresh, shallow stack. An idle connection costs much
-	// less that way.
+	if c.lp != nil {
+		s.polls.add(c)
+	}
 	go func() {
 		c.run()
+		if c.lp != nil {
+			s.polls.remove(c)
+		}
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
 	}()
+	return true
 }
 
 // run reads frames until the connection ends, then ends every view and waits
 // for them.
 func (c *conn) run() {
-	c.ws.SetReadLimit(int64(c.srv.cfg.MaxFrameBytes))
+	if c.ws != nil {
+		c.ws.SetReadLimit(int64(c.srv.cfg.MaxFrameBytes))
+	}
 	for {
-		c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.HeartbeatTimeout))
-		typ, data, err := c.ws.ReadMessage()
+		data, binary, err := c.read()
 		if err != nil {
 			c.readFailed(err)
 			break
 		}
-		ch := c.dispatch(data, typ == websocket.BinaryMessage)
+		ch := c.dispatch(data, binary)
 		if !c.awaitRoom(ch) {
 			break
 		}
@@ -135,8 +155,28 @@ func (c *conn) run() {
 	}
 	c.views.Wait()
 	c.writers.Wait()
-	c.ws.Close()
+	c.closeTransport()
 	close(c.finished)
+}
+
+// read returns the client's next frame, failing once the client has been
+// silent for HeartbeatTimeout.
+func (c *conn) read() (data []byte, binary bool, err error) {
+	if c.lp != nil {
+		f, err := c.lp.read(c.srv.cfg.HeartbeatTimeout)
+		return f.data, f.binary, err
+	}
+	c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.HeartbeatTimeout))
+	typ, data, err := c.ws.ReadMessage()
+	return data, typ == websocket.BinaryMessage, err
+}
+
+func (c *conn) closeTransport() {
+	if c.lp != nil {
+		c.lp.close()
+		return
+	}
+	c.ws.Close()
 }
 
 func (c *conn) readFailed(err error) {
@@ -144,7 +184,7 @@ func (c *conn) readFailed(err error) {
 	switch {
 	case websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived):
 		c.log.Debug("liveview: connection closed by client")
-	case errors.As(err, &ne) && ne.Timeout():
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, errLPSilent):
 		c.log.Info("liveview: connection dropped: silent for too long", "timeout", c.srv.cfg.HeartbeatTimeout)
 	case errors.Is(err, websocket.ErrReadLimit):
 		c.log.Warn("liveview: connection dropped: frame too large", "limit", c.srv.cfg.MaxFrameBytes)
@@ -167,11 +207,11 @@ func (c *conn) stop(msg []byte) {
 	c.wroom.Broadcast()
 	c.in.shut()
 	c.wmu.Unlock()
-	if msg != nil {
+	if msg != nil && c.ws != nil {
 		// WriteControl may run alongside a frame being written.
 		c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 	}
-	c.ws.Close()
+	c.closeTransport()
 }
 
 // closeWith ends the connection from the server side with a close code.

@@ -18,3 +18,10 @@ func Inbound(s *Server) (peak, queued int64, pending int) {
 
 // Connections reports how many websocket connections the server holds.
 func Connections(s *Server) int { return len(s.connections()) }
+
+// LongPollSessions reports how many long-poll sessions the server holds.
+func LongPollSessions(s *Server) int {
+	s.polls.mu.Lock()
+	defer s.polls.mu.Unlock()
+	return len(s.polls.m)
+}

@@ -57,6 +57,10 @@ func (c *conn) send(b []byte) {
 // frame.
 func (c *conn) write() {
 	defer c.writers.Done()
+	if c.lp != nil {
+		c.writePolled()
+		return
+	}
 	batch := batchPool.Get().(*[]byte)
 	defer func() {
 		if cap(*batch) <= maxBatch*2 {

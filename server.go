@@ -37,6 +37,7 @@ type Server struct {
 	done  chan struct{}
 
 	uploads uploadUsage // admitted upload entries of every connection (upload_quota.go)
+	polls   lpSessions  // long-poll sessions by token (longpoll.go)
 }
 
 // PubSub returns the PubSub the server publishes and subscribes through.
@@ -129,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSocket(w, r)
 		return
 	case s.cfg.SocketPath + "/longpoll":
-		http.Error(w, "liveview: long-poll is not supported; do not set longPollFallbackMs", http.StatusNotFound)
+		s.serveLongPoll(w, r)
 		return
 	case s.cfg.SocketPath + "/dev/build":
 		if s.cfg.Dev {

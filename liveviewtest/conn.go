@@ -16,12 +16,13 @@ import (
 	"github.com/liveview-go/liveview/internal/protocol"
 )
 
-// Conn is one websocket connection to the server, as one browser tab holds:
+// Conn is one websocket connection to the server (or a long-poll session,
+// WithLongPoll), as one browser tab holds:
 // several views can be joined on it. A reader goroutine owned by the Conn
 // routes frames: replies to whoever awaits their ref, pushes to their view.
 type Conn struct {
 	srv  *Server
-	ws   *websocket.Conn
+	ws   transport
 	csrf string
 
 	wmu sync.Mutex // serialises writes
@@ -54,23 +55,34 @@ type Push struct {
 }
 
 func (s *Server) dial(csrf string) (*Conn, error) {
-	u := strings.Replace(s.URL, "http", "ws", 1) + s.socketPath + "/websocket?" + url.Values{
+	q := url.Values{
 		"_csrf_token":     {csrf},
 		"_mounts":         {"0"},
 		"_mount_attempts": {"0"},
 		"vsn":             {"2.0.0"},
-	}.Encode()
+	}
+	u := strings.Replace(s.URL, "http", "ws", 1) + s.socketPath + "/websocket?" + q.Encode()
 	h := http.Header{"Origin": {s.URL}}
 	base, _ := url.Parse(s.URL)
 	for _, ck := range s.jar.Cookies(base) {
 		h.Add("Cookie", ck.Name+"="+ck.Value)
 	}
-	ws, resp, err := websocket.DefaultDialer.Dial(u, h)
-	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("liveviewtest: websocket refused: %s: %w", resp.Status, err)
+	var ws transport
+	if s.longPoll {
+		lp, err := dialLongPoll(s.http, s.URL+s.socketPath+"/longpoll", q, s.timeout)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("liveviewtest: websocket: %w", err)
+		ws = lp
+	} else {
+		conn, resp, err := websocket.DefaultDialer.Dial(u, h)
+		if err != nil {
+			if resp != nil {
+				return nil, fmt.Errorf("liveviewtest: websocket refused: %s: %w", resp.Status, err)
+			}
+			return nil, fmt.Errorf("liveviewtest: websocket: %w", err)
+		}
+		ws = conn
 	}
 	c := &Conn{
 		srv: s, ws: ws, csrf: csrf,

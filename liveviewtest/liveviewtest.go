@@ -64,6 +64,7 @@ type Server struct {
 	jar        *cookiejar.Jar
 	timeout    time.Duration
 	socketPath string
+	longPoll   bool
 	logf       func(format string, args ...any)
 
 	mu       sync.Mutex
@@ -83,6 +84,10 @@ func WithTimeout(d time.Duration) Option { return func(s *Server) { s.timeout = 
 // WithSocketPath sets the server's socket path (liveview.Config.SocketPath).
 // Default "/live".
 func WithSocketPath(p string) Option { return func(s *Server) { s.socketPath = p } }
+
+// WithLongPoll makes connections use the long-poll transport, as the
+// official client does when websockets fail, instead of a websocket.
+func WithLongPoll() Option { return func(s *Server) { s.longPoll = true } }
 
 // WithFrameLog logs every frame sent (->) and received (<-) with logf,
 // usually t.Logf: what the test saw on the wire, for when it fails.
