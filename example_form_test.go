@@ -6,77 +6,77 @@ import (
 	"strings"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
 )
 
-// Signup is the state of SignupView: the form's values, an error per field,
-// and whether it was saved.
+// Signup is the form's data.
 type Signup struct {
-	Email, Name string
-	Errors      map[string]string
-	Saved       bool
+	Email string `form:"email"`
+	Name  string `form:"name"`
+}
+
+// Validate checks the form; package form runs it after decoding.
+func (s *Signup) Validate() form.Errors {
+	var errs form.Errors
+	if !strings.Contains(s.Email, "@") {
+		errs.Add("email", "must contain @")
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		errs.Add("name", "can't be blank")
+	}
+	return errs
+}
+
+// SignupState is the state of SignupView: the bound form, and whether it
+// was saved.
+type SignupState struct {
+	Form  *form.Form
+	Name  string
+	Saved bool
 }
 
 // SignupView validates its form as the user types (phx-change) and again
 // when it is submitted (phx-submit).
 type SignupView struct{}
 
+// Each field's errors show once the user has touched it: the client marks
+// untouched fields with "_unused_" keys, which Field reads; a submit marks
+// every field.
 var signupTmpl = render.Must(render.Parse(`{{if .Saved}}<p id="saved">Welcome, {{.Name}}!</p>{{else}}
 <form id="signup" phx-change="validate" phx-submit="save">
-  <input name="email" value="{{.Email}}">
-  {{with .Errors.email}}<p id="email-error" class="error">{{.}}</p>{{end}}
-  <input name="name" value="{{.Name}}">
-  {{with .Errors.name}}<p id="name-error" class="error">{{.}}</p>{{end}}
+  {{with .Form.Field "email"}}<input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}">
+  {{range .Errors}}<p id="email-error" class="error">{{.}}</p>{{end}}{{end}}
+  {{with .Form.Field "name"}}<input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}">
+  {{range .Errors}}<p id="name-error" class="error">{{.}}</p>{{end}}{{end}}
   <button type="submit">Sign up</button>
 </form>{{end}}`))
 
-func (SignupView) Mount(s *liveview.Socket[Signup], p liveview.Params) error { return nil }
+func (SignupView) Mount(s *liveview.Socket[SignupState], p liveview.Params) error { return nil }
 
-// validate returns an error per invalid field. The client marks the fields
-// the user has not touched yet with an "_unused_" key; while they are
-// untouched, their errors are left out, so that typing the first field does
-// not flag the others.
-func validate(p liveview.Params, all bool) map[string]string {
-	errs := map[string]string{}
-	if email := p.String("email"); !strings.Contains(email, "@") {
-		errs["email"] = "must contain @"
-	}
-	if strings.TrimSpace(p.String("name")) == "" {
-		errs["name"] = "can't be blank"
-	}
-	if !all {
-		for field := range errs {
-			if _, unused := p["_unused_"+field]; unused {
-				delete(errs, field)
-			}
-		}
-	}
-	return errs
-}
-
-func (SignupView) HandleEvent(s *liveview.Socket[Signup], e liveview.Event) error {
+func (SignupView) HandleEvent(s *liveview.Socket[SignupState], e liveview.Event) error {
 	switch e.Name {
 	case "validate", "save":
-		errs := validate(e.Params, e.Name == "save")
-		s.Assign(func(st *Signup) {
-			st.Email, st.Name = e.Params.String("email"), e.Params.String("name")
-			st.Errors = errs
-			st.Saved = e.Name == "save" && len(errs) == 0
+		var data Signup
+		f := form.Bind(e.Params, "", &data)
+		s.Assign(func(st *SignupState) {
+			st.Form, st.Name = f, data.Name
+			st.Saved = e.Name == "save" && f.Valid()
 		})
 		return nil
 	}
 	return &liveview.UnknownEventError{Name: e.Name}
 }
 
-func (SignupView) Render(st Signup) (*render.Rendered, error) { return signupTmpl.Execute(st) }
+func (SignupView) Render(st SignupState) (*render.Rendered, error) { return signupTmpl.Execute(st) }
 
 // A form with validation errors: each field shows its own error once the
 // user has touched it, and submitting shows them all.
 func Example_formValidation() {
 	srv := liveview.NewServer(liveview.Config{})
 	defer srv.Close()
-	srv.Handle("/signup", liveview.View[Signup](SignupView{}))
+	srv.Handle("/signup", liveview.View[SignupState](SignupView{}))
 	ts := liveviewtest.Start(srv)
 	defer ts.Close()
 	v, err := ts.Mount("/signup")

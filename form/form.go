@@ -120,7 +120,8 @@ func structValue(data any) reflect.Value {
 
 // Form is a bound form, or a nested part of one, for templates. Its
 // methods do not change it, so a view may keep it in its state and render
-// it any number of times.
+// it any number of times. A nil *Form is an empty form without a name: its
+// fields are empty, unused and valid.
 type Form struct {
 	name, id string
 	path     string         // dotted path of its fields' errors
@@ -131,19 +132,30 @@ type Form struct {
 }
 
 // Name is the form's input name prefix: "user", "user[address]".
-func (f *Form) Name() string { return f.name }
+func (f *Form) Name() string { return f.get().name }
 
 // ID is the form's id prefix: "user", "user_address".
-func (f *Form) ID() string { return f.id }
+func (f *Form) ID() string { return f.get().id }
 
 // Index is the position of a form given by Inputs in its list.
-func (f *Form) Index() int { return f.index }
+func (f *Form) Index() int { return f.get().index }
+
+var emptyForm Form
+
+// get lets a nil *Form read as the empty form.
+func (f *Form) get() *Form {
+	if f == nil {
+		return &emptyForm
+	}
+	return f
+}
 
 // Valid reports whether the form has no errors at all.
 func (f *Form) Valid() bool { return len(f.Errors()) == 0 }
 
 // Errors returns every error of the form and its nested forms, used or not.
 func (f *Form) Errors() Errors {
+	f = f.get()
 	if f.errs == nil {
 		return nil
 	}
@@ -213,6 +225,7 @@ func (f *Form) inputID(name string) string {
 
 // Field returns the input named name (its form name) of this form.
 func (f *Form) Field(name string) Field {
+	f = f.get()
 	fd := Field{Name: f.inputName(name), ID: f.inputID(name)}
 	if raw, ok := f.params[name]; ok {
 		switch r := raw.(type) {
@@ -263,6 +276,7 @@ func (f *Form) dataField(name string) (reflect.Value, bool) {
 // Nested returns the form of the nested struct field name (Phoenix's
 // inputs_for on a single embed): its fields are named "user[address][city]".
 func (f *Form) Nested(name string) *Form {
+	f = f.get()
 	sub := &Form{name: f.inputName(name), id: f.inputID(name), path: join(f.path, name), errs: f.errs}
 	if f.params != nil {
 		sub.params, _ = f.params[name].(map[string]any)
@@ -277,6 +291,7 @@ func (f *Form) Nested(name string) *Form {
 // inputs_for on a list), in order: those the user sent, or the data's when
 // the user sent none. Their fields are named "user[rows][0][name]".
 func (f *Form) Inputs(name string) []*Form {
+	f = f.get()
 	var data reflect.Value
 	if v, ok := f.dataField(name); ok && v.Kind() == reflect.Slice {
 		data = v

@@ -228,3 +228,14 @@ func TestDefaultMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestNilFormIsEmpty(t *testing.T) {
+	var f *Form
+	fd := f.Field("email")
+	if fd.Name != "email" || fd.ID != "email" || fd.Value != "" || fd.Used || fd.Errors != nil {
+		t.Errorf("nil form field = %+v", fd)
+	}
+	if !f.Valid() || f.Name() != "" || len(f.Inputs("rows")) != 0 || f.Nested("a").Field("b").Name != "a[b]" {
+		t.Error("a nil form is not the empty form")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -44,7 +45,41 @@ const (
 type State struct {
 	Name     string
 	Messages []Message
-	Error    string
+	// Form is the last message form sent, bound to a Say.
+	Form *form.Form
+	// Error says why the last message was not sent, if publishing failed.
+	Error string
+}
+
+// Shown is the error to show: publishing's, else the form's first.
+func (st State) Shown() string {
+	if st.Error != "" {
+		return st.Error
+	}
+	if errs := st.Form.Errors(); len(errs) > 0 {
+		return errs[0].Message
+	}
+	return ""
+}
+
+// Say is the message form.
+type Say struct {
+	Name string `form:"name"`
+	Text string `form:"text"`
+}
+
+// Validate trims the fields and checks their lengths. The page's maxlength
+// attributes are a courtesy: a client may send anything.
+func (s *Say) Validate() form.Errors {
+	s.Name, s.Text = strings.TrimSpace(s.Name), strings.TrimSpace(s.Text)
+	var errs form.Errors
+	if n := utf8.RuneCountInString(s.Name); n > MaxNameLength {
+		errs.Add("name", fmt.Sprintf("Your name is too long: %d characters, at most %d.", n, MaxNameLength))
+	}
+	if n := utf8.RuneCountInString(s.Text); n > MaxTextLength {
+		errs.Add("text", fmt.Sprintf("Your message is too long: %d characters, at most %d.", n, MaxTextLength))
+	}
+	return errs
 }
 
 // View is the chat LiveView. It needs the Server to publish through.
@@ -55,7 +90,7 @@ type View struct {
 var tmpl = render.MustCheck[State](render.Parse(`<section class="chat">
   <h1>Chat room</h1>
   <ul id="messages">{{range keyed "ID" .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{end}}</ul>
-  {{if .Error}}<p id="error" class="error">{{.Error}}</p>{{end}}
+  {{with .Shown}}<p id="error" class="error">{{.}}</p>{{end}}
   <form id="say" phx-submit="say">
     <input name="name" value="{{.Name}}" placeholder="your name" maxlength="40">
     <input name="text" placeholder="say something" autocomplete="off" maxlength="500">
@@ -82,39 +117,22 @@ func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	if e.Name != "say" {
 		return &liveview.UnknownEventError{Name: e.Name}
 	}
-	// The page's maxlength attributes are a courtesy: a client may send
-	// anything, so the lengths are checked here.
-	text := strings.TrimSpace(e.Params.String("text"))
-	name := strings.TrimSpace(e.Params.String("name"))
-	if n := utf8.RuneCountInString(name); n > MaxNameLength {
-		s.Assign(func(st *State) {
-			st.Error = fmt.Sprintf("Your name is too long: %d characters, at most %d.", n, MaxNameLength)
-		})
-		return nil
+	var say Say
+	f := form.Bind(e.Params, "", &say)
+	if len(f.Field("name").AllErrors) == 0 && say.Name != "" {
+		s.Assign(func(st *State) { st.Name = say.Name })
 	}
-	if name != "" {
-		s.Assign(func(st *State) { st.Name = name })
-	}
-	if n := utf8.RuneCountInString(text); n > MaxTextLength {
-		s.Assign(func(st *State) {
-			st.Error = fmt.Sprintf("Your message is too long: %d characters, at most %d.", n, MaxTextLength)
-		})
-		return nil
-	}
-	if text == "" {
+	s.Assign(func(st *State) { st.Form, st.Error = f, "" })
+	if !f.Valid() || say.Text == "" {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	// The message comes back through HandleInfo, like everyone else's: the
 	// view shows what the room received, in the room's order.
-	err := Room.Publish(ctx, v.Srv, Message{ID: newID(), From: s.Context().Name, Text: text})
-	s.Assign(func(st *State) {
-		st.Error = ""
-		if err != nil {
-			st.Error = "Your message was not sent: " + err.Error()
-		}
-	})
+	if err := Room.Publish(ctx, v.Srv, Message{ID: newID(), From: s.Context().Name, Text: say.Text}); err != nil {
+		s.Assign(func(st *State) { st.Error = "Your message was not sent: " + err.Error() })
+	}
 	return nil
 }
 

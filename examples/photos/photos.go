@@ -20,8 +20,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -51,12 +53,35 @@ type Photo struct {
 	URL    string // where the photo is served, if the gallery serves it
 	// Refused says why the file was not kept ("" when kept).
 	Refused string
+	// Caption is the caption given with the upload.
+	Caption string
 }
 
 // State is the gallery's state.
 type State struct {
 	Uploads liveview.Uploads
 	Saved   []Photo
+	// Form is the upload form's text fields, bound to a Details: the file
+	// input travels apart (the client leaves files out of a form's fields).
+	Form *form.Form
+}
+
+// MaxCaption is the longest caption, in characters.
+const MaxCaption = 80
+
+// Details is the upload form's text fields.
+type Details struct {
+	Caption string `form:"caption"`
+}
+
+// Validate bounds the caption.
+func (d *Details) Validate() form.Errors {
+	d.Caption = strings.TrimSpace(d.Caption)
+	var errs form.Errors
+	if n := utf8.RuneCountInString(d.Caption); n > MaxCaption {
+		errs.Add("caption", fmt.Sprintf("is too long: %d characters, at most %d", n, MaxCaption))
+	}
+	return errs
 }
 
 // View is the gallery LiveView. Saved photos are written to Dir, under
@@ -80,6 +105,8 @@ var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"er
     <p>Drop photos here, or choose them: {{.Uploads.Input "photos"}}</p>
     <p class="hint">Up to 6 images (.jpg, .png, .gif, .webp), 25 MB each.</p>
   </div>
+  {{with .Form.Field "caption"}}<p><label for="{{.ID}}">Caption</label> <input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" autocomplete="off">
+  {{range .Errors}}<span class="error caption-error">{{.}}</span>{{end}}</p>{{end}}
   {{range .Uploads.Errors "photos"}}<p class="error upload-error">{{errorText .}}</p>{{end}}
   <ul class="entries">
   {{range .Uploads.Entries "photos"}}<li class="entry" id="entry-{{.Ref}}" data-name="{{.Name}}">
@@ -95,7 +122,7 @@ var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"er
 <h2>Saved</h2>
 <ul id="saved">
 {{range .Saved}}{{if .Refused}}<li class="refused error" data-name="{{.Name}}">{{.Name}} was not saved: {{.Refused}}</li>
-{{else}}<li class="saved" data-name="{{.Name}}">{{if .URL}}<a href="{{.URL}}"><img src="{{.URL}}" alt="" height="60"></a> {{end}}{{.Name}}: {{.Size}} bytes, {{.Type}}, SHA-256 <code class="sha">{{.SHA256}}</code></li>
+{{else}}<li class="saved" data-name="{{.Name}}">{{if .URL}}<a href="{{.URL}}"><img src="{{.URL}}" alt="" height="60"></a> {{end}}{{with .Caption}}<q class="caption">{{.}}</q> {{end}}{{.Name}}: {{.Size}} bytes, {{.Type}}, SHA-256 <code class="sha">{{.SHA256}}</code></li>
 {{end}}{{end}}</ul>
 </section>`))
 
@@ -115,15 +142,28 @@ func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {
 func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	switch e.Name {
 	case "validate":
+		var d Details
+		f := form.Bind(e.Params, "", &d)
+		s.Assign(func(st *State) { st.Form = f })
 		return nil
 	case "cancel":
 		return s.CancelUpload("photos", e.Params.String("ref"))
 	case "save":
+		var d Details
+		f := form.Bind(e.Params, "", &d)
+		s.Assign(func(st *State) { st.Form = f })
+		if !f.Valid() {
+			return nil // the files wait for a caption that fits
+		}
 		saved, err := liveview.ConsumeUploadedEntries(s, "photos", v.save)
 		if err != nil {
 			return err
 		}
+		for i := range saved {
+			saved[i].Caption = d.Caption
+		}
 		s.Assign(func(st *State) {
+			st.Form = nil // a fresh form for the next photos
 			st.Saved = append(st.Saved, saved...)
 			if n := len(st.Saved); n > MaxShown {
 				st.Saved = append([]Photo(nil), st.Saved[n-MaxShown:]...)

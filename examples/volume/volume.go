@@ -5,6 +5,7 @@ package volume
 
 import (
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -26,6 +27,11 @@ window.LiveViewHooks = Object.assign(window.LiveViewHooks || {}, {
 type State struct {
 	Level int
 	Muted bool
+}
+
+// Knob is the slider's form.
+type Knob struct {
+	Level int `form:"level"`
 }
 
 // Max is the loudest level.
@@ -59,7 +65,11 @@ func (View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 		s.Reply(map[string]any{"max": Max})
 		return nil
 	case "set":
-		s.Assign(func(st *State) { st.Level = e.Params.Int("level") })
+		var k Knob
+		if !form.Bind(e.Params, "", &k).Valid() {
+			return nil // not a number: a range input sends none such
+		}
+		s.Assign(func(st *State) { st.Level = k.Level })
 	case "step":
 		s.Assign(func(st *State) { st.Level += e.Params.Int("by") })
 	case "mute":

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -13,8 +14,23 @@ import (
 type State struct {
 	Flash liveview.Flash
 	Step  int
-	Name  string
-	Error string
+	// Form is step one's form, bound to a StepOne.
+	Form *form.Form
+}
+
+// StepOne is what step one asks for.
+type StepOne struct {
+	Name string `form:"name"`
+}
+
+// Validate asks for a name.
+func (s *StepOne) Validate() form.Errors {
+	var errs form.Errors
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Name == "" {
+		errs.Add("name", "Please tell us your name.")
+	}
+	return errs
 }
 
 // View is one step of the wizard.
@@ -28,8 +44,8 @@ var tmpl = render.Must(render.New("wizard").Funcs(liveview.TemplateFuncs).Parse(
 <h1>Step {{.Step}} of 2</h1>
 {{if eq .Step 1}}
 <form id="step1" phx-submit="next">
-  <label>Your name <input name="name" value="{{.Name}}"></label>
-  {{with .Error}}<p class="error">{{.}}</p>{{end}}
+  {{with .Form.Field "name"}}<label>Your name <input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}"></label>
+  {{range .Errors}}<p class="error">{{.}}</p>{{end}}{{end}}
   <button id="continue" type="submit">Continue</button>
 </form>
 {{else}}
@@ -49,12 +65,13 @@ func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	if e.Name != "next" {
 		return &liveview.UnknownEventError{Name: e.Name}
 	}
-	name := strings.TrimSpace(e.Params.String("name"))
-	if name == "" {
-		s.Assign(func(st *State) { st.Error = "Please tell us your name." })
+	var one StepOne
+	f := form.Bind(e.Params, "", &one)
+	if !f.Valid() {
+		s.Assign(func(st *State) { st.Form = f })
 		return nil
 	}
-	s.PutFlash("info", "Welcome, "+name+": step one is done.")
+	s.PutFlash("info", "Welcome, "+one.Name+": step one is done.")
 	s.PushRedirect(v.Base+"/2", nil, false)
 	return nil
 }
