@@ -68,6 +68,24 @@ function start() {
   return liveSocket;
 }
 
+// The server's Socket.ExecJS pushes the event "lv:exec" with a CSS selector
+// and a JS command list: run the list on each element the selector matches,
+// as if the element's binding had fired it.
+window.addEventListener("phx:lv:exec", (e) => {
+  const { to, js } = e.detail || {};
+  if (!liveSocket || typeof to !== "string" || !Array.isArray(js)) {
+    return;
+  }
+  let els;
+  try {
+    els = document.querySelectorAll(to);
+  } catch (err) {
+    console.error(`liveview: ExecJS: invalid selector ${JSON.stringify(to)}`, err);
+    return;
+  }
+  els.forEach((el) => liveSocket.execJS(el, js));
+});
+
 const api = {
   version: LiveSocket.prototype.version ? LiveSocket.prototype.version() : null,
   hooks,
