@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/e2e/internal/browsertest"
+	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/js"
 	"github.com/liveview-go/liveview/render"
 )
@@ -157,5 +159,32 @@ new MutationObserver(() => window.__bell.push(document.getElementById("bell").cl
 	p.WaitText("#saved", "1")
 	p.WaitTrue(modalHidden)
 	p.WaitTrue(focused("open"))
+	p.NoErrors()
+}
+
+// The inbox example's hide-read button toggles a class and aria-pressed in
+// the browser; the client keeps both across the server's patches.
+func TestInboxHideReadInBrowser(t *testing.T) {
+	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) {
+		s.Handle("/inbox", liveview.View[inbox.State](inbox.View{}))
+	})
+	p := browsertest.New(t)
+	p.Navigate(hs.URL + "/inbox")
+	p.WaitConnected()
+	const (
+		shown  = `getComputedStyle(document.getElementById("%s")).display !== "none"`
+		hidden = `getComputedStyle(document.getElementById("%s")).display === "none"`
+		press  = `document.getElementById("hide-read").getAttribute("aria-pressed") === "%s"`
+	)
+	p.WaitTrue(fmt.Sprintf(shown, "msg-3") + " && " + fmt.Sprintf(shown, "msg-1"))
+	p.Click("#hide-read")
+	p.WaitTrue(fmt.Sprintf(hidden, "msg-3") + " && " + fmt.Sprintf(press, "true"))
+	// A patch from the server marks message 1 read: it hides too, since the
+	// list keeps the class the command added.
+	p.Click("#msg-1 button")
+	p.WaitTrue(`document.title.startsWith("Inbox (1)")`)
+	p.WaitTrue(fmt.Sprintf(hidden, "msg-1") + " && " + fmt.Sprintf(shown, "msg-2"))
+	p.Click("#hide-read")
+	p.WaitTrue(fmt.Sprintf(shown, "msg-3") + " && " + fmt.Sprintf(shown, "msg-1") + " && " + fmt.Sprintf(press, "false"))
 	p.NoErrors()
 }

@@ -1,5 +1,6 @@
 // Package inbox is a page whose title counts the unread messages
-// (PageTitle), with new mail arriving on a timer.
+// (PageTitle), with new mail arriving on a timer, and a button that hides
+// read mail in the browser alone (JS commands).
 package inbox
 
 import (
@@ -7,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/js"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -21,6 +23,10 @@ type Message struct {
 type State struct {
 	Messages []Message
 	Unread   int
+	// HideRead is the hide-read button's binding: it toggles a class that
+	// hides read mail, and the button's pressed state, without asking the
+	// server. The client keeps both across the server's patches.
+	HideRead js.Cmd
 }
 
 // View is the inbox LiveView. Every is how often new mail arrives (none if
@@ -28,8 +34,10 @@ type State struct {
 type View struct{ Every time.Duration }
 
 var tmpl = render.MustCheck[State](render.Parse(`<section class="inbox">
+<style>.inbox .hiding-read li.read { display: none; }</style>
 <h1>Inbox <span id="unread">{{.Unread}}</span> unread</h1>
-<ul>{{range keyed "ID" .Messages}}<li id="msg-{{.ID}}" class="{{if .Read}}read{{else}}unread{{end}}">
+<button id="hide-read" aria-pressed="false" phx-click="{{.HideRead}}">hide read mail</button>
+<ul id="messages">{{range keyed "ID" .Messages}}<li id="msg-{{.ID}}" class="{{if .Read}}read{{else}}unread{{end}}">
   {{.Subject}} {{if not .Read}}<button phx-click="read" phx-value-id="{{.ID}}">mark read</button>{{end}}</li>{{end}}</ul>
 <button id="read-all" phx-click="read-all">mark all read</button>
 </section>`))
@@ -38,6 +46,7 @@ var tmpl = render.MustCheck[State](render.Parse(`<section class="inbox">
 func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {
 	s.Assign(func(st *State) {
 		st.Messages = []Message{{1, "Welcome", false}, {2, "Your invoice", false}, {3, "Lunch?", true}}
+		st.HideRead = js.ToggleClass("#messages", "hiding-read").ToggleAttribute("", "aria-pressed", "true", "false")
 	})
 	count(s)
 	if v.Every > 0 {
