@@ -16,8 +16,9 @@ type stateShape struct {
 	isStruct bool
 	fields   []fieldShape
 	byName   map[string]int
-	flash    int // index into fields of a `Flash liveview.Flash` field, or -1
-	uploads  int // index into fields of an `Uploads liveview.Uploads` field, or -1
+	flash    int   // index into fields of a `Flash liveview.Flash` field, or -1
+	uploads  int   // index into fields of an `Uploads liveview.Uploads` field, or -1
+	streams  []int // struct field indexes of fields that hold a render.Stream (stream.go)
 }
 
 type fieldShape struct {
@@ -46,6 +47,9 @@ func shapeOf(t reflect.Type) *stateShape {
 			}
 			if f.Name == "Uploads" && f.Type == reflect.TypeFor[Uploads]() {
 				s.uploads = len(s.fields)
+			}
+			if f.Type.Implements(streamType) {
+				s.streams = append(s.streams, i)
 			}
 			s.fields = append(s.fields, fieldShape{index: i, comparable: valueKind(f.Type)})
 		}

@@ -303,7 +303,7 @@ func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empt
 	if err != nil {
 		return nil, false, fmt.Errorf("diff: %w", err)
 	}
-	ch.buf = d
+	ch.buf = reusable(ch.buf, d)
 	ch.core.fx.flashNew = false // the page has it now
 	return d, empty, nil
 }

@@ -158,6 +158,7 @@ func (s *Socket[T]) TempAssign(reset func(state *T)) {
 // afterRender forgets what changed and applies the temporary resets.
 func (s *Socket[T]) afterRender() {
 	s.changes.reset()
+	dropUnsent(reflect.ValueOf(&s.state).Elem(), s.changes.shape.streams)
 	for _, reset := range s.temps {
 		reset(&s.state)
 	}

@@ -48,7 +48,8 @@ type op struct {
 	branches []*block
 	elseBlk  *block
 	// opRange: body and else, and the range node for variable declarations.
-	body *block
+	body   *block
+	stream bool // a range over a Stream in its container (stream.go)
 	// opTemplate: the called block.
 	callee *block
 	tname  string
@@ -275,6 +276,9 @@ func (c *compiler) compileNode(b *blockBuilder, tree *parse.Tree, nodes []parse.
 		return end, nil
 	case *parse.RangeNode:
 		o, end, err := c.compileRange(tree, n, ctx)
+		if err == nil {
+			err = markStream(o, tree, nodes, i, ctx)
+		}
 		if err != nil {
 			return ctx, err
 		}

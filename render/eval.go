@@ -223,6 +223,9 @@ func (s *state) runRange(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 	if err != nil {
 		return ctrlNone, err
 	}
+	if _, ok := asStream(val); ok || o.stream {
+		return s.runStream(o, val, dyn)
+	}
 	mark := len(s.vars)
 	defer func() { s.vars = s.vars[:mark] }()
 	// As in text/template, the variables first hold the pipeline's value

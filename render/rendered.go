@@ -212,6 +212,7 @@ type Comprehension struct {
 	values  []Value // row-major, statics.Slots() values per row
 	keys    []string
 	rows    int
+	stream  *StreamPatch // set on the range over a Stream (stream.go)
 }
 
 // NewComprehension returns a comprehension with statics s. keys, when not nil,

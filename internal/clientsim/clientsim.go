@@ -11,9 +11,11 @@
 // ("p") are resolved during rendering and never kept, and a number in a slot is
 // a component id. It is what the liveviewtest package uses to apply diffs.
 //
-// Not modelled: streams beyond their entries (the client hands stream items to
-// the DOM patcher and keeps no copy; a model without a DOM cannot), and the
-// skip optimisations of "r" roots, which change DOM patching, not the HTML.
+// Streams are modelled past the cache: the client hands a stream's entries to
+// its DOM patcher and keeps no copy, so the model keeps, per stream, the
+// children the patcher would leave in the container (stream.go). Not
+// modelled: the skip optimisations of "r" roots, which change DOM patching,
+// not the HTML.
 package clientsim
 
 import (
@@ -31,6 +33,9 @@ import (
 type Rendered struct {
 	tree  map[string]any
 	depth int // components being rendered, to stop a component that embeds itself
+	// streams holds the children of each stream container, by stream ref
+	// (stream.go).
+	streams map[string][]streamItem
 }
 
 // Extracted holds the top-level members the client takes out of a diff before
@@ -404,6 +409,9 @@ func (r *Rendered) render(sb *strings.Builder, node map[string]any, templates ma
 			return err
 		}
 		delete(node, "p")
+		if _, ok := node["stream"]; ok || node[streamRefKey] != nil {
+			return r.renderStream(sb, node, k, statics, entryTemplates)
+		}
 		kc, ok := k["kc"].(float64)
 		if !ok {
 			return errors.New("clientsim: comprehension without \"kc\"")

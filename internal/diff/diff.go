@@ -45,6 +45,7 @@ type comp struct {
 	keyed   bool
 	rows    []slot // row-major, width slots per row
 	n       int    // number of rows; needed when the statics have no slots
+	stream  bool   // a stream: no rows are kept (stream.go)
 }
 
 func (c *comp) width() int { return c.statics.Slots() }
@@ -167,6 +168,9 @@ func appendFull(dst []byte, s *slot, v render.Value) ([]byte, error) {
 	case render.KindComprehension:
 		c := &comp{}
 		*s = slot{c: c}
+		if v.Comprehension().Stream() != nil {
+			return appendFullStream(dst, c, v.Comprehension())
+		}
 		return appendFullComp(dst, c, v.Comprehension())
 	case render.KindUnchanged:
 		return dst, errUnchanged
@@ -257,6 +261,12 @@ func diffValue(dst []byte, start, key int, old *slot, v render.Value) ([]byte, e
 		}
 	case render.KindComprehension:
 		rc := v.Comprehension()
+		if rc.Stream() != nil || old.c != nil && old.c.stream {
+			if old.c != nil && old.c.stream && rc.Stream() != nil && sameStatics(old.c.statics, rc.Statics()) {
+				return diffStream(dst, start, key, rc)
+			}
+			break
+		}
 		if old.c != nil && sameStatics(old.c.statics, rc.Statics()) && old.c.keyed == rc.Keyed() {
 			return diffComp(dst, start, key, old.c, rc)
 		}
