@@ -90,10 +90,7 @@ func NewStreamComprehension(s *Statics, p *StreamPatch, rows ...[]Value) *Compre
 	return c
 }
 
-var (
-	streamType    = reflect.TypeFor[Stream]()
-	streamRowType = reflect.TypeFor[StreamRow]()
-)
+var streamType = reflect.TypeFor[Stream]()
 
 // asStream returns the Stream val holds, if any. A nil pointer to a type
 // that implements Stream is an empty stream.
