@@ -24,11 +24,13 @@ func newApp(t *testing.T, cfg liveview.Config, routes func(*liveview.Server)) (*
 	return lv, hs
 }
 
-func TestCounterInBrowser(t *testing.T) {
+func TestCounterInBrowser(t *testing.T) { eachTransport(t, testCounterInBrowser) }
+
+func testCounterInBrowser(t *testing.T, opts ...browsertest.Option) {
 	lv, hs := newApp(t, liveview.Config{TitleSuffix: " · e2e"}, func(s *liveview.Server) {
 		counter.Register(s, "/counter")
 	})
-	p := browsertest.New(t)
+	p := browsertest.New(t, opts...)
 	p.Navigate(hs.URL + "/counter?start=5")
 
 	// The HTTP render already shows the count, before the socket connects.
@@ -106,11 +108,13 @@ func (signupView) HandleEvent(s *liveview.Socket[signup], e liveview.Event) erro
 
 func (signupView) Render(st signup) (*render.Rendered, error) { return signupTmpl.Execute(st) }
 
-func TestFormInBrowser(t *testing.T) {
+func TestFormInBrowser(t *testing.T) { eachTransport(t, testFormInBrowser) }
+
+func testFormInBrowser(t *testing.T, opts ...browsertest.Option) {
 	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) {
 		s.Handle("/signup", liveview.View[signup](signupView{}))
 	})
-	p := browsertest.New(t)
+	p := browsertest.New(t, opts...)
 	p.Navigate(hs.URL + "/signup")
 	p.WaitConnected()
 	p.SendKeys("#name", "Jo")

@@ -107,7 +107,9 @@ func (c *pageLoads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.h.ServeHTTP(w, r)
 }
 
-func TestPushAPIInBrowser(t *testing.T) {
+func TestPushAPIInBrowser(t *testing.T) { eachTransport(t, testPushAPIInBrowser) }
+
+func testPushAPIInBrowser(t *testing.T, opts ...browsertest.Option) {
 	lv := liveview.NewServer(liveview.Config{Title: "Home", TitlePrefix: "App: ", TitleSuffix: " !", Head: tourHead})
 	lv.Handle("/one", liveview.View[tourState](tourView{step: "one", other: "/two"}))
 	lv.Handle("/two", liveview.View[tourState](tourView{step: "two", other: "/one"}))
@@ -126,7 +128,7 @@ func TestPushAPIInBrowser(t *testing.T) {
 		}
 	}
 
-	p := browsertest.New(t)
+	p := browsertest.New(t, opts...)
 	p.Navigate(hs.URL + "/one?page=1")
 	p.WaitConnected()
 	p.WaitTrue(`document.title === "App: Step one !"`)

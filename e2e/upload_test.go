@@ -74,7 +74,9 @@ func countFiles(t *testing.T, dir string) int {
 
 // TestUploadInBrowser drives the photos example with the official client:
 // real file inputs, chunks over lvu: channels, progress, cancel, submit.
-func TestUploadInBrowser(t *testing.T) {
+func TestUploadInBrowser(t *testing.T) { eachTransport(t, testUploadInBrowser) }
+
+func testUploadInBrowser(t *testing.T, opts ...browsertest.Option) {
 	files := t.TempDir()
 	uploadDir := t.TempDir()
 	savedDir := t.TempDir()
@@ -93,7 +95,7 @@ func TestUploadInBrowser(t *testing.T) {
 	}
 	huge, hugeSum := writeImage(t, files, "huge.png", 20<<20)
 
-	p := browsertest.New(t, browsertest.WithTimeout(3*time.Minute), browsertest.WithWaitTimeout(60*time.Second))
+	p := browsertest.New(t, append(opts, browsertest.WithTimeout(3*time.Minute), browsertest.WithWaitTimeout(60*time.Second))...)
 	p.Navigate(hs.URL + "/photos")
 	p.WaitConnected()
 	choose := func(paths ...string) {

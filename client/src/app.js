@@ -20,6 +20,14 @@ import { LiveSocket } from "phoenix_live_view";
 
 const DEFAULT_SOCKET_PATH = "/live";
 
+// Where a websocket has not opened within this many milliseconds (a proxy
+// that drops upgrades, a network that blocks them), the client switches to
+// the long-poll transport, which the server speaks at /live/longpoll, and
+// remembers the choice for the session. Phoenix's generated app.js uses the
+// same 2.5 s. window.LiveViewOptions.longPollFallbackMs overrides it (0 or
+// null turns the fallback off).
+const LONG_POLL_FALLBACK_MS = 2500;
+
 function metaContent(name) {
   const el = document.querySelector(`meta[name="${name}"]`);
   const value = el && el.getAttribute("content");
@@ -60,7 +68,7 @@ function start() {
   liveSocket = new LiveSocket(
     path,
     Socket,
-    Object.assign({}, extra, { params, hooks }),
+    Object.assign({ longPollFallbackMs: LONG_POLL_FALLBACK_MS }, extra, { params, hooks }),
   );
   liveSocket.connect();
   window.liveSocket = liveSocket;

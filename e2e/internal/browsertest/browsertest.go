@@ -35,6 +35,7 @@ import (
 	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -76,7 +77,14 @@ type Option func(*config)
 type config struct {
 	timeout     time.Duration
 	waitTimeout time.Duration
+	longPoll    bool
 }
+
+// WithLongPoll makes the pages' LiveView client use the long-poll transport:
+// every document starts without a WebSocket constructor, so the client
+// takes LongPoll, as in a browser that has none. WaitConnected then also
+// checks that the client is on long-poll.
+func WithLongPoll() Option { return func(c *config) { c.longPoll = true } }
 
 // WithTimeout bounds the whole browser session of one test (default 2m).
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
@@ -165,6 +173,7 @@ type Page struct {
 	t           testing.TB
 	ctx         context.Context
 	waitTimeout time.Duration
+	longPoll    bool // WithLongPoll
 
 	mu      sync.Mutex
 	console []ConsoleMessage
@@ -231,7 +240,23 @@ func New(t testing.TB, opts ...Option) *Page {
 	if err := chromedp.Run(tabCtx); err != nil {
 		t.Fatalf("browsertest: starting %s: %v", path, err)
 	}
+	if cfg.longPoll {
+		p.removeWebSocket()
+	}
 	return p
+}
+
+// removeWebSocket makes every document of the tab start without a
+// WebSocket constructor (WithLongPoll).
+func (p *Page) removeWebSocket() {
+	p.longPoll = true
+	err := chromedp.Run(p.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(`window.WebSocket = undefined;`).Do(ctx)
+		return err
+	}))
+	if err != nil {
+		p.t.Fatalf("browsertest: removing WebSocket from the pages: %v", err)
+	}
 }
 
 func newPage(t testing.TB, ctx context.Context, waitTimeout time.Duration) *Page {
@@ -254,6 +279,9 @@ func (p *Page) NewTab() *Page {
 	q := newPage(p.t, ctx, p.waitTimeout)
 	if err := chromedp.Run(ctx); err != nil {
 		p.t.Fatalf("browsertest: opening a tab: %v", err)
+	}
+	if p.longPoll {
+		q.removeWebSocket()
 	}
 	return q
 }
@@ -467,6 +495,13 @@ func (p *Page) WaitConnected() {
 	p.t.Helper()
 	if err := p.poll(pollConnected); err != nil {
 		p.fail("waiting for the LiveView client to connect and join every view: %v", err)
+	}
+	if p.longPoll {
+		var on bool
+		p.Eval(`(() => { const s = window.liveSocket.getSocket(); return s.transport === s.getLongPollTransport(); })()`, &on)
+		if !on {
+			p.fail("the LiveView client connected, but not over long-poll")
+		}
 	}
 }
 
