@@ -126,7 +126,7 @@ func (p Presence[M]) group(es []presence.Entry) map[string][]PresenceMeta[M] {
 func (p Presence[M]) List(srv *Server) (map[string][]PresenceMeta[M], error) {
 	tr, err := srv.presence.tracker(srv)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("liveview: list presences of %q: %w", p.name, err)
 	}
 	return p.group(tr.List(p.name)), nil
 }
@@ -240,7 +240,7 @@ type presenceNode struct {
 	closed bool
 }
 
-var errServerClosed = errors.New("server closed")
+var errServerClosed = errors.New("the server is closed")
 
 func (n *presenceNode) tracker(srv *Server) (*presence.Tracker, error) {
 	n.mu.Lock()
