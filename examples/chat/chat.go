@@ -1,6 +1,8 @@
 // Package chat is a chat room: each view subscribes to a topic in Mount, and
 // publishes what its user says to it, so that every view on every node
-// sharing the PubSub (see pubsub/redis, pubsub/nats) shows the message.
+// sharing the PubSub (see pubsub/redis, pubsub/nats) shows the message. Each
+// view also tracks its user on a presence topic, so that the room shows who
+// is online and who is typing, on every node.
 package chat
 
 import (
@@ -8,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,6 +33,15 @@ type Message struct {
 // Room is the topic of the one chat room.
 var Room = liveview.NewTopic[Message]("chat:lobby")
 
+// Online is the presence topic of the room: one presence per open view.
+var Online = liveview.NewPresence[Presence]("chat:lobby:online")
+
+// Presence is what each view tells the room about its user.
+type Presence struct {
+	Name   string `json:"name"`
+	Typing bool   `json:"typing"`
+}
+
 // Bounds on what one user can make every view hold: each message is kept by
 // every view in the room, so its size is multiplied by the room's size.
 const (
@@ -49,6 +61,10 @@ type State struct {
 	Form *form.Form
 	// Error says why the last message was not sent, if publishing failed.
 	Error string
+	// Online and Typing are the names of the users online and of those
+	// typing, sorted, without repeats.
+	Online, Typing string
+	typing         bool // whether this view's user is typing
 }
 
 // Shown is the error to show: publishing's, else the form's first.
@@ -90,8 +106,10 @@ type View struct {
 var tmpl = render.MustCheck[State](render.Parse(`<section class="chat">
   <h1>Chat room</h1>
   <ul id="messages">{{range keyed "ID" .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{end}}</ul>
+  <p id="online">Online: {{.Online}}</p>
+  {{if .Typing}}<p id="typing">{{.Typing}} typing…</p>{{end}}
   {{with .Shown}}<p id="error" class="error">{{.}}</p>{{end}}
-  <form id="say" phx-submit="say">
+  <form id="say" phx-submit="say" phx-change="typing">
     <input name="name" value="{{.Name}}" placeholder="your name" maxlength="40">
     <input name="text" placeholder="say something" autocomplete="off" maxlength="500">
     <button type="submit">Send</button>
@@ -108,19 +126,45 @@ func (v View) Mount(s *liveview.Socket[State], p liveview.Params) error {
 		}
 	})
 	s.PageTitle("Chat")
-	return s.Subscribe(Room)
+	if err := s.Subscribe(Room); err != nil {
+		return err
+	}
+	// One presence per view, keyed by the view's id: a user with two tabs
+	// is online once (names are shown without repeats).
+	if err := s.Track(Online, s.ID(), Presence{Name: s.Context().Name}); err != nil {
+		return err
+	}
+	return s.SubscribePresence(Online)
+}
+
+// presenceChanged tells the room this view's name and whether its user is
+// typing, when either changed.
+func presenceChanged(s *liveview.Socket[State], name string, typing bool) error {
+	st := s.Context()
+	if st.Name == name && st.typing == typing {
+		return nil
+	}
+	s.Assign(func(st *State) { st.Name, st.typing = name, typing })
+	return s.UpdatePresence(Online, s.ID(), Presence{Name: name, Typing: typing})
 }
 
 // HandleEvent publishes what the user says: "say" with "text" and,
 // optionally, "name".
 func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
-	if e.Name != "say" {
+	if e.Name != "say" && e.Name != "typing" {
 		return &liveview.UnknownEventError{Name: e.Name}
 	}
 	var say Say
 	f := form.Bind(e.Params, "", &say)
+	name := s.Context().Name
 	if len(f.Field("name").AllErrors) == 0 && say.Name != "" {
-		s.Assign(func(st *State) { st.Name = say.Name })
+		name = say.Name
+	}
+	if e.Name == "typing" {
+		return presenceChanged(s, name, say.Text != "")
+	}
+	if err := presenceChanged(s, name, false); err != nil {
+		return err
 	}
 	s.Assign(func(st *State) { st.Form, st.Error = f, "" })
 	if !f.Valid() || say.Text == "" {
@@ -148,7 +192,10 @@ func newID() string {
 // every node sharing the PubSub, so they are checked as the node's own: a
 // message without an id, one seen already (the list's keys must be unique),
 // or one longer than this node allows is dropped.
-func (View) HandleInfo(s *liveview.Socket[State], msg any) error {
+func (v View) HandleInfo(s *liveview.Socket[State], msg any) error {
+	if _, ok := msg.(liveview.PresenceDiff[Presence]); ok {
+		return v.showPresences(s)
+	}
 	m, ok := msg.(Message)
 	if !ok || m.ID == "" || len(m.ID) > 64 ||
 		utf8.RuneCountInString(m.Text) > MaxTextLength || utf8.RuneCountInString(m.From) > MaxNameLength {
@@ -165,6 +212,33 @@ func (View) HandleInfo(s *liveview.Socket[State], msg any) error {
 			st.Messages = append([]Message(nil), st.Messages[n-MaxMessages:]...)
 		}
 	})
+	return nil
+}
+
+// showPresences shows who is online and who is typing, from the room's list
+// (which already holds what the diff says).
+func (v View) showPresences(s *liveview.Socket[State]) error {
+	list, err := Online.List(v.Srv)
+	if err != nil {
+		return err
+	}
+	online, typing := map[string]bool{}, map[string]bool{}
+	for _, metas := range list {
+		for _, m := range metas {
+			online[m.Meta.Name] = true
+			typing[m.Meta.Name] = typing[m.Meta.Name] || m.Meta.Typing
+		}
+	}
+	var on, ty []string
+	for name := range online {
+		on = append(on, name)
+		if typing[name] {
+			ty = append(ty, name)
+		}
+	}
+	sort.Strings(on)
+	sort.Strings(ty)
+	s.Assign(func(st *State) { st.Online, st.Typing = strings.Join(on, ", "), strings.Join(ty, ", ") })
 	return nil
 }
 
