@@ -171,6 +171,53 @@ func (f *Form) Errors() Errors {
 	return out
 }
 
+// Params returns a copy of the fields the form was bound from, under its
+// name as Bind was given them, for a view that changes them and binds
+// again: adding or removing a row of a list (see List), so that the rows'
+// typed values and used state stay as they were. It is nil for a form from
+// New or a nested form.
+func (f *Form) Params() map[string]any {
+	f = f.get()
+	if f.params == nil || f.path != "" {
+		return nil
+	}
+	c := copyValue(f.params).(map[string]any)
+	if f.name == "" {
+		return c
+	}
+	return map[string]any{f.name: c}
+}
+
+func copyValue(v any) any {
+	switch r := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(r))
+		for k, x := range r {
+			c[k] = copyValue(x)
+		}
+		return c
+	case []any:
+		c := make([]any, len(r))
+		for i, x := range r {
+			c[i] = copyValue(x)
+		}
+		return c
+	case []string:
+		return append([]string(nil), r...)
+	}
+	return v
+}
+
+// List returns the elements of a list field in params ("rows[][x]" or
+// indexed "rows[0][x]") in order, as Decode and Inputs read them, as a
+// slice a view may append to or delete from and store back:
+//
+//	user["rows"] = append(form.List(user["rows"]), map[string]any{})
+func List(v any) []any {
+	items, _ := listOf(v)
+	return items
+}
+
 // Field is one input of a form, for templates.
 type Field struct {
 	// Name is the input's name attribute: "user[email]". A list input (a

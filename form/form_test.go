@@ -239,3 +239,32 @@ func TestNilFormIsEmpty(t *testing.T) {
 		t.Error("a nil form is not the empty form")
 	}
 }
+
+func TestParamsAndListAddAndRemoveRows(t *testing.T) {
+	p := mustForm(t, "user[email]=a@b.c&user[rows][1][name]=b&user[rows][0][name]=a&user[rows][0][_unused_qty]=&user[rows][0][qty]=")
+	var s signup
+	f := Bind(p, "user", &s)
+	params := f.Params()
+	user := params["user"].(map[string]any)
+	// add an empty row, then remove the first
+	rows := append(List(user["rows"]), map[string]any{})
+	user["rows"] = append(rows[:0:0], rows[1:]...)
+	f2 := Bind(params, "user", &s)
+	got := f2.Inputs("rows")
+	if len(got) != 2 || got[0].Field("name").Value != "b" || got[1].Field("name").Value != "" || got[1].Field("name").Used {
+		t.Fatalf("rows after add and remove: %d, %+v", len(got), got)
+	}
+	if f2.Field("email").Value != "a@b.c" || !f2.Field("email").Used {
+		t.Errorf("email after rebinding = %+v", f2.Field("email"))
+	}
+	// the first form is unchanged
+	if rows := f.Inputs("rows"); len(rows) != 2 || rows[0].Field("name").Value != "a" || rows[0].Field("qty").Used {
+		t.Errorf("Params changed the form it was taken from")
+	}
+	if New("x", s).Params() != nil || f.Nested("address").Params() != nil {
+		t.Error("Params of a form not bound from params is not nil")
+	}
+	if got := Bind(map[string]any{"a": "1"}, "", &struct{ A string }{}).Params(); got["a"] != "1" {
+		t.Errorf("Params of an unnamed form = %v", got)
+	}
+}

@@ -335,9 +335,15 @@ type formField struct {
 	name, value string
 	hidden      bool // type="hidden": never reported unused
 	skipUnused  bool // phx-no-unused-field on the input
+	// unchecked marks a checkbox or radio that is not checked: FormData
+	// leaves it out, but the client still counts it among its name's
+	// inputs, so a hidden "false" input beside it does not make the name
+	// hidden-only.
+	unchecked bool
 }
 
-// formFields lists the entries FormData holds for form, in document order.
+// formFields lists the entries FormData holds for form, in document order,
+// and the unchecked boxes (marked).
 func formFields(form *html.Node) []formField {
 	var fields []formField
 	var walk func(*html.Node)
@@ -350,13 +356,12 @@ func formFields(form *html.Node) []formField {
 			case n.Data == "input":
 				switch t := attr(n, "type"); t {
 				case "checkbox", "radio":
-					if hasAttr(n, "checked") {
-						f.value = attr(n, "value")
-						if !hasAttr(n, "value") {
-							f.value = "on"
-						}
-						fields = append(fields, f)
+					f.value = attr(n, "value")
+					if !hasAttr(n, "value") {
+						f.value = "on"
 					}
+					f.unchecked = !hasAttr(n, "checked")
+					fields = append(fields, f)
 				case "file", "submit", "button", "image", "reset":
 				default:
 					f.value, f.hidden = attr(n, "value"), t == "hidden"
@@ -438,6 +443,11 @@ func serializeForm(form *html.Node, overrides url.Values, unused func(name strin
 	}
 	done := map[string]bool{}
 	for _, f := range fields {
+		if f.unchecked {
+			if _, ok := overrides[f.name]; !ok {
+				continue
+			}
+		}
 		if vals, ok := overrides[f.name]; ok {
 			if !done[f.name] {
 				done[f.name] = true

@@ -37,6 +37,7 @@ import (
 	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/examples/jobs"
 	"github.com/liveview-go/liveview/examples/photos"
+	"github.com/liveview-go/liveview/examples/signup"
 	"github.com/liveview-go/liveview/examples/table"
 	"github.com/liveview-go/liveview/examples/volume"
 	"github.com/liveview-go/liveview/examples/wizard"
@@ -73,6 +74,7 @@ var examples = []example{
 	{"/jobs", "Jobs", "SendInfo: background jobs reporting their progress from a goroutine.", jobs.Register},
 	{"/photos", "Photos", "Uploads: drag and drop, previews, progress bars, cancel, errors per file, saved photos.", photos.Register},
 	{"/planets", "Planets", "PushPatch and HandleParams: a paginated, sortable table whose state is in the URL.", table.Register},
+	{"/signup", "Sign up", "Package form: live validation of a struct-bound form, errors once a field is touched, nested fields, rows to add and remove.", signup.Register},
 	{"/wizard", "Wizard", "PushRedirect with flash: two steps over one connection.", wizard.Register},
 	{"/volume", "Volume", "PushEvent to a client hook, and a hook event answered with Reply.", volume.Register},
 	{"/inbox", "Inbox", "PageTitle: the title counts unread mail; new mail arrives every 10 s.", inbox.Register},
