@@ -231,3 +231,66 @@ func TestLongPollSilentClientEnds(t *testing.T) {
 		t.Fatalf("the log does not say why the session ended:\n%s", logs.String())
 	}
 }
+
+// TestLongPollNeedsTheCSRFToken: as over a websocket, a session opened
+// without the page's CSRF token for the browser's cookie has its joins
+// answered "stale".
+func TestLongPollNeedsTheCSRFToken(t *testing.T) {
+	ts := secServer(t, liveview.Config{})
+	alice := secGet(t, ts.URL, "/sec", nil)
+	bob := secGet(t, ts.URL, "/sec", nil)
+	for _, tc := range []struct {
+		name, csrf, want string
+	}{
+		{"the page's token", alice.CSRF, "ok"},
+		{"another browser's token", bob.CSRF, "error"},
+		{"no token", "", "error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			jar, _ := cookiejar.New(nil)
+			u, _ := url.Parse(ts.URL)
+			jar.SetCookies(u, []*http.Cookie{alice.Cookie})
+			q := url.Values{"vsn": {"2.0.0"}, "_csrf_token": {tc.csrf}}
+			c := &lpClient{t: t, http: &http.Client{Jar: jar, Timeout: time.Minute}, base: ts.URL + "/live/longpoll?" + q.Encode()}
+			c.open()
+			payload, _ := json.Marshal(map[string]any{
+				"url": ts.URL + "/sec", "params": map[string]any{"_mounts": 0},
+				"session": alice.Session, "static": alice.Static,
+			})
+			frame, _ := json.Marshal([]any{"1", "1", "lv:" + alice.ID, "phx_join", json.RawMessage(payload)})
+			if r := c.do(http.MethodPost, string(frame)); r.Status != http.StatusOK {
+				t.Fatalf("POST of the join: status %d, want 200", r.Status)
+			}
+			for deadline := time.Now().Add(time.Minute); ; {
+				if time.Now().After(deadline) {
+					t.Fatal("no reply to the join after a minute of polls")
+				}
+				r := c.do(http.MethodGet, "")
+				if r.Status != http.StatusOK {
+					continue
+				}
+				for _, m := range r.Messages {
+					var f [5]json.RawMessage
+					if err := json.Unmarshal([]byte(m), &f); err != nil {
+						t.Fatalf("poll: unreadable frame %s: %v", m, err)
+					}
+					if string(f[1]) != `"1"` {
+						continue
+					}
+					var reply struct {
+						Status   string          `json:"status"`
+						Response json.RawMessage `json:"response"`
+					}
+					json.Unmarshal(f[4], &reply)
+					if reply.Status != tc.want {
+						t.Fatalf("join: %s %s, want %s", reply.Status, reply.Response, tc.want)
+					}
+					if tc.want == "error" && !strings.Contains(string(reply.Response), "stale") {
+						t.Fatalf("join refused with %s, want the reason stale", reply.Response)
+					}
+					return
+				}
+			}
+		})
+	}
+}
