@@ -50,6 +50,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -188,6 +189,7 @@ type Tracker struct {
 	topics    map[string]map[string]map[string]Entry // topic -> key -> ref
 	watchers  map[string]map[any]watcher             // topic -> owner
 	watching  map[any]map[string]struct{}            // owner -> topics
+	sorted    map[string][]Entry                     // List's answer per topic, until it changes
 	events    map[string]*Diff                       // being gathered under mu
 	failing   bool                                   // the last publish failed (for logging)
 
@@ -432,6 +434,9 @@ func (t *Tracker) List(topic string) []Entry {
 }
 
 func (t *Tracker) list(topic string) []Entry {
+	if es, ok := t.sorted[topic]; ok {
+		return slices.Clone(es)
+	}
 	keys := t.topics[topic]
 	out := make([]Entry, 0, len(keys))
 	for _, refs := range keys {
@@ -440,7 +445,11 @@ func (t *Tracker) list(topic string) []Entry {
 		}
 	}
 	sortEntries(out)
-	return out
+	if t.sorted == nil {
+		t.sorted = make(map[string][]Entry)
+	}
+	t.sorted[topic] = out
+	return slices.Clone(out)
 }
 
 func sortEntries(es []Entry) {
@@ -467,6 +476,7 @@ func (t *Tracker) Nodes() []string {
 // index adds e to (or removes it from) the merged view, and records the
 // join or leave for the watchers.
 func (t *Tracker) index(e Entry, add bool) {
+	delete(t.sorted, e.Topic)
 	keys := t.topics[e.Topic]
 	if add {
 		if keys == nil {
