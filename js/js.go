@@ -16,6 +16,14 @@
 //	<button phx-click="{{.Open}}">Open</button>
 //
 // The zero Cmd is an empty list and renders as "[]", which does nothing.
+// Write a Cmd in phx-* bindings and plain data-* attributes (for Exec):
+// render writes values as URLs in attributes whose name holds src, url or
+// uri, and as JavaScript in on* and data-on* ones, where the client would not
+// read the JSON.
+//
+// Options are plain structs, passed as an optional last argument: their zero
+// fields are the client's defaults and are left out of the JSON, as Phoenix
+// leaves out options not given. Passing more than one makes the Cmd invalid.
 //
 // # Selectors
 //
