@@ -175,3 +175,21 @@ func TestSubmitShowsEveryErrorThenSignsUp(t *testing.T) {
 		t.Errorf("second sign-up as ada: %q", got)
 	}
 }
+
+// A hostile client's huge row index is refused by the decoder (bounded at
+// form.MaxIndex): the view keeps running and renders no such row.
+func TestHugeRowIndexIsRefused(t *testing.T) {
+	v := mount(t, &signup.Users{})
+	if err := v.ChangeEvent("validate", url.Values{"account[phones][999999999][number]": {"1"}, "account[phones][0][number]": {"555 0100"}}, "account[phones][0][number]"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Attr("#account_phones_0_number", "value"); got != "555 0100" || v.Has("#account_phones_1") {
+		t.Errorf("rows after a huge index:\n%s", v.HTML())
+	}
+	if err := v.Click("#add-phone"); err != nil {
+		t.Fatalf("the view no longer answers: %v", err)
+	}
+	if !v.Has("#account_phones_1") {
+		t.Errorf("no row added after the refused index:\n%s", v.HTML())
+	}
+}
