@@ -33,9 +33,11 @@ package ui
 
 import (
 	_ "embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"path"
+	"reflect"
 
 	"github.com/liveview-go/liveview/internal/asset"
 	"github.com/liveview-go/liveview/js"
@@ -100,7 +102,7 @@ func (FlashGroupAttrs) HideNotice(id string) js.Cmd {
 // while the connection is lost (phx-disconnected) or the view crashed, and
 // hides again once connected (phx-connected).
 var FlashGroup = render.MustComponent[FlashGroupAttrs]("flash_group", `<div class="ui-flash-group" id="{{or .ID "flash-group"}}" aria-live="polite">
-{{- range $kind, $msg := .Flash}}{{if $msg}}<div id="flash-{{$kind}}" class="ui-flash ui-flash-{{$kind}}" role="alert" phx-click="lv:clear-flash" phx-value-key="{{$kind}}"><span>{{$msg}}</span><span class="ui-close" aria-hidden="true">&times;</span></div>{{end}}{{end -}}
+{{- range $kind, $msg := .Flash}}{{if $msg}}<div id="flash-{{$kind}}" class="ui-flash ui-flash-{{$kind}}" role="alert" phx-click="lv:clear-flash" phx-value-key="{{$kind}}">{{$msg}}</div>{{end}}{{end -}}
 <div id="client-error" class="ui-flash ui-flash-error" role="alert" hidden phx-disconnected="{{.ShowNotice "client-error"}}" phx-connected="{{.HideNotice "client-error"}}"><span><strong>We can't find the internet</strong>Attempting to reconnect&hellip;</span></div>
 <div id="server-error" class="ui-flash ui-flash-error" role="alert" hidden phx-disconnected="{{.ShowNotice "server-error"}}" phx-connected="{{.HideNotice "server-error"}}"><span><strong>Something went wrong!</strong>Hang in there while we get back on track&hellip;</span></div>
 </div>`)
@@ -191,15 +193,38 @@ type TableAttrs struct {
 	// RowKey, if set, names the field that identifies a row, so that the
 	// table diffs row by row as rows move (see render's keyed ranges).
 	RowKey string
+	// RowID, with RowKey, gives each row the id RowID followed by its key
+	// ("planet-" makes "planet-5").
+	RowID  string
 	Col    []*render.Slot `attr:"required"`
 	Action []*render.Slot
 	Rest   render.Attrs `attr:"rest"`
 }
 
+// DOMID returns the id of row's element: RowID and the row's RowKey.
+func (t TableAttrs) DOMID(row any) string {
+	v := reflect.ValueOf(row)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		v = v.FieldByName(t.RowKey)
+	case reflect.Map:
+		v = v.MapIndex(reflect.ValueOf(t.RowKey))
+	default:
+		v = reflect.Value{}
+	}
+	if !v.IsValid() {
+		return t.RowID
+	}
+	return t.RowID + fmt.Sprint(v.Interface())
+}
+
 // Table renders a table with column slots.
 var Table = render.MustComponent[TableAttrs]("table", `<div class="ui-table-wrap"><table class="ui-table"{{with .ID}} id="{{.}}"{{end}} {{.Rest}}><thead><tr>
 {{- range .Col}}<th>{{.Attr "Label"}}</th>{{end}}{{if .Action}}<th></th>{{end}}</tr></thead><tbody>
-{{- if .RowKey}}{{range $row := keyed .RowKey .Rows}}<tr>{{range $.Col}}<td>{{render_slot . $row}}</td>{{end}}{{if $.Action}}<td class="ui-row-actions">{{range $.Action}}{{render_slot . $row}}{{end}}</td>{{end}}</tr>{{end}}
+{{- if .RowKey}}{{range $row := keyed .RowKey .Rows}}<tr{{if $.RowID}} id="{{$.DOMID $row}}"{{end}}>{{range $.Col}}<td>{{render_slot . $row}}</td>{{end}}{{if $.Action}}<td class="ui-row-actions">{{range $.Action}}{{render_slot . $row}}{{end}}</td>{{end}}</tr>{{end}}
 {{- else}}{{range $row := .Rows}}<tr>{{range $.Col}}<td>{{render_slot . $row}}</td>{{end}}{{if $.Action}}<td class="ui-row-actions">{{range $.Action}}{{render_slot . $row}}{{end}}</td>{{end}}</tr>{{end}}{{end -}}
 </tbody></table></div>`)
 

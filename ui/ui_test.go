@@ -124,7 +124,7 @@ func TestModal(t *testing.T) {
 func TestFlashGroup(t *testing.T) {
 	got := html(t, `{{component "flash_group" "Flash" .}}`, map[string]string{"info": "Saved " + evil, "error": ""})
 	contains(t, got,
-		`<div id="flash-info" class="ui-flash ui-flash-info" role="alert" phx-click="lv:clear-flash" phx-value-key="info"><span>Saved &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</span>`,
+		`<div id="flash-info" class="ui-flash ui-flash-info" role="alert" phx-click="lv:clear-flash" phx-value-key="info">Saved &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</div>`,
 		`<div id="client-error" class="ui-flash ui-flash-error" role="alert" hidden phx-disconnected="[[&#34;show&#34;,{&#34;to&#34;:&#34;.phx-client-error #client-error&#34;}],[&#34;remove_attr&#34;,{&#34;attr&#34;:&#34;hidden&#34;}]]" phx-connected="[[&#34;hide&#34;,{&#34;to&#34;:&#34;#client-error&#34;}],[&#34;set_attr&#34;,{&#34;attr&#34;:[&#34;hidden&#34;,&#34;&#34;]}]]">`,
 		`id="server-error"`)
 	if strings.Contains(got, `id="flash-error"`) {

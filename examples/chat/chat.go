@@ -18,6 +18,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Message is what travels between nodes, JSON-encoded.
@@ -103,18 +104,18 @@ type View struct {
 	Srv *liveview.Server
 }
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="chat">
-  <h1>Chat room</h1>
-  <ul id="messages">{{range keyed "ID" .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{end}}</ul>
-  <p id="online">Online: {{.Online}}</p>
-  {{if .Typing}}<p id="typing">{{.Typing}} typing…</p>{{end}}
-  {{with .Shown}}<p id="error" class="error">{{.}}</p>{{end}}
-  <form id="say" phx-submit="say" phx-change="typing">
-    <input name="name" value="{{.Name}}" placeholder="your name" maxlength="40">
-    <input name="text" placeholder="say something" autocomplete="off" maxlength="500">
-    <button type="submit">Send</button>
-  </form>
-</section>`))
+var tmpl = render.MustCheck[State](render.New("chat").Components(ui.Components()...).Parse(`<div class="ui-page chat">
+{{with component "header"}}Chat room{{with slot "Subtitle"}}Subscribe, Publish and Presence: open this page in two windows.{{end}}{{end}}
+<ul id="messages" class="ui-stack ui-card">{{range keyed "ID" .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{else}}<li class="ui-muted">No messages yet: say something.</li>{{end}}</ul>
+<div class="ui-muted"><p id="online">Online: {{.Online}}</p>
+{{if .Typing}}<p id="typing">{{.Typing}} typing…</p>{{end}}</div>
+{{with .Shown}}<p id="error" class="ui-error">{{.}}</p>{{end}}
+{{with component "simple_form" "id" "say" "Submit" "say" "Change" "typing"}}
+  {{component "input" "ID" "name" "Label" "Name" "Value" .Name "placeholder" "your name" "maxlength" "40"}}
+  {{component "input" "ID" "text" "Label" "Message" "placeholder" "say something" "autocomplete" "off" "maxlength" "500"}}
+  {{with slot "Actions"}}{{with component "button" "Type" "submit"}}Send{{end}}{{end}}
+{{end}}
+</div>`))
 
 // Mount joins the room (over the websocket only: Subscribe does nothing
 // during the HTTP render).

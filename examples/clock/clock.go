@@ -7,6 +7,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // State is the clock's state.
@@ -22,10 +23,13 @@ type View struct {
 	Now      func() time.Time
 }
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="clock">
-  <h1>The time is <time id="time">{{.Time}}</time></h1>
-  <p>Updated <span id="ticks">{{.Ticks}}</span> times since you opened the page.</p>
-</section>`))
+var tmpl = render.MustCheck[State](render.New("clock").Components(ui.Components()...).Parse(`<div class="ui-page clock">
+{{with component "header"}}Clock{{with slot "Subtitle"}}Repeat: a page that updates itself every second.{{end}}{{end}}
+<div class="ui-card">
+  <p class="ui-stat">The time is <time id="time">{{.Time}}</time></p>
+  <p class="ui-muted">Updated <span id="ticks">{{.Ticks}}</span> times since you opened the page.</p>
+</div>
+</div>`))
 
 func (v View) now() string {
 	now := time.Now

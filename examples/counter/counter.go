@@ -4,6 +4,7 @@ package counter
 import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // State is the counter's state.
@@ -14,11 +15,14 @@ type State struct {
 // View is the counter LiveView.
 type View struct{}
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="counter">
-  <h1>Count: <span id="count">{{.Count}}</span></h1>
-  <button id="dec" phx-click="dec">-</button>
-  <button id="inc" phx-click="inc">+</button>
-</section>`))
+var tmpl = render.MustCheck[State](render.New("counter").Components(ui.Components()...).Parse(`<div class="ui-page counter">
+{{with component "header"}}Counter{{with slot "Subtitle"}}Assign and HandleEvent: the smallest LiveView.{{end}}{{end}}
+<div class="ui-card">
+  <p class="ui-stat">Count: <span id="count">{{.Count}}</span></p>
+  {{with component "button" "Variant" "secondary" "id" "dec" "phx-click" "dec" "aria-label" "decrement"}}&minus;{{end}}
+  {{with component "button" "id" "inc" "phx-click" "inc" "aria-label" "increment"}}+{{end}}
+</div>
+</div>`))
 
 // Mount starts the count at the "start" parameter, if any.
 func (View) Mount(s *liveview.Socket[State], p liveview.Params) error {

@@ -39,33 +39,18 @@ import (
 	"github.com/liveview-go/liveview/examples/photos"
 	"github.com/liveview-go/liveview/examples/signup"
 	"github.com/liveview-go/liveview/examples/table"
+	"github.com/liveview-go/liveview/examples/team"
 	"github.com/liveview-go/liveview/examples/volume"
 	"github.com/liveview-go/liveview/examples/wizard"
 	"github.com/liveview-go/liveview/pubsub/nats"
 	"github.com/liveview-go/liveview/pubsub/redis"
+	"github.com/liveview-go/liveview/ui"
 )
 
 type example struct {
 	Path, Title, About string
 	register           func(*liveview.Server, string)
 }
-
-// style is a little CSS for every example page.
-const style = `<style>
-:root { color-scheme: light; --accent: #4f46e5; --muted: #6b7280; --line: #e5e7eb; }
-body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #111827; }
-h1 { font-size: 1.6rem; margin: 0 0 1rem; }
-a { color: var(--accent); }
-button { font: inherit; padding: .3rem .9rem; border: 1px solid var(--line); border-radius: .4rem; background: #f9fafb; cursor: pointer; }
-button:hover { border-color: var(--accent); }
-input, select, textarea { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: .4rem; }
-.error { color: #b00; }
-table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid var(--line); text-align: left; }
-ul.examples { list-style: none; padding: 0; display: grid; gap: .6rem; }
-ul.examples li { border: 1px solid var(--line); border-radius: .5rem; padding: .7rem 1rem; }
-ul.examples a { font-weight: 600; text-decoration: none; }
-ul.examples span { display: block; color: var(--muted); }
-</style>`
 
 var examples = []example{
 	{"/counter", "Counter", "Assign and HandleEvent: the smallest LiveView.", counter.Register},
@@ -77,17 +62,18 @@ var examples = []example{
 	{"/signup", "Sign up", "Package form: live validation of a struct-bound form, errors once a field is touched, nested fields, rows to add and remove.", signup.Register},
 	{"/wizard", "Wizard", "PushRedirect with flash: two steps over one connection.", wizard.Register},
 	{"/volume", "Volume", "PushEvent to a client hook, and a hook event answered with Reply.", volume.Register},
+	{"/team", "Team", "Package ui's core components: header, list, table with slots, modal, form inputs with errors, flash.", team.Register},
 	{"/inbox", "Inbox", "PageTitle: the title counts unread mail; new mail arrives every 10 s.", inbox.Register},
 }
 
 var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>liveview examples</title>` + style + `</head>
-<body><h1>liveview examples</h1>
-<p>Each page below is a live view: its state lives on the server, and the official Phoenix LiveView client applies the diffs.</p>
-<ul class="examples">
-{{range .}}<li><a href="{{.Path}}">{{.Title}}</a><span>{{.About}}</span></li>
-{{end}}</ul></body></html>`))
+<title>liveview examples</title>{{.Style}}</head>
+<body><div class="ui-page">
+<header class="ui-header"><div><h1>liveview examples</h1><p>Each page below is a live view: its state lives on the server, and the official Phoenix LiveView client applies the diffs.</p></div></header>
+<ul class="ui-stack ui-examples">
+{{range .Examples}}<li class="ui-card"><a href="{{.Path}}">{{.Title}}</a><p class="ui-muted">{{.About}}</p></li>
+{{end}}</ul></div></body></html>`))
 
 // newHandler returns the gallery: every example plus the index at /.
 func newHandler(lv *liveview.Server) http.Handler {
@@ -97,9 +83,13 @@ func newHandler(lv *liveview.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", lv)
 	photos.RegisterFiles(mux, "/photos")
+	mux.Handle("/ui/", ui.Handler())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		index.Execute(w, examples)
+		index.Execute(w, struct {
+			Style    template.HTML
+			Examples []example
+		}{ui.Head("/ui"), examples})
 	})
 	return mux
 }
@@ -131,7 +121,7 @@ func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error
 	}
 	lv := liveview.NewServer(liveview.Config{
 		Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev,
-		Head: volume.Hooks + style,
+		Head: volume.Hooks + ui.Head("/ui"),
 	})
 	srv := newHTTPServer(addr, newHandler(lv), log)
 	// Listen first: a port in use is an error now, not after the log says

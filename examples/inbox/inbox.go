@@ -10,6 +10,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/js"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Message is one mail.
@@ -33,14 +34,14 @@ type State struct {
 // zero).
 type View struct{ Every time.Duration }
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="inbox">
-<style>.inbox .hiding-read li.read { display: none; }</style>
-<h1>Inbox <span id="unread">{{.Unread}}</span> unread</h1>
-<button id="hide-read" aria-pressed="false" phx-click="{{.HideRead}}">hide read mail</button>
-<ul id="messages">{{range keyed "ID" .Messages}}<li id="msg-{{.ID}}" class="{{if .Read}}read{{else}}unread{{end}}">
-  {{.Subject}} {{if not .Read}}<button phx-click="read" phx-value-id="{{.ID}}">mark read</button>{{end}}</li>{{end}}</ul>
-<button id="read-all" phx-click="read-all">mark all read</button>
-</section>`))
+var tmpl = render.MustCheck[State](render.New("inbox").Components(ui.Components()...).Parse(`<div class="ui-page inbox">
+<style>.inbox .hiding-read li.read { display: none; } .inbox li.read { color: var(--ui-muted); } .inbox li.unread span { font-weight: 600; }</style>
+{{with component "header"}}Inbox{{with slot "Subtitle"}}<span id="unread">{{.Unread}}</span> unread: the page title counts them, new mail arrives every 10 s.{{end}}{{with slot "Actions"}}
+{{with component "button" "Variant" "secondary" "id" "hide-read" "aria-pressed" "false" "phx-click" .HideRead}}Hide read mail{{end}}
+{{with component "button" "Variant" "secondary" "id" "read-all" "phx-click" "read-all"}}Mark all read{{end}}{{end}}{{end}}
+<ul id="messages" class="ui-stack ui-rows">{{range keyed "ID" .Messages}}<li id="msg-{{.ID}}" class="{{if .Read}}read{{else}}unread{{end}}">
+  <span>{{.Subject}}</span> {{if not .Read}}{{with component "button" "Variant" "secondary" "phx-click" "read" "phx-value-id" .ID}}Mark read{{end}}{{end}}</li>{{end}}</ul>
+</div>`))
 
 // Mount starts with three messages and new mail on a timer.
 func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

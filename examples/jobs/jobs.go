@@ -9,6 +9,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Job is one background job as the page shows it.
@@ -39,11 +40,10 @@ type View struct {
 	Step time.Duration
 }
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="jobs">
-  <h1>Background jobs</h1>
-  <button id="start" phx-click="start">Start a job</button>
-  <ul id="jobs">{{range .Jobs}}<li id="job-{{.ID}}">Job {{.ID}}: <progress max="100" value="{{.Percent}}"></progress> <span class="percent">{{.Percent}}%</span>{{if .Done}} <b class="done">done</b>{{end}}</li>{{end}}</ul>
-</section>`))
+var tmpl = render.MustCheck[State](render.New("jobs").Components(ui.Components()...).Parse(`<div class="ui-page jobs">
+{{with component "header"}}Background jobs{{with slot "Subtitle"}}SendInfo: goroutines report their progress to the view.{{end}}{{with slot "Actions"}}{{with component "button" "id" "start" "phx-click" "start"}}Start a job{{end}}{{end}}{{end}}
+<ul id="jobs" class="ui-stack ui-rows">{{range .Jobs}}<li id="job-{{.ID}}"><span>Job {{.ID}}</span> <progress max="100" value="{{.Percent}}"></progress> <span class="percent">{{.Percent}}%</span>{{if .Done}} <b class="done">done</b>{{end}}</li>{{end}}</ul>
+</div>`))
 
 // Mount starts with no jobs.
 func (View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

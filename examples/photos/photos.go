@@ -25,6 +25,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // MaxFileSize is the largest photo accepted, in bytes.
@@ -92,14 +93,14 @@ type View struct {
 	FilesURL string
 }
 
-var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"errorText": liveview.UploadErrorText}).Parse(`<section class="photos">
+var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"errorText": liveview.UploadErrorText}).Components(ui.Components()...).Parse(`<div class="ui-page photos">
 <style>
-.photos .drop { border: 2px dashed #999; padding: 1.5em; text-align: center; }
-.photos .drop.phx-drop-target-active { border-color: #36c; background: #eef; }
+.photos .drop { border: 2px dashed var(--ui-line, #999); border-radius: var(--ui-radius, 0); padding: 1.5em; text-align: center; }
+.photos .drop.phx-drop-target-active { border-color: var(--ui-accent, #36c); }
 .photos .entry img { max-height: 60px; vertical-align: middle; }
 .photos .error { color: #b00; }
 </style>
-<h1>Photos</h1>
+{{with component "header"}}Photos{{with slot "Subtitle"}}Uploads: drag and drop, previews, progress bars, cancel, errors per file.{{end}}{{end}}
 <form id="upload-form" phx-change="validate" phx-submit="save">
   <div class="drop" phx-drop-target="{{.Uploads.Ref "photos"}}">
     <p>Drop photos here, or choose them: {{.Uploads.Input "photos"}}</p>
@@ -117,14 +118,14 @@ var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"er
     {{range .Errors}}<p class="error entry-error">{{errorText .}}</p>{{end}}
   </li>
   {{end}}</ul>
-  <button type="submit" id="save">Save</button>
+  <p>{{with component "button" "Type" "submit" "id" "save"}}Save{{end}}</p>
 </form>
 <h2>Saved</h2>
 <ul id="saved">
 {{range .Saved}}{{if .Refused}}<li class="refused error" data-name="{{.Name}}">{{.Name}} was not saved: {{.Refused}}</li>
 {{else}}<li class="saved" data-name="{{.Name}}">{{if .URL}}<a href="{{.URL}}"><img src="{{.URL}}" alt="" height="60"></a> {{end}}{{with .Caption}}<q class="caption">{{.}}</q> {{end}}{{.Name}}: {{.Size}} bytes, {{.Type}}, SHA-256 <code class="sha">{{.SHA256}}</code></li>
 {{end}}{{end}}</ul>
-</section>`))
+</div>`))
 
 // Mount allows the "photos" upload.
 func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

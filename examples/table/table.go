@@ -10,6 +10,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Row is one planet.
@@ -48,23 +49,23 @@ type View struct{}
 var tmpl = render.MustCheck[State](render.New("table").Funcs(liveview.TemplateFuncs).Funcs(render.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	"sub": func(a, b int) int { return a - b },
-}).Parse(`<section class="table">
-<h1>Planets</h1>
-<table id="planets">
-<thead><tr>
-  <th><a id="by-name" {{patch ($.Link "name" 1)}}>Name</a></th>
-  <th><a id="by-moons" {{patch ($.Link "moons" 1)}}>Moons</a></th>
-  <th><a id="by-radius" {{patch ($.Link "radius" 1)}}>Radius (km)</a></th>
-</tr></thead>
-<tbody>{{range keyed "ID" .Rows}}<tr id="planet-{{.ID}}"><td>{{.Name}}</td><td>{{.Moons}}</td><td>{{.Radius}}</td></tr>{{end}}</tbody>
-</table>
-<p class="pager">
-{{if gt .Page 1}}<a id="prev" {{patch ($.Link $.Sort (sub $.Page 1))}}>previous</a>{{end}}
-<span id="where">page {{.Page}} of {{.Pages}}, sorted by {{.Sort}}</span>
-{{if lt .Page .Pages}}<a id="next" {{patch ($.Link $.Sort (add $.Page 1))}}>next</a>{{end}}
-<button id="last" phx-click="last">last page</button>
+}).Components(ui.Components()...).Parse(`<div class="ui-page table">
+{{with component "header"}}Planets{{with slot "Subtitle"}}PushPatch and HandleParams: the page and the sort order live in the URL.{{end}}{{with slot "Actions"}}<span class="ui-muted">Sort by</span>
+  <a class="ui-button ui-button-secondary" id="by-name" {{patch ($.Link "name" 1)}}>Name</a>
+  <a class="ui-button ui-button-secondary" id="by-moons" {{patch ($.Link "moons" 1)}}>Moons</a>
+  <a class="ui-button ui-button-secondary" id="by-radius" {{patch ($.Link "radius" 1)}}>Radius</a>{{end}}{{end}}
+{{with component "table" "ID" "planets" "Rows" .Rows "RowKey" "ID" "RowID" "planet-"}}
+  {{with $p := slot "Col" "Label" "Name"}}{{$p.Name}}{{end}}
+  {{with $p := slot "Col" "Label" "Moons"}}{{$p.Moons}}{{end}}
+  {{with $p := slot "Col" "Label" "Radius (km)"}}{{$p.Radius}}{{end}}
+{{end}}
+<p class="ui-pager">
+{{if gt .Page 1}}<a class="ui-button ui-button-secondary" id="prev" {{patch ($.Link $.Sort (sub $.Page 1))}}>&larr; Previous</a>{{end}}
+<span id="where" class="ui-muted">page {{.Page}} of {{.Pages}}, sorted by {{.Sort}}</span>
+{{if lt .Page .Pages}}<a class="ui-button ui-button-secondary" id="next" {{patch ($.Link $.Sort (add $.Page 1))}}>Next &rarr;</a>{{end}}
+{{with component "button" "id" "last" "phx-click" "last"}}Last page{{end}}
 </p>
-</section>`))
+</div>`))
 
 // Mount has nothing to do: the URL decides what is shown.
 func (View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

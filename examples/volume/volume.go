@@ -7,6 +7,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Hooks is the client-side hook the page needs, for Config.Head: it shows
@@ -40,16 +41,18 @@ const Max = 11
 // View is the volume LiveView.
 type View struct{}
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="volume">
-<h1>Volume</h1>
+var tmpl = render.MustCheck[State](render.New("volume").Components(ui.Components()...).Parse(`<div class="ui-page volume">
+{{with component "header"}}Volume{{with slot "Subtitle"}}PushEvent to a client hook, and a hook event answered with Reply.{{end}}{{end}}
+<div class="ui-card">
 <form id="knob" phx-change="set"><input id="level" type="range" name="level" min="0" max="11" value="{{.Level}}"></form>
-<p><button id="down" phx-click="step" phx-value-by="-1">quieter</button>
-<button id="up" phx-click="step" phx-value-by="1">louder</button>
-<button id="mute" phx-click="mute">{{if .Muted}}unmute{{else}}mute{{end}}</button></p>
+<p>{{with component "button" "Variant" "secondary" "id" "down" "phx-click" "step" "phx-value-by" "-1"}}Quieter{{end}}
+{{with component "button" "Variant" "secondary" "id" "up" "phx-click" "step" "phx-value-by" "1"}}Louder{{end}}
+{{with component "button" "id" "mute" "phx-click" "mute"}}{{if .Muted}}unmute{{else}}mute{{end}}{{end}}</p>
 <div id="meter" phx-hook="VolumeMeter" phx-update="ignore" style="border:1px solid #888;width:220px">
   <div class="bar" style="background:#36c;height:12px;width:0"></div><span class="max"></span>
 </div>
-</section>`))
+</div>
+</div>`))
 
 // Mount starts at 5.
 func (View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

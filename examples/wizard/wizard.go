@@ -8,6 +8,7 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // State is a step's state. Flash is kept equal to the view's flash.
@@ -39,19 +40,18 @@ type View struct {
 	Base string // the path of step one; step two is Base + "/2"
 }
 
-var tmpl = render.Must(render.New("wizard").Funcs(liveview.TemplateFuncs).Parse(`<section class="wizard">
-{{.Flash.HTML}}
-<h1>Step {{.Step}} of 2</h1>
+var tmpl = render.Must(render.New("wizard").Funcs(liveview.TemplateFuncs).Components(ui.Components()...).Parse(`<div class="ui-page wizard">
+{{component "flash_group" "Flash" .Flash}}
+{{with component "header"}}Step {{.Step}} of 2{{with slot "Subtitle"}}PushRedirect with flash: two steps over one connection.{{end}}{{end}}
 {{if eq .Step 1}}
-<form id="step1" phx-submit="next">
-  {{with .Form.Field "name"}}<label>Your name <input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}"></label>
-  {{range .Errors}}<p class="error">{{.}}</p>{{end}}{{end}}
-  <button id="continue" type="submit">Continue</button>
-</form>
-{{else}}
-<p id="done">All set. You can go <a id="back" {{navigate .Back}}>back to step one</a>.</p>
+{{with component "simple_form" "id" "step1" "Submit" "next"}}
+  {{with .Form.Field "name"}}{{component "input" "ID" .ID "Name" .Name "Value" .Value "Errors" .Errors "Label" "Your name" "autocomplete" "off"}}{{end}}
+  {{with slot "Actions"}}{{with component "button" "Type" "submit" "id" "continue"}}Continue{{end}}{{end}}
 {{end}}
-</section>`))
+{{else}}
+<div class="ui-card"><p id="done">All set. You can go <a id="back" {{navigate .Back}}>back to step one</a>.</p></div>
+{{end}}
+</div>`))
 
 // Mount sets the step.
 func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

@@ -17,7 +17,7 @@ func TestWizardMovesOnWithFlash(t *testing.T) {
 	if err := v.Submit("#step1", url.Values{"name": {" "}}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := v.Text(".error"); got != "Please tell us your name." {
+	if got, _ := v.Text(".ui-error"); got != "Please tell us your name." {
 		t.Errorf("empty name: %q", got)
 	}
 	if err := v.Submit("#step1", url.Values{"name": {"Ada"}}); err != nil {
