@@ -46,7 +46,7 @@ test: client-deps
 	@# The other fuzz targets get a short budget each (their seed corpora
 	@# also run with the tests below).
 	@set -e; for target in FuzzParse:./render FuzzEscape:./render FuzzDecode:./internal/protocol \
-		FuzzDecodeForm:./internal/protocol FuzzDiff:./internal/diff; do \
+		FuzzDecodeForm:./internal/protocol FuzzDiff:./internal/diff FuzzBind:./form; do \
 		echo "fuzzing $${target%%:*} for 15 s"; \
 		$(GO) test -run '^$$' -fuzz "^$${target%%:*}$$" -fuzztime 15s "$${target#*:}"; \
 	done
