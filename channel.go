@@ -24,6 +24,7 @@ type channel struct {
 	buf    []byte              // reused for each render's payload
 	ended  bool                // teardown has run
 	timers []*repeat           // Repeat's timers, stopped by teardown
+	async  asyncTasks          // AssignAsync's and StartAsync's tasks, cancelled by teardown
 	subs   map[string]struct{} // guarded by the server's fanout lock
 
 	upl uploadRegistry // entries holding an upload token; read by the connection's reader
@@ -102,6 +103,7 @@ func (ch *channel) teardown(why endReason, err error) {
 		t.stop()
 	}
 	ch.timers = nil
+	ch.async.stopAll()
 	ch.conn.srv.fanout.removeAll(ch)
 	ch.conn.srv.presence.leave(ch)
 	ch.endUploads()

@@ -208,6 +208,13 @@ type Config struct {
 	// no limit (MaxInboundBytes still bounds memory).
 	EventRate  float64
 	EventBurst int
+
+	// MaxAsyncTasksPerView bounds the AssignAsync and StartAsync tasks one
+	// view runs at once, counting replaced and cancelled tasks whose
+	// function has not returned yet: a task past it is not started and
+	// fails with ErrTooManyAsyncTasks (logged). Default 32; a negative
+	// value is no limit.
+	MaxAsyncTasksPerView int
 }
 
 // withDefaults returns cfg with every unset field given its default.
@@ -269,6 +276,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxOutboundBytes <= 0 {
 		cfg.MaxOutboundBytes = 4 << 20
+	}
+	if cfg.MaxAsyncTasksPerView == 0 {
+		cfg.MaxAsyncTasksPerView = 32
 	}
 	if cfg.EventRate > 0 && cfg.EventBurst <= 0 {
 		cfg.EventBurst = max(1, int(math.Ceil(cfg.EventRate)))

@@ -27,7 +27,8 @@
 //	hs.ListenAndServe()
 //
 // Optional behaviour is discovered by interface, as io.WriterTo is: a view may
-// implement [EventHandler], [InfoHandler], [ParamsHandler] and [Unmounter].
+// implement [EventHandler], [InfoHandler], [ParamsHandler], [AsyncHandler] and
+// [Unmounter].
 //
 // Every callback of one view runs serially, in arrival order, so views need no
 // locks. A callback that returns an error or panics crashes only its own view:

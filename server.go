@@ -38,6 +38,7 @@ type Server struct {
 
 	uploads uploadUsage // admitted upload entries of every connection (upload_quota.go)
 	polls   lpSessions  // long-poll sessions by token (longpoll.go)
+	tasks   taskCount   // running async tasks of every view (async.go)
 }
 
 // PubSub returns the PubSub the server publishes and subscribes through.
@@ -178,11 +179,11 @@ func (s *Server) Close() error { return s.Shutdown(context.Background()) }
 
 // Shutdown stops the server gracefully. It refuses new websocket
 // connections, closes every open one with close code 1001 ("going away"),
-// and waits until every view has ended (Unmount has run), or until ctx is
-// done, returning ctx.Err() then. The official client reconnects after any
-// close it did not ask for: to this process if it still listens, else to
-// whatever answers at the address next (the new process of a deploy, another
-// node), where its views mount afresh.
+// and waits until every view has ended (Unmount has run) and every async
+// task has returned, or until ctx is done, returning ctx.Err() then. The
+// official client reconnects after any close it did not ask for: to this
+// process if it still listens, else to whatever answers at the address next
+// (the new process of a deploy, another node), where its views mount afresh.
 //
 // Websockets are hijacked connections, which http.Server.Shutdown neither
 // closes nor waits for: call it first, so that the listener is closed, then
@@ -208,7 +209,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	return nil
+	return s.tasks.wait(ctx)
 }
 
 // devBuild returns the build id static tokens carry: only in development
