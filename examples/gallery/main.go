@@ -34,6 +34,7 @@ import (
 	"github.com/liveview-go/liveview/examples/chat"
 	"github.com/liveview-go/liveview/examples/clock"
 	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/examples/dashboard"
 	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/examples/jobs"
 	"github.com/liveview-go/liveview/examples/photos"
@@ -64,6 +65,7 @@ var examples = []example{
 	{"/volume", "Volume", "PushEvent to a client hook, and a hook event answered with Reply.", volume.Register},
 	{"/team", "Team", "Package ui's core components: header, list, table with slots, modal, form inputs with errors, flash.", team.Register},
 	{"/inbox", "Inbox", "PageTitle: the title counts unread mail; new mail arrives every 10 s.", inbox.Register},
+	{"/dashboard", "Dashboard", "AssignAsync and StartAsync: slow panels that load independently (one fails), and a search that cancels the previous query at each keystroke.", dashboard.Register},
 }
 
 var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
@@ -121,7 +123,7 @@ func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error
 	}
 	lv := liveview.NewServer(liveview.Config{
 		Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev,
-		Head: volume.Hooks + ui.Head("/ui"),
+		Head: volume.Hooks + ui.Head("/ui") + dashboard.Style,
 	})
 	srv := newHTTPServer(addr, newHandler(lv), log)
 	// Listen first: a port in use is an error now, not after the log says
