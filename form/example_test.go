@@ -58,3 +58,28 @@ func ExampleNew() {
 	fmt.Println(f.Field("name").Value, f.Field("age").Value, f.Field("age").Used)
 	// Output: Ann 30 false
 }
+
+// A view adds a row to a list by changing the params the form was bound
+// from and binding again: the rows already there keep what was typed.
+func ExampleList() {
+	params := map[string]any{"contact": map[string]any{
+		"name":   "Ann",
+		"phones": map[string]any{"0": map[string]any{"number": "555"}},
+	}}
+	var c Contact
+	f := form.Bind(params, "contact", &c)
+
+	// phx-click="add-phone"
+	p := f.Params()
+	contact := p["contact"].(map[string]any)
+	contact["phones"] = append(form.List(contact["phones"]), map[string]any{})
+	f = form.Bind(p, "contact", &c)
+
+	for _, phone := range f.Inputs("phones") {
+		fd := phone.Field("number")
+		fmt.Printf("%s=%q used=%v\n", fd.Name, fd.Value, fd.Used)
+	}
+	// Output:
+	// contact[phones][0][number]="555" used=true
+	// contact[phones][1][number]="" used=false
+}
