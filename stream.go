@@ -2,6 +2,7 @@ package liveview
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -36,6 +37,17 @@ import (
 // The DOM id of an item, given by the function passed to NewStream, must be
 // unique in the page and the same every time the item is inserted, deleted or
 // updated. A Stream belongs to one view and is used only from its callbacks.
+//
+// The changes made between two renders travel together, and the page
+// applies the deletes first, then the inserts in order, trimming to the
+// limit after each. The calls of one callback mean what they would mean one
+// render each, with one exception: once an insert with a limit may have
+// trimmed items away, deleting or inserting again in the same render an item
+// it could have trimmed acts on the page as if the limited insert came last,
+// and an item on the page that such an insert trims stays gone even if the
+// same render inserts it again; and an InsertAt index counts the elements
+// the page has after this render's deletes, so deleting an item inserted
+// earlier in the same render shifts a later InsertAt.
 // A nil *Stream renders as an empty stream.
 type Stream[E any] struct {
 	domID func(E) string
@@ -121,16 +133,10 @@ func (s *Stream[E]) Delete(items ...E) {
 // when a delete button carries the id in phx-value-id.
 func (s *Stream[E]) DeleteID(ids ...string) {
 	for _, id := range ids {
-		if i, ok := s.inserted[id]; ok {
-			// The insert never reached the page: dropping it is the delete
-			// (the client applies deletes before inserts, so sending both
-			// would show the item).
-			s.patch.Inserts = append(s.patch.Inserts[:i], s.patch.Inserts[i+1:]...)
-			delete(s.inserted, id)
-			for j := i; j < len(s.patch.Inserts); j++ {
-				s.inserted[s.patch.Inserts[j].DOMID] = j
-			}
-		}
+		// An insert that has not reached the page is dropped: the client
+		// applies deletes before inserts, so sending both would show the
+		// item.
+		s.dropInsert(id)
 		s.patch.Deletes = append(s.patch.Deletes, id)
 	}
 }
@@ -147,6 +153,16 @@ func (s *Stream[E]) Reset(items ...E) {
 // insert queues an insert of item at position at.
 func (s *Stream[E]) insert(item E, at int, updateOnly bool) {
 	id := s.domID(item)
+	if _, ok := s.inserted[id]; updateOnly && !ok && (s.patch.Reset || slices.Contains(s.patch.Deletes, id)) {
+		// Deleted or reset away in this render: there is nothing left to
+		// update (and the client would bring the element back).
+		return
+	}
+	if i, ok := s.inserted[id]; ok && s.patch.Inserts[i].UpdateOnly && !updateOnly {
+		// An update earlier in this render added nothing if the element
+		// was not there; this insert adds it, here.
+		s.dropInsert(id)
+	}
 	if i, ok := s.inserted[id]; ok {
 		// Inserted already in this render: the client would see one
 		// element twice; the later content wins, in the place the first
@@ -167,6 +183,19 @@ func (s *Stream[E]) insert(item E, at int, updateOnly bool) {
 	s.patch.Inserts = append(s.patch.Inserts, render.StreamInsert{
 		DOMID: id, At: at, Limit: s.limit, UpdateOnly: updateOnly, Item: item,
 	})
+}
+
+// dropInsert forgets the pending insert of id, if any.
+func (s *Stream[E]) dropInsert(id string) {
+	i, ok := s.inserted[id]
+	if !ok {
+		return
+	}
+	s.patch.Inserts = append(s.patch.Inserts[:i], s.patch.Inserts[i+1:]...)
+	delete(s.inserted, id)
+	for j := i; j < len(s.patch.Inserts); j++ {
+		s.inserted[s.patch.Inserts[j].DOMID] = j
+	}
 }
 
 // TakeStream hands the changes since the last render to the render, which

@@ -1,13 +1,17 @@
 package liveview_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/streamtest"
+	streamview "github.com/liveview-go/liveview/internal/streamtest/view"
 	"github.com/liveview-go/liveview/internal/testsupport"
 	"github.com/liveview-go/liveview/liveviewtest"
 	"github.com/liveview-go/liveview/render"
@@ -131,6 +135,52 @@ func TestStreamOperations(t *testing.T) {
 		}
 		if got := songsOnPage(v.HTML()); got != step.want {
 			t.Fatalf("after %s %v the page shows\n%q, want\n%q", step.event, step.args, got, step.want)
+		}
+	}
+}
+
+var itemRE = regexp.MustCompile(`<li id="(it-\d+)">([^<]*)</li>`)
+
+// itemsOnPage lists the items a page shows as "it-3:v1 it-5:v2".
+func itemsOnPage(h string) string {
+	var out []string
+	for _, m := range itemRE.FindAllStringSubmatch(h, -1) {
+		out = append(out, m[1]+":"+m[2])
+	}
+	return strings.Join(out, " ")
+}
+
+// TestStreamRandomSequences applies seeded random batches of stream
+// operations over the protocol and compares what the page shows after each
+// with the model of what the operations mean.
+func TestStreamRandomSequences(t *testing.T) {
+	srv := liveview.NewServer(liveview.Config{Logger: slog.New(slog.NewTextHandler(testsupport.LogTo(t), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	t.Cleanup(func() { srv.Close() })
+	srv.Handle("/items", liveview.View[streamview.State](streamview.View{}))
+	seeds, steps := 20, 40
+	if testing.Short() {
+		seeds = 5
+	}
+	for seed := 0; seed < seeds; seed++ {
+		v := liveviewtest.Mount(t, srv, "/items", liveviewtest.WithTimeout(testsupport.Timeout))
+		r := rand.New(rand.NewSource(int64(seed)))
+		var m streamtest.Model
+		var ver int
+		var log []string
+		for step := 0; step < steps; step++ {
+			ops := streamtest.Batch(r, &ver)
+			batch, _ := json.Marshal(ops)
+			log = append(log, string(batch))
+			if err := v.ClickEvent("ops", map[string]any{"batch": string(batch)}); err != nil {
+				t.Fatalf("seed %d step %d: %v", seed, step, err)
+			}
+			m.ApplyBatch(ops)
+			if got, want := itemsOnPage(v.HTML()), m.String(); got != want {
+				t.Fatalf("seed %d step %d: the page shows\n%q, the model\n%q\nbatches:\n%s", seed, step, got, want, strings.Join(log, "\n"))
+			}
+		}
+		if err := v.Leave(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -148,8 +148,20 @@ func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]str
 	for _, id := range deletes {
 		remove(func(it streamItem) bool { return it.id != id })
 	}
+	// The patcher looks elements up by id in an index of the page taken
+	// before it adds any row: an element there that a limit trims away
+	// during the patch is then "updated" detached, so it stays gone even
+	// if a later row of the patch inserts it again.
+	before := map[string]bool{}
+	for _, it := range r.streams[ref] {
+		before[it.id] = true
+	}
+	trimmed := map[string]bool{}
 	for _, row := range rows {
 		id := elementID(row)
+		if before[id] && trimmed[id] {
+			continue
+		}
 		el := strings.TrimSpace(row)
 		in, has := inserts[id]
 		list := r.streams[ref]
@@ -163,7 +175,7 @@ func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]str
 			list[at].html = el
 			if has && in.reset {
 				r.streams[ref] = place(list, at, in.at)
-				r.limitStream(ref, in, inserts, restored)
+				r.limitStream(ref, in, inserts, restored, trimmed)
 			}
 			continue
 		}
@@ -185,7 +197,7 @@ func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]str
 			list = append(list, item)
 		}
 		r.streams[ref] = list
-		r.limitStream(ref, in, inserts, restored)
+		r.limitStream(ref, in, inserts, restored, trimmed)
 	}
 	return nil
 }
@@ -205,7 +217,7 @@ func place(list []streamItem, from, at int) []streamItem {
 }
 
 // limitStream trims the container after an insert with a limit.
-func (r *Rendered) limitStream(ref string, in streamInsert, inserts map[string]streamInsert, restored map[string]bool) {
+func (r *Rendered) limitStream(ref string, in streamInsert, inserts map[string]streamInsert, restored, trimmed map[string]bool) {
 	if !in.hasLimit {
 		return
 	}
@@ -218,6 +230,7 @@ func (r *Rendered) limitStream(ref string, in streamInsert, inserts map[string]s
 		drop, list = list[in.limit:], list[:in.limit]
 	}
 	for _, it := range drop {
+		trimmed[it.id] = true
 		if _, ok := inserts[it.id]; ok {
 			restored[it.id] = true
 		}
