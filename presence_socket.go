@@ -77,7 +77,8 @@ type PresenceMeta[M any] struct {
 // receives in HandleInfo when presences of the topic join or leave. The
 // first one after SubscribePresence holds every presence on the topic at
 // that moment as Joins. An update of metadata is a leave of the old and a
-// join of the new, with the same Ref: apply Leaves before Joins.
+// join of the new, with the same Ref: apply Leaves before Joins. Every view
+// receiving a diff gets the same maps: read them, do not modify them.
 type PresenceDiff[M any] struct {
 	Topic  string
 	Joins  map[string][]PresenceMeta[M]
@@ -214,9 +215,16 @@ func (c *core) SubscribePresence(topic PresenceTopic) error {
 	if err != nil {
 		return fmt.Errorf("liveview: subscribe to presence %q: %w", topic.presenceName(), err)
 	}
-	// The watcher runs under the tracker's lock: it only decodes and
-	// queues, which never waits.
-	err = tr.Watch(ch, topic.presenceName(), func(d presence.Diff) { ch.deliverInfo(topic.diff(d)) })
+	// The watcher runs under the tracker's lock: it only decodes (once per
+	// diff and metadata type, for every view) and queues, which never waits.
+	err = tr.Watch(ch, topic.presenceName(), func(d presence.Diff) {
+		msg, ok := d.Memo[topic]
+		if !ok {
+			msg = topic.diff(d)
+			d.Memo[topic] = msg
+		}
+		ch.deliverInfo(msg)
+	})
 	if err != nil {
 		return fmt.Errorf("liveview: subscribe to presence %q: %w", topic.presenceName(), err)
 	}

@@ -134,6 +134,10 @@ type Entry struct {
 type Diff struct {
 	Topic         string
 	Joins, Leaves []Entry
+	// Memo is shared by the watchers called with one diff (one at a time,
+	// under the tracker's lock), so that they can decode it once between
+	// them.
+	Memo map[any]any
 }
 
 // Errors of Track and Update.
@@ -403,7 +407,7 @@ func (t *Tracker) Watch(owner any, topic string, fn func(Diff)) error {
 		t.watching[owner] = make(map[string]struct{})
 	}
 	t.watching[owner][topic] = struct{}{}
-	fn(Diff{Topic: topic, Joins: t.list(topic)})
+	fn(Diff{Topic: topic, Joins: t.list(topic), Memo: make(map[any]any)})
 	return nil
 }
 
@@ -534,6 +538,7 @@ func (t *Tracker) flushEvents() {
 	sort.Strings(topics)
 	for _, topic := range topics {
 		d := *t.events[topic]
+		d.Memo = make(map[any]any)
 		for _, w := range t.watchers[topic] {
 			w.fn(d)
 		}
