@@ -28,17 +28,20 @@ type channel struct {
 	subs   map[string]struct{} // guarded by the server's fanout lock
 
 	upl uploadRegistry // entries holding an upload token; read by the connection's reader
+
+	parent string // a child view's parent id (child.go); guarded by conn.mu
 }
 
 type endReason uint8
 
 const (
-	endLeft      endReason = iota // phx_leave
-	endClosed                     // the connection ended
-	endReplaced                   // another join took the topic
-	endCrashed                    // a callback failed
-	endNavigated                  // the view redirected away
-	endRefused                    // the join was refused
+	endLeft        endReason = iota // phx_leave
+	endClosed                       // the connection ended
+	endReplaced                     // another join took the topic
+	endCrashed                      // a callback failed
+	endNavigated                    // the view redirected away
+	endRefused                      // the join was refused
+	endParentEnded                  // a child view's parent ended
 )
 
 // errGoexit is the crash of a callback that ended its goroutine.
@@ -112,6 +115,7 @@ func (ch *channel) teardown(why endReason, err error) {
 		ch.unmount()
 	}
 	ch.conn.remove(ch)
+	ch.conn.endChildren(strings.TrimPrefix(ch.topic, "lv:"))
 	switch why {
 	case endCrashed:
 		ch.sendCrash(err)

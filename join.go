@@ -17,7 +17,10 @@ func (ch *channel) join(m protocol.Message) {
 		return
 	}
 	c := &core{id: a.id, connected: true, ch: ch, busy: &ch.mb}
-	if a.join.Mounts() == 0 && a.join.Redirect == "" {
+	if a.child != nil {
+		ch.conn.setParent(ch, a.parent)
+		ch.mount = newChildMount(ch.conn.srv, a.child, a.url, c, ch.log)
+	} else if a.join.Mounts() == 0 && a.join.Redirect == "" {
 		// The HTTP render's flash, shown once: not again on reconnects, nor
 		// after live navigation, which keeps the page's original tokens.
 		c.fx.flash = a.static.Flash
@@ -25,7 +28,9 @@ func (ch *channel) join(m protocol.Message) {
 	if a.join.Flash != "" {
 		c.fx.flash = ch.conn.srv.verifyFlash(a.join.Flash)
 	}
-	ch.mount = newMount(ch.conn.srv, a.route, a.url, c, ch.log)
+	if a.child == nil {
+		ch.mount = newMount(ch.conn.srv, a.route, a.url, c, ch.log)
+	}
 	res, err := ch.mount.run(ch.conn.req, a.params)
 	var hookErr *hookRedirectError
 	switch {
@@ -59,6 +64,8 @@ func (ch *channel) join(m protocol.Message) {
 // its URL routed to a view of the token's live session.
 type admission struct {
 	id     string
+	child  AnyView // a child view's definition; nil for a routed view
+	parent string  // a child's parent id; "" for a routed or sticky view
 	join   protocol.Join
 	static staticClaims
 	url    *url.URL
@@ -82,6 +89,15 @@ func (ch *channel) admit(m protocol.Message) (a admission, ok bool) {
 	j, err := protocol.DecodeJoin(m.Payload)
 	if err != nil {
 		return refuse("invalid join payload", "bad payload", "err", err)
+	}
+	if j.URL == "" && j.Redirect == "" {
+		// Only child views (child.go) join without a URL.
+		a, reason, err := ch.admitChild(j.Session)
+		if err != nil {
+			return refuse(reason, "child view", "err", err)
+		}
+		a.join = j
+		return a, true
 	}
 	srv := ch.conn.srv
 	a = admission{id: strings.TrimPrefix(ch.topic, "lv:"), join: j}

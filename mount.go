@@ -25,6 +25,7 @@ type mount struct {
 
 // newMount instantiates rt's view with c at u.
 func newMount(srv *Server, rt *route, u *url.URL, c *core, log logger) mount {
+	c.srv = srv
 	m := mount{srv: srv, route: rt, url: u, core: c, log: log}
 	m.view = rt.view.instantiate(c)
 	if len(c.fx.flash) > 0 {
@@ -61,8 +62,10 @@ func (e *hookRedirectError) Unwrap() error { return e.err }
 // any other navigation.
 func (m *mount) run(req *http.Request, params Params) (mountResult, error) {
 	fx := &m.core.fx
-	if err := m.route.session.runHooks(m.core, req, m.url, params); err != nil {
-		return mountResult{}, fmt.Errorf("on mount: %w", err)
+	if m.route != nil { // a child view has no route, and no live session's hooks
+		if err := m.route.session.runHooks(m.core, req, m.url, params); err != nil {
+			return mountResult{}, fmt.Errorf("on mount: %w", err)
+		}
 	}
 	if fx.nav != nil {
 		nav, err := m.srv.checkNav(m.url, m.route, fx.takeNav(), m.log)
@@ -78,7 +81,7 @@ func (m *mount) run(req *http.Request, params Params) (mountResult, error) {
 	if leave := m.settle(); leave != nil {
 		return mountResult{leave: leave}, nil
 	}
-	if fx.nav == nil {
+	if fx.nav == nil && m.route != nil { // a child view has no params of its own
 		if err := m.handleParams(params, m.url); err != nil {
 			return mountResult{}, err
 		}

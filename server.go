@@ -39,6 +39,8 @@ type Server struct {
 	uploads uploadUsage // admitted upload entries of every connection (upload_quota.go)
 	polls   lpSessions  // long-poll sessions by token (longpoll.go)
 	tasks   taskCount   // running async tasks of every view (async.go)
+
+	childViews children // HandleChild's views (child.go)
 }
 
 // PubSub returns the PubSub the server publishes and subscribes through.

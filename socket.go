@@ -27,6 +27,7 @@ type core struct {
 	id        string
 	connected bool
 	ch        *channel // nil during the HTTP render
+	srv       *Server
 
 	fx      effects
 	onFlash func() // mirrors fx.flash into the state's Flash field, if it has one

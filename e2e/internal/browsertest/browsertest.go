@@ -482,9 +482,12 @@ func navigationCut(err error) bool {
 // pollConnected is true once the socket is up and every LiveView on the
 // page, nested ones included, has joined: the client marks a view's root
 // element with phx-connected when its join reply has been rendered.
+// Only root views (the main one, sticky ones) are checked: the client
+// strips a nested child's classes when its parent renders again (its
+// container's attributes follow the parent's render), as with Phoenix.
 const pollConnected = `() => {
 	const ls = window.liveSocket;
-	const roots = document.querySelectorAll("[data-phx-session]");
+	const roots = document.querySelectorAll("[data-phx-session]:not([data-phx-parent-id])");
 	return !!ls && ls.isConnected() && roots.length > 0 &&
 		Array.from(roots).every(el => el.classList.contains("phx-connected"));
 }`
