@@ -61,3 +61,42 @@ func TestExecJSInvalidCommandCrashesView(t *testing.T) {
 		t.Errorf("the log does not say why (%s):\n%s", want, logs)
 	}
 }
+
+type cmdState struct {
+	Open js.Cmd
+	N    int
+}
+
+type cmdView struct{}
+
+var cmdTmpl = render.Must(render.Parse(`<button phx-click="{{.Open}}">open</button><p>{{.N}}</p>`))
+
+func (cmdView) Mount(s *liveview.Socket[cmdState], _ liveview.Params) error {
+	s.Assign(func(st *cmdState) { st.Open = js.Show("#modal") })
+	return nil
+}
+
+func (cmdView) HandleEvent(s *liveview.Socket[cmdState], e liveview.Event) error {
+	s.Assign(func(st *cmdState) {
+		st.N++
+		st.Open = js.Show("#modal") // an equal Cmd: no change
+	})
+	return nil
+}
+
+func (cmdView) Render(st cmdState) (*render.Rendered, error) { return cmdTmpl.Execute(st) }
+
+// A js.Cmd in the state is a value: an Assign that leaves it equal does not
+// send the binding again.
+func TestUnchangedCmdIsNotResent(t *testing.T) {
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/", liveview.View[cmdState](cmdView{}))
+	ts := liveviewtest.NewServer(t, srv)
+	v, err := ts.Mount("/")
+	testsupport.Must(t, err)
+	r, err := v.Conn().Call(v.JoinRef(), v.Topic(), "event", map[string]any{"type": "click", "event": "inc", "value": map[string]any{}})
+	testsupport.Must(t, err)
+	if !strings.Contains(string(r.Response), `"1"`) || strings.Contains(string(r.Response), "show") {
+		t.Errorf("the event's reply %s: want the new count and not the unchanged binding", r.Response)
+	}
+}

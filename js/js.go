@@ -49,6 +49,7 @@ package js
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -57,67 +58,67 @@ import (
 // Cmd is a list of JS commands, run by the client in order. Its methods
 // return a new Cmd and leave the receiver unchanged, so that a Cmd can be
 // shared and extended in several ways. The zero Cmd is an empty list.
+//
+// Cmds are comparable, and equal when they hold the same commands: in a
+// view's state, a Cmd that an Assign left equal counts as unchanged, so the
+// template's slots that use it are not evaluated again.
 type Cmd struct {
-	ops [][]byte // each one encoded command: ["kind",{args}]
-	err error
+	ops string // the encoded commands, ["kind",{args}], joined by commas
+	err string // the first error met while building, if any
 }
 
 // String returns the commands as the JSON array the client executes, or
 // "[]" if the Cmd is invalid (see Err). render calls it when the Cmd is a
 // binding's value and escapes the result for the attribute.
 func (c Cmd) String() string {
-	if c.err != nil {
+	if c.err != "" {
 		return "[]"
 	}
-	return string(c.appendJSON(nil))
+	return "[" + c.ops + "]"
 }
 
 // MarshalJSON encodes the commands as the JSON array the client executes, so
 // that a Cmd can travel in an event payload. It fails if the Cmd is invalid.
 func (c Cmd) MarshalJSON() ([]byte, error) {
-	if c.err != nil {
-		return nil, c.err
+	if c.err != "" {
+		return nil, errors.New(c.err)
 	}
-	return c.appendJSON(nil), nil
+	return []byte("[" + c.ops + "]"), nil
 }
 
 // Err returns the first error met while building the Cmd, or nil if all its
 // commands are valid.
-func (c Cmd) Err() error { return c.err }
+func (c Cmd) Err() error {
+	if c.err == "" {
+		return nil
+	}
+	return errors.New(c.err)
+}
 
 // Then returns the commands of c followed by those of next.
 func (c Cmd) Then(next Cmd) Cmd {
-	if c.err != nil {
+	switch {
+	case c.err != "":
+		return c
+	case next.err != "":
+		return Cmd{err: next.err}
+	case c.ops == "":
+		return next
+	case next.ops == "":
 		return c
 	}
-	if next.err != nil {
-		return Cmd{err: next.err}
-	}
-	out := Cmd{ops: make([][]byte, 0, len(c.ops)+len(next.ops))}
-	out.ops = append(append(out.ops, c.ops...), next.ops...)
-	return out
-}
-
-func (c Cmd) appendJSON(b []byte) []byte {
-	b = append(b, '[')
-	for i, op := range c.ops {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, op...)
-	}
-	return append(b, ']')
+	return Cmd{ops: c.ops + "," + next.ops}
 }
 
 // add appends the command kind with args. The arguments are a map so that
 // encoding/json writes the keys sorted, as Phoenix's encoder writes the keys
 // of the (small, hence ordered) Elixir map that holds them.
 func (c Cmd) add(kind string, args map[string]any, err error) Cmd {
-	if c.err != nil {
+	if c.err != "" {
 		return c
 	}
 	if err != nil {
-		return Cmd{err: fmt.Errorf("js: %s: %w", kind, err)}
+		return Cmd{err: fmt.Sprintf("js: %s: %v", kind, err)}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -125,12 +126,13 @@ func (c Cmd) add(kind string, args map[string]any, err error) Cmd {
 	// the commands are written in.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode([]any{kind, args}); err != nil {
-		return Cmd{err: fmt.Errorf("js: %s: %w", kind, err)}
+		return Cmd{err: fmt.Sprintf("js: %s: %v", kind, err)}
 	}
-	op := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	// The full slice expression makes append copy, so that two commands
-	// appended to one Cmd never share (and overwrite) an array.
-	return Cmd{ops: append(c.ops[:len(c.ops):len(c.ops)], op)}
+	op := strings.TrimSuffix(buf.String(), "\n")
+	if c.ops == "" {
+		return Cmd{ops: op}
+	}
+	return Cmd{ops: c.ops + "," + op}
 }
 
 // scopeMark starts a selector made by Closest or Inner. No CSS selector

@@ -191,6 +191,22 @@ func TestCmdIsImmutable(t *testing.T) {
 	}
 }
 
+// Cmds compare equal when they hold the same commands, so that a view's
+// state can tell an unchanged binding from a new one.
+func TestCmdIsComparable(t *testing.T) {
+	a := js.Show("#m").FocusFirst("#m")
+	b := js.Show("#m").Then(js.FocusFirst("#m"))
+	if a != b {
+		t.Errorf("%s != %s", a, b)
+	}
+	if a == js.Show("#m") || a == js.Show("#m").FocusFirst("#n") {
+		t.Error("different command lists compare equal")
+	}
+	if js.Show("#m").Then(js.Cmd{}) != js.Show("#m") || (js.Cmd{}).Then(js.Show("#m")) != js.Show("#m") {
+		t.Error("Then with an empty list changes the list")
+	}
+}
+
 // Phoenix raises ArgumentError for these; a Cmd records the error, renders
 // nothing and refuses to be encoded.
 func TestInvalidCommands(t *testing.T) {
