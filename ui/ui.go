@@ -39,6 +39,7 @@ import (
 	"path"
 	"reflect"
 
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/internal/asset"
 	"github.com/liveview-go/liveview/js"
 	"github.com/liveview-go/liveview/render"
@@ -128,8 +129,12 @@ type Option struct {
 
 // InputAttrs are the attributes of "input".
 type InputAttrs struct {
-	// ID is the element's id, which the label points at.
-	ID string `attr:"required"`
+	// Field, a field of a form.Form ("Field" (.Form.Field "email")), gives
+	// the input its ID, Name, Value, Checked and Errors; attributes given
+	// explicitly win.
+	Field form.Field
+	// ID is the element's id, which the label points at (or Field's ID).
+	ID string
 	// Name is the form field's name; default: ID.
 	Name string
 	// Type is an input type (text, the default, email, password, number,
@@ -149,21 +154,46 @@ type InputAttrs struct {
 	Rest   render.Attrs `attr:"rest"`
 }
 
+// Resolved returns the attributes with Field's parts where the others are
+// empty.
+func (in InputAttrs) Resolved() InputAttrs {
+	f := in.Field
+	if in.ID == "" {
+		in.ID = f.ID
+	}
+	if in.Name == "" {
+		in.Name = f.Name
+	}
+	if in.Name == "" {
+		in.Name = in.ID
+	}
+	if in.Value == nil && (f.Name != "" || f.ID != "") {
+		in.Value = f.Value
+	}
+	if !in.Checked {
+		in.Checked = f.Checked
+	}
+	if in.Errors == nil {
+		in.Errors = f.Errors
+	}
+	return in
+}
+
 // Input renders a labelled form field with its errors.
-var Input = render.MustComponent[InputAttrs]("input", `<div class="ui-field{{if eq .Type "checkbox"}} ui-field-checkbox{{end}}{{if .Errors}} ui-invalid{{end}}">
+var Input = render.MustComponent[InputAttrs]("input", `{{with $in := .Resolved}}<div class="ui-field{{if eq .Type "checkbox"}} ui-field-checkbox{{end}}{{if .Errors}} ui-invalid{{end}}">
 {{- if eq .Type "checkbox" -}}
-<input type="hidden" name="{{or .Name .ID}}" value="false"><label><input type="checkbox" id="{{.ID}}" name="{{or .Name .ID}}" value="true" {{if .Checked}}checked{{end}} {{.Rest}}> {{.Label}}</label>
+<input type="hidden" name="{{.Name}}" value="false"><label><input type="checkbox" id="{{.ID}}" name="{{.Name}}" value="true" {{if .Checked}}checked{{end}} {{.Rest}}> {{.Label}}</label>
 {{- else -}}
-{{with .Label}}<label for="{{$.ID}}">{{.}}</label>{{end}}
+{{with .Label}}<label for="{{$in.ID}}">{{.}}</label>{{end}}
 {{- if eq .Type "select" -}}
-<select id="{{.ID}}" name="{{or .Name .ID}}" {{.Rest}}>{{with .Prompt}}<option value="">{{.}}</option>{{end}}{{range .Options}}<option value="{{.Value}}" {{if eq .Value (print $.Value)}}selected{{end}}>{{.Label}}</option>{{end}}</select>
+<select id="{{.ID}}" name="{{.Name}}" {{.Rest}}>{{with .Prompt}}<option value="">{{.}}</option>{{end}}{{range .Options}}<option value="{{.Value}}" {{if eq .Value (print $in.Value)}}selected{{end}}>{{.Label}}</option>{{end}}</select>
 {{- else if eq .Type "textarea" -}}
-<textarea id="{{.ID}}" name="{{or .Name .ID}}" {{.Rest}}>{{.Value}}</textarea>
+<textarea id="{{.ID}}" name="{{.Name}}" {{.Rest}}>{{.Value}}</textarea>
 {{- else -}}
-<input type="{{or .Type "text"}}" id="{{.ID}}" name="{{or .Name .ID}}" value="{{.Value}}" {{.Rest}}>
+<input type="{{or .Type "text"}}" id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" {{.Rest}}>
 {{- end}}{{end}}
 {{- range .Errors}}<p class="ui-error">{{.}}</p>{{end -}}
-</div>`)
+</div>{{end}}`)
 
 // SimpleFormAttrs are the attributes of "simple_form": its body holds the
 // inputs, its Actions slots the buttons.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/js"
 	"github.com/liveview-go/liveview/render"
 	"github.com/liveview-go/liveview/ui"
@@ -79,6 +80,15 @@ func TestInputs(t *testing.T) {
 		`<input type="hidden" name="admin" value="false"><label><input type="checkbox" id="admin" name="admin" value="true" checked > Admin</label>`,
 		`<textarea id="comment" name="comment" >&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>`,
 	)
+	noScript(t, got)
+}
+
+func TestInputFromFormField(t *testing.T) {
+	f := form.Field{Name: "user[email]", ID: "user_email", Value: evil, Errors: []string{"is taken"}}
+	got := html(t, `{{component "input" "Field" . "Type" "email" "Label" "Email"}}{{component "input" "Field" . "ID" "other" "Value" "mine"}}`, f)
+	contains(t, got,
+		`<div class="ui-field ui-invalid"><label for="user_email">Email</label><input type="email" id="user_email" name="user[email]" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" ><p class="ui-error">is taken</p></div>`,
+		`<input type="text" id="other" name="user[email]" value="mine" >`)
 	noScript(t, got)
 }
 

@@ -45,7 +45,7 @@ var tmpl = render.Must(render.New("wizard").Funcs(liveview.TemplateFuncs).Compon
 {{with component "header"}}Step {{.Step}} of 2{{with slot "Subtitle"}}PushRedirect with flash: two steps over one connection.{{end}}{{end}}
 {{if eq .Step 1}}
 {{with component "simple_form" "id" "step1" "Submit" "next"}}
-  {{with .Form.Field "name"}}{{component "input" "ID" .ID "Name" .Name "Value" .Value "Errors" .Errors "Label" "Your name" "autocomplete" "off"}}{{end}}
+  {{component "input" "Field" (.Form.Field "name") "Label" "Your name" "autocomplete" "off"}}
   {{with slot "Actions"}}{{with component "button" "Type" "submit" "id" "continue"}}Continue{{end}}{{end}}
 {{end}}
 {{else}}
