@@ -18,6 +18,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Traffic is the traffic panel's data.
@@ -67,52 +68,55 @@ func (v View) source() Source {
 	return v.Source
 }
 
-// Style is the dashboard's stylesheet, for Config.Head.
+// Style is the dashboard's own stylesheet, for Config.Head, on top of
+// package ui's (ui.Head): the panels' grid and the loading spinner.
 const Style template.HTML = `<style>
-.dash .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: .8rem; margin-bottom: 1.5rem; }
-.dash .panel { border: 1px solid var(--line, #e5e7eb); border-radius: .5rem; padding: .8rem 1rem; min-height: 7.5rem; display: flex; flex-direction: column; }
-.dash .panel h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted, #6b7280); margin: 0 0 .4rem; display: flex; justify-content: space-between; align-items: center; }
-.dash .panel h2 button { font-size: .75rem; padding: .1rem .5rem; text-transform: none; letter-spacing: 0; }
-.dash .big { font-size: 1.8rem; font-weight: 600; }
-.dash .sub { color: var(--muted, #6b7280); }
-.dash .loading { color: var(--muted, #6b7280); }
-.dash .loading::after { content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .4em; border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; animation: dash-spin .8s linear infinite; vertical-align: -.1em; }
+.dash .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 1rem; margin-bottom: 1.5rem; }
+.dash .panel { min-height: 7.5rem; }
+.dash .panel h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--ui-muted, #64748b); margin: 0 0 .6rem; display: flex; justify-content: space-between; align-items: center; }
+.dash .panel h2 .ui-button { font-size: .75rem; padding: .3rem .6rem; text-transform: none; letter-spacing: 0; }
+.dash .big { font-size: 1.8rem; font-weight: 600; line-height: 1.2; }
+.dash .sub, .dash .loading { color: var(--ui-muted, #64748b); }
+.dash .loading { margin: 0 0 .4rem; }
+.dash .loading::after { content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .45em; border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; animation: dash-spin .8s linear infinite; vertical-align: -.1em; }
 .dash .stale { opacity: .45; }
-.dash .failed { color: #b00; }
+.dash .failed { color: var(--ui-danger, #dc2626); margin: 0; }
 .dash ul.incidents { margin: 0; padding-left: 1.1rem; }
-.dash .search input { width: 100%; box-sizing: border-box; }
-.dash .results { list-style: none; padding: 0; } .dash .results li { padding: .2rem 0; border-bottom: 1px solid var(--line, #e5e7eb); }
+.dash #search-status { display: flex; gap: .75rem; align-items: center; min-height: 2.2rem; margin: .25rem 0 .5rem; }
+.dash .results { list-style: none; padding: 0; margin: 0; }
+.dash .results li { padding: .45rem 0; border-bottom: 1px solid var(--ui-line, #e2e8f0); }
 @keyframes dash-spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .dash .loading::after { animation: none; } }
 </style>`
 
-var tmpl = render.MustCheck[State](render.Parse(`<section class="dash">
-<h1>Dashboard</h1>
+var tmpl = render.MustCheck[State](render.New("dashboard").Components(ui.Components()...).Parse(`<div class="ui-page dash">
+{{with component "header"}}Dashboard{{with slot "Subtitle"}}AssignAsync and StartAsync: each panel loads on its own from a slow source, and the page never waits.{{end}}{{end}}
 <div class="panels">
-  <div class="panel" id="traffic">
-    <h2>Traffic <button phx-click="reload" phx-value-panel="traffic" id="reload-traffic">Reload</button></h2>
+  <section class="ui-card panel" id="traffic">
+    <h2>Traffic {{with component "button" "Variant" "secondary" "id" "reload-traffic" "phx-click" "reload" "phx-value-panel" "traffic"}}Reload{{end}}</h2>
     {{if .Traffic.Loading}}<p class="loading">Loading traffic</p>{{end}}
     {{if .Traffic.Failed}}<p class="failed">Traffic unavailable: {{.Traffic.Err}}</p>
     {{else if .Traffic.OK}}<div class="{{if .Traffic.Loading}}stale{{end}}"><div class="big">{{.Traffic.Value.Visitors}}</div><div class="sub">visitors, {{.Traffic.Value.Pageviews}} page views</div></div>{{end}}
-  </div>
-  <div class="panel" id="sales">
-    <h2>Sales <button phx-click="reload" phx-value-panel="sales" id="reload-sales">Reload</button></h2>
+  </section>
+  <section class="ui-card panel" id="sales">
+    <h2>Sales {{with component "button" "Variant" "secondary" "id" "reload-sales" "phx-click" "reload" "phx-value-panel" "sales"}}Reload{{end}}</h2>
     {{if .Sales.Loading}}<p class="loading">Loading sales</p>{{end}}
     {{if .Sales.Failed}}<p class="failed">Sales unavailable: {{.Sales.Err}}</p>
     {{else if .Sales.OK}}<div class="{{if .Sales.Loading}}stale{{end}}"><div class="big">{{.Sales.Value.Revenue}}</div><div class="sub">{{.Sales.Value.Orders}} orders today</div></div>{{end}}
-  </div>
-  <div class="panel" id="incidents">
-    <h2>Incidents <button phx-click="reload" phx-value-panel="incidents" id="reload-incidents">Reload</button></h2>
+  </section>
+  <section class="ui-card panel" id="incidents">
+    <h2>Incidents {{with component "button" "Variant" "secondary" "id" "reload-incidents" "phx-click" "reload" "phx-value-panel" "incidents"}}Reload{{end}}</h2>
     {{if .Incidents.Loading}}<p class="loading">Loading incidents</p>{{end}}
     {{if .Incidents.Failed}}<p class="failed">Incidents unavailable: {{.Incidents.Err}}</p>
     {{else if .Incidents.OK}}<ul class="incidents {{if .Incidents.Loading}}stale{{end}}">{{range .Incidents.Value}}<li>{{.}}</li>{{else}}<li>None open</li>{{end}}</ul>{{end}}
-  </div>
+  </section>
 </div>
-<form class="search" id="search" phx-change="search" phx-submit="search">
-  <input type="search" name="q" value="{{.Query}}" placeholder="Search products" autocomplete="off" aria-label="Search products">
+<form id="search" phx-change="search" phx-submit="search">
+  {{component "input" "ID" "q" "Type" "search" "Label" "Search products" "Value" .Query "placeholder" "gopher, mug, socks…" "autocomplete" "off"}}
 </form>
-<p class="sub" id="search-status">{{if .Searching}}<span class="loading">Searching for “{{.Query}}”</span> <button type="button" id="cancel-search" phx-click="cancel-search">Cancel</button>{{else if .SearchErr}}<span class="failed">{{.SearchErr}}</span>{{else if .Answered}}{{len .Results}} results for “{{.Answered}}”{{else}}Type to search: each keystroke starts a query and cancels the one still running.{{end}}{{if .Replaced}} ({{.Replaced}} earlier queries cancelled){{end}}</p>
+<div class="ui-muted" id="search-status">{{if .Searching}}<span class="loading">Searching for “{{.Query}}”</span>{{with component "button" "Variant" "secondary" "id" "cancel-search" "phx-click" "cancel-search"}}Cancel{{end}}{{else if .SearchErr}}<span class="failed">{{.SearchErr}}</span>{{else if .Answered}}<span>{{len .Results}} results for “{{.Answered}}”</span>{{else}}<span>Type to search: each keystroke starts a query and cancels the one still running.</span>{{end}}{{if .Replaced}}<span>({{.Replaced}} earlier queries cancelled)</span>{{end}}</div>
 <ul class="results" id="results">{{range .Results}}<li>{{.}}</li>{{end}}</ul>
-</section>`))
+</div>`))
 
 var (
 	trafficField   = func(st *State) *liveview.Async[Traffic] { return &st.Traffic }
