@@ -185,6 +185,14 @@ func (s *suite) joinLeaveUpdate(t *testing.T) {
 	testsupport.Must(t, ann2.ClickEvent("untrack", nil))
 	awaitWho(t, ann, a, "|ann=away|bob=busy|", "ann's second tab untracked")
 
+	// A view that crashes is untracked too.
+	cal := a.mount(t, "user=cal")
+	awaitWho(t, watcher, b, "|ann=away|bob=busy|cal=here|", "cal joined on A")
+	if err := cal.ClickEvent("crash", nil); err == nil {
+		t.Fatal("the crash event did not crash cal's view")
+	}
+	awaitWho(t, watcher, b, "|ann=away|bob=busy|", "cal's view crashed")
+
 	// A view that ends is untracked: a leave, and a closed connection.
 	testsupport.Must(t, bob.Leave())
 	awaitWho(t, ann, a, "|ann=away|", "bob's view left")

@@ -1,6 +1,7 @@
 package presencetest
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -58,6 +59,8 @@ func (roomView) HandleEvent(s *liveview.Socket[roomState], e liveview.Event) err
 	case "untrack":
 		s.Untrack(Online, s.Context().User)
 		return nil
+	case "crash":
+		return errors.New("presencetest: crashing on purpose")
 	}
 	return &liveview.UnknownEventError{Name: e.Name}
 }
