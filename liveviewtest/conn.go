@@ -276,6 +276,9 @@ func (c *Conn) call(joinRef, topic, event string, payload any, apply func(Reply)
 	err := c.wait("waiting for the reply to "+event+" (ref "+ref+") on "+topic, func() bool {
 		var ok bool
 		if r, ok = c.replies[ref]; ok {
+			// Nobody else waits for a ref call made: forgetting the reply
+			// keeps a long test's memory flat.
+			delete(c.replies, ref)
 			return true
 		}
 		if abort != nil {
