@@ -22,9 +22,11 @@ func shown(id string) string {
 // Live validation in the browser, with the official client's _unused_
 // keys: typing into one field shows its errors only; a submit shows every
 // field's.
-func TestFormLiveValidationInBrowser(t *testing.T) {
+func TestFormLiveValidationInBrowser(t *testing.T) { eachTransport(t, testFormLiveValidationInBrowser) }
+
+func testFormLiveValidationInBrowser(t *testing.T, opts ...browsertest.Option) {
 	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) { signupexample.Register(s, "/signup") })
-	p := browsertest.New(t)
+	p := browsertest.New(t, opts...)
 	p.Navigate(hs.URL + "/signup")
 	p.WaitConnected()
 
@@ -88,6 +90,10 @@ func (n *formNode) stop(t *testing.T) {
 // new render: what the user typed, before and during the outage, comes back
 // with its errors, and the fields left untouched still show none.
 func TestFormRecoveryAfterServerRestartInBrowser(t *testing.T) {
+	eachTransport(t, testFormRecoveryAfterServerRestartInBrowser)
+}
+
+func testFormRecoveryAfterServerRestartInBrowser(t *testing.T, opts ...browsertest.Option) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +101,7 @@ func TestFormRecoveryAfterServerRestartInBrowser(t *testing.T) {
 	addr := ln.Addr().String()
 	first := startFormNode(t, ln)
 
-	p := browsertest.New(t)
+	p := browsertest.New(t, opts...)
 	p.Navigate("http://" + addr + "/signup")
 	p.WaitConnected()
 	p.Eval(`window.__sameDocument = true`, nil)
