@@ -23,9 +23,9 @@ import (
 
 // Message is what travels between nodes, JSON-encoded.
 type Message struct {
-	// ID is unique to the message, chosen by the node that publishes it. The
-	// page keys its list by ID, so that a new message costs one row in the
-	// diff, not a resend of every row whose position shifted.
+	// ID is unique to the message, chosen by the node that publishes it.
+	// The page's element for the message has the DOM id "msg-<ID>", by
+	// which the stream inserts it once and trims it later.
 	ID   string `json:"id"`
 	From string `json:"from"`
 	Text string `json:"text"`
@@ -43,10 +43,11 @@ type Presence struct {
 	Typing bool   `json:"typing"`
 }
 
-// Bounds on what one user can make every view hold: each message is kept by
-// every view in the room, so its size is multiplied by the room's size.
+// Bounds on what one user can make every page show. Views keep no messages:
+// each is streamed to the page once (liveview.Stream) and forgotten.
 const (
-	// MaxMessages is how many messages a view keeps and shows.
+	// MaxMessages is how many messages a page shows: older ones are
+	// trimmed from the page as new ones arrive.
 	MaxMessages = 100
 	// MaxTextLength is the longest message, in characters.
 	MaxTextLength = 500
@@ -56,8 +57,9 @@ const (
 
 // State is one user's view of the room.
 type State struct {
-	Name     string
-	Messages []Message
+	Name string
+	// Messages streams the room's messages to the page.
+	Messages *liveview.Stream[Message]
 	// Form is the last message form sent, bound to a Say.
 	Form *form.Form
 	// Error says why the last message was not sent, if publishing failed.
@@ -106,7 +108,7 @@ type View struct {
 
 var tmpl = render.MustCheck[State](render.New("chat").Components(ui.Components()...).Parse(`<div class="ui-page chat">
 {{with component "header"}}Chat room{{with slot "Subtitle"}}Subscribe, Publish and Presence: open this page in two windows.{{end}}{{end}}
-<ul id="messages" class="ui-stack ui-card">{{range keyed "ID" .Messages}}<li><b>{{.From}}</b>: {{.Text}}</li>{{else}}<li class="ui-muted">No messages yet: say something.</li>{{end}}</ul>
+<ul id="messages" class="ui-stack ui-card" phx-update="stream">{{range $id, $m := .Messages}}<li id="{{$id}}"><b>{{$m.From}}</b>: {{$m.Text}}</li>{{end}}</ul>
 <div class="ui-muted"><p id="online">Online: {{.Online}}</p>
 {{if .Typing}}<p id="typing">{{.Typing}} typing…</p>{{end}}</div>
 {{with .Shown}}<p id="error" class="ui-error">{{.}}</p>{{end}}
@@ -121,6 +123,8 @@ var tmpl = render.MustCheck[State](render.New("chat").Components(ui.Components()
 // during the HTTP render).
 func (v View) Mount(s *liveview.Socket[State], p liveview.Params) error {
 	s.Assign(func(st *State) {
+		st.Messages = liveview.NewStream(func(m Message) string { return "msg-" + m.ID })
+		st.Messages.SetLimit(-MaxMessages)
 		st.Name = p.String("name")
 		if st.Name == "" {
 			st.Name = "guest"
@@ -191,8 +195,8 @@ func newID() string {
 
 // HandleInfo shows a message published on the room. Messages come from
 // every node sharing the PubSub, so they are checked as the node's own: a
-// message without an id, one seen already (the list's keys must be unique),
-// or one longer than this node allows is dropped.
+// message without an id or longer than this node allows is dropped. A
+// message seen already only updates its row: the page finds it by its id.
 func (v View) HandleInfo(s *liveview.Socket[State], msg any) error {
 	if _, ok := msg.(liveview.PresenceDiff[Presence]); ok {
 		return v.showPresences(s)
@@ -202,17 +206,7 @@ func (v View) HandleInfo(s *liveview.Socket[State], msg any) error {
 		utf8.RuneCountInString(m.Text) > MaxTextLength || utf8.RuneCountInString(m.From) > MaxNameLength {
 		return nil
 	}
-	for _, old := range s.Context().Messages {
-		if old.ID == m.ID {
-			return nil
-		}
-	}
-	s.Assign(func(st *State) {
-		st.Messages = append(st.Messages, m)
-		if n := len(st.Messages); n > MaxMessages {
-			st.Messages = append([]Message(nil), st.Messages[n-MaxMessages:]...)
-		}
-	})
+	s.Assign(func(st *State) { st.Messages.Append(m) })
 	return nil
 }
 

@@ -90,7 +90,7 @@ func TestNewMessageCostsOneRow(t *testing.T) {
 	if strings.Contains(v.HTML(), "message 0001 ") {
 		t.Errorf("the oldest messages are still shown past MaxMessages (%d)", chat.MaxMessages)
 	}
-	if n := strings.Count(v.HTML(), "<li>"); n != chat.MaxMessages {
+	if n := strings.Count(v.HTML(), "<li id=\"msg-"); n != chat.MaxMessages {
 		t.Errorf("%d messages shown, want MaxMessages (%d)", n, chat.MaxMessages)
 	}
 	// One row is about 330 bytes, and the keyed list's moves a few bytes a
@@ -133,7 +133,7 @@ func TestLongMessagesAreRefused(t *testing.T) {
 	if v.Has("#error") {
 		t.Errorf("the error is still shown after a message within the bound")
 	}
-	if n := strings.Count(v.HTML(), "<li>"); n != 1 {
+	if n := strings.Count(v.HTML(), "<li id=\"msg-"); n != 1 {
 		t.Errorf("%d messages shown, want only the one within the bound", n)
 	}
 }

@@ -33,7 +33,7 @@ func TestChatExampleOnOneNode(t *testing.T) {
 	testsupport.Must(t, v1.ClickEvent("say", map[string]any{"text": "   "}))
 	testsupport.Must(t, v1.ClickEvent("say", map[string]any{"text": "after"}))
 	h := await(v2, "bob sees ann", "<b>ann</b>: after")
-	if strings.Count(h, "<li>") != 2 {
+	if strings.Count(h, "<li id=\"msg-") != 2 {
 		t.Fatalf("want 2 messages:\n%s", h)
 	}
 }
