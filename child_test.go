@@ -42,6 +42,10 @@ func (nestView) Mount(s *liveview.Socket[nestState], _ liveview.Params) error {
 }
 func (nestView) Render(st nestState) (*render.Rendered, error) { return nestTmpl.Execute(st) }
 
+func (nestView) HandleEvent(_ *liveview.Socket[nestState], e liveview.Event) error {
+	return fmt.Errorf("the parent fails on %q", e.Name)
+}
+
 // childToken is the child container's session token in h.
 func childToken(t *testing.T, h string) string {
 	t.Helper()
@@ -110,9 +114,18 @@ func TestChildViews(t *testing.T) {
 		if status != "ok" || !strings.Contains(resp, `&lt;b&gt;hi&lt;/b&gt;`) {
 			t.Fatalf("round %d: the child's join: %s %s", round, status, resp)
 		}
-		// The parent leaves (or is replaced): its child ends with it.
-		if err := v.Leave(); err != nil {
-			t.Fatal(err)
+		// The parent leaves, or crashes: its child ends with it.
+		if round%2 == 0 {
+			if err := v.Leave(); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			if err := v.ClickEvent("boom", nil); err == nil {
+				t.Fatalf("round %d: the failing event got a reply", round)
+			}
+			if err := v.AwaitCrash(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		testsupport.AwaitValue(t, fmt.Sprintf("round %d: the child's unmounts", round), int64(round+1), unmounts.Load)
 		if v, err = c.Mount("/nest"); err != nil {
