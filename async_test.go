@@ -491,3 +491,33 @@ func TestStartAsyncWithoutHandler(t *testing.T) {
 		t.Errorf("the log does not say why:\n%s", log.String())
 	}
 }
+
+// Shutdown waits for the tasks of the views it ends: a task that has not
+// returned yet (it ignores its cancelled context) holds Shutdown until its
+// deadline.
+func TestShutdownWaitsForAsyncTasks(t *testing.T) {
+	e := newDash(t, liveview.Config{})
+	_, err := e.ts.Mount("/dash?skip=sales")
+	testsupport.Must(t, err)
+	visits, alerts := e.tasks.next("visits"), e.tasks.next("alerts")
+	alerts.ok(1)
+	testsupport.AwaitValue(t, "tasks running", 1, func() int64 { return int64(liveview.RunningTasks(e.srv)) })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.srv.Shutdown(ctx) }()
+	visits.cancelled(t) // the view ended
+	testsupport.AwaitValue(t, "connections", 0, func() int64 { return int64(liveview.Connections(e.srv)) })
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Shutdown = %v while a task still ran, want its deadline's error", err)
+		}
+	case <-time.After(testsupport.Timeout):
+		t.Fatal("Shutdown did not return once its context was cancelled")
+	}
+	visits.ok(1)
+	testsupport.AwaitValue(t, "tasks running", 0, func() int64 { return int64(liveview.RunningTasks(e.srv)) })
+}
