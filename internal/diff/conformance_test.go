@@ -23,10 +23,11 @@ type officialClient struct {
 }
 
 type clientAnswer struct {
-	OK    bool    `json:"ok"`
-	HTML  *string `json:"html"`
-	Title *string `json:"title"`
-	Error string  `json:"error"`
+	OK      bool              `json:"ok"`
+	HTML    *string           `json:"html"`
+	Streams []json.RawMessage `json:"streams"`
+	Title   *string           `json:"title"`
+	Error   string            `json:"error"`
 }
 
 // needTool skips the test when a tool the test needs is missing, or fails it

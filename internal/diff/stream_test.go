@@ -1,6 +1,12 @@
 package diff
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/liveview-go/liveview/render"
@@ -63,4 +69,83 @@ func TestStreamKeepsNoRows(t *testing.T) {
 	if c == nil || !c.stream || len(c.rows) != 0 || len(c.keys) != 0 || c.n != 0 {
 		t.Fatalf("diff state of a stream after 50 inserts: %+v; want no rows, keys or count", c)
 	}
+}
+
+// TestStreamConformanceOfficialClient sends seeded random stream renders
+// (inserts at -1, 0 and n with and without limits, update-only inserts,
+// deletes, resets, renders without changes) through the official client's
+// rendered.js: after each it must render exactly this render's rows in the
+// container, and hand its DOM patcher the very "stream" entry we sent (none
+// for a render without changes). What the patcher then does with the
+// entries is checked in Chromium (e2e/stream_test.go).
+func TestStreamConformanceOfficialClient(t *testing.T) {
+	c := startOfficialClient(t)
+	cases := 100
+	if testing.Short() {
+		cases = 20
+	}
+	for seed := 0; seed < cases; seed++ {
+		r := rand.New(rand.NewSource(int64(2_000_000 + seed)))
+		var tr Tree
+		for step := 0; step < 20; step++ {
+			p := &render.StreamPatch{Ref: strconv.Itoa(seed % 3), Reset: r.Intn(8) == 0}
+			var rows [][]render.Value
+			if step == 0 || r.Intn(4) > 0 {
+				for k := r.Intn(4); k > 0; k-- {
+					id := fmt.Sprintf("s-%d", r.Intn(30))
+					p.Inserts = append(p.Inserts, render.StreamInsert{DOMID: id, At: r.Intn(4) - 1, Limit: []int{0, 0, -3, 2}[r.Intn(4)], UpdateOnly: r.Intn(6) == 0})
+					rows = append(rows, row(id, fmt.Sprintf("<%d & %d>", seed, step)))
+				}
+				for k := r.Intn(3); k > 0; k-- {
+					p.Deletes = append(p.Deletes, fmt.Sprintf("s-%d", r.Intn(30)))
+				}
+			}
+			msg, err := tr.AppendMembers([]byte{'{'}, streamRender(p, rows...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg = append(msg, '}')
+			kind := "diff"
+			if step == 0 {
+				kind = "join"
+			}
+			ans, err := c.send(kind, msg)
+			if err != nil {
+				t.Fatalf("seed %d step %d: %s: %v", seed, step, msg, err)
+			}
+			var want strings.Builder
+			want.WriteString(streamPage.Parts()[0])
+			for _, rw := range rows {
+				fmt.Fprintf(&want, `<li id="%s">%s</li>`, rw[0].HTML(), rw[1].HTML())
+			}
+			want.WriteString(streamPage.Parts()[1])
+			if *ans.HTML != want.String() {
+				t.Fatalf("seed %d step %d: after %s\nofficial client %q\n    want %q", seed, step, msg, *ans.HTML, want.String())
+			}
+			changed := p.Reset || len(p.Inserts) > 0 || len(p.Deletes) > 0
+			var entry json.RawMessage
+			if i := bytes.Index(msg, []byte(`"stream":`)); i >= 0 {
+				dec := json.NewDecoder(bytes.NewReader(msg[i+len(`"stream":`):]))
+				var one json.RawMessage
+				if err := dec.Decode(&one); err != nil {
+					t.Fatal(err)
+				}
+				entry = one
+			}
+			switch {
+			case changed && (len(ans.Streams) != 1 || !bytes.Equal(compact(t, ans.Streams[0]), compact(t, entry))):
+				t.Fatalf("seed %d step %d: after %s the client hands its patcher %s, want exactly %s", seed, step, msg, ans.Streams, entry)
+			case !changed && step > 0 && len(ans.Streams) != 0:
+				t.Fatalf("seed %d step %d: a render without stream changes (%s) handed the patcher %s", seed, step, msg, ans.Streams)
+			}
+		}
+	}
+}
+
+func compact(t *testing.T, b []byte) []byte {
+	var out bytes.Buffer
+	if err := json.Compact(&out, b); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

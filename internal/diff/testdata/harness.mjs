@@ -5,7 +5,8 @@
 //   {"diff": diff, "html": true}      -> extract + mergeDiff, as View.update does
 // With "html", the answer carries the HTML the client renders for the view
 // (Rendered#toString, the path View.renderContainer takes), without the
-// attributes the client adds for itself. Errors are answered, not thrown, so a
+// attributes the client adds for itself, and the "stream" entries it hands
+// to the DOM patcher ("streams"). Errors are answered, not thrown, so a
 // bad message fails one case and not the whole process.
 import Rendered from "liveview-rendered";
 import { createInterface } from "node:readline";
@@ -39,7 +40,10 @@ for await (const line of lines) {
       answer.reply = extracted.reply;
     }
     if (msg.html) {
-      answer.html = view.toString(null).buffer.replace(clientOnlyAttrs, "");
+      const out = view.toString(null);
+      answer.html = out.buffer.replace(clientOnlyAttrs, "");
+      // The stream entries the render hands to the DOM patcher.
+      answer.streams = Array.from(out.streams || []);
     }
   } catch (e) {
     answer = { error: String((e && e.stack) || e) };
