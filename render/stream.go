@@ -198,14 +198,16 @@ func markStream(o *op, tree *parse.Tree, nodes []parse.Node, i int, ctx context)
 
 // streamContainerBefore reports whether the nodes before a range end with the
 // start tag of an element that has phx-update="stream", followed only by
-// spaces. Actions inside the tag (dynamic attributes) are allowed.
+// spaces. Actions, ifs and withs inside the tag (dynamic attributes) are
+// allowed.
 func streamContainerBefore(nodes []parse.Node) bool {
 	var parts []string
 	for j := len(nodes) - 1; j >= 0; j-- {
 		switch n := nodes[j].(type) {
 		case *parse.TextNode:
 			parts = append(parts, string(n.Text))
-		case *parse.ActionNode:
+		case *parse.ActionNode, *parse.IfNode, *parse.WithNode:
+			// An action or a conditional attribute in the tag.
 			parts = append(parts, "\x00")
 		case *parse.CommentNode:
 		default:

@@ -34,6 +34,7 @@ func TestStreamRangeForms(t *testing.T) {
 		`<ul id="ms" phx-update="stream">{{range .S}}<li id="{{.DOMID}}">{{.Item.Text}}</li>{{end}}</ul>`,
 		`<ul id="ms" phx-update="stream">{{range $r := .S}}<li id="{{$r.DOMID}}">{{$r.Item.Text}}</li>{{end}}</ul>`,
 		`<ul id="ms" phx-update="stream">{{range $id, $m := .S}}<li id="{{$id}}">{{$m.Text}}</li>{{end}}</ul>`,
+		`<ul id="ms" {{if .Class}}phx-viewport-bottom="more"{{end}} phx-update="stream">{{range .S}}<li id="{{.DOMID}}">{{.Item.Text}}</li>{{end}}</ul>`,
 		"<ul class=\"{{.Class}}\" phx-update='stream' id=ms>\n  {{range $id, $m := .S}}\n  <li class=x\n id=\"{{$id}}\" title=\"{{$m.Text}}\">{{.Text}}</li>{{end}}</ul>",
 	} {
 		tmpl, err := Parse(src)

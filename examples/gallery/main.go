@@ -38,6 +38,7 @@ import (
 	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/examples/jobs"
 	"github.com/liveview-go/liveview/examples/photos"
+	"github.com/liveview-go/liveview/examples/scroll"
 	"github.com/liveview-go/liveview/examples/signup"
 	"github.com/liveview-go/liveview/examples/table"
 	"github.com/liveview-go/liveview/examples/team"
@@ -59,6 +60,7 @@ var examples = []example{
 	{"/chat", "Chat", "Subscribe and Publish: a chat room across browsers and, with -redis or -nats, across nodes.", chat.Register},
 	{"/jobs", "Jobs", "SendInfo: background jobs reporting their progress from a goroutine.", jobs.Register},
 	{"/photos", "Photos", "Uploads: drag and drop, previews, progress bars, cancel, errors per file, saved photos.", photos.Register},
+	{"/scroll", "Endless list", "Streams and phx-viewport-bottom: a list of 1,000 entries loaded a page at a time as you scroll; the view keeps none of them.", scroll.Register},
 	{"/planets", "Planets", "PushPatch and HandleParams: a paginated, sortable table whose state is in the URL.", table.Register},
 	{"/signup", "Sign up", "Package form: live validation of a struct-bound form, errors once a field is touched, nested fields, rows to add and remove.", signup.Register},
 	{"/wizard", "Wizard", "PushRedirect with flash: two steps over one connection.", wizard.Register},
