@@ -19,6 +19,7 @@ type stateShape struct {
 	flash    int   // index into fields of a `Flash liveview.Flash` field, or -1
 	uploads  int   // index into fields of an `Uploads liveview.Uploads` field, or -1
 	streams  []int // struct field indexes of fields that hold a render.Stream (stream.go)
+	myself   int   // index into fields of a component's `Myself liveview.CID` field, or -1
 }
 
 type fieldShape struct {
@@ -32,7 +33,7 @@ func shapeOf(t reflect.Type) *stateShape {
 	if s, ok := shapes.Load(t); ok {
 		return s.(*stateShape)
 	}
-	s := &stateShape{flash: -1, uploads: -1}
+	s := &stateShape{flash: -1, uploads: -1, myself: -1}
 	if t.Kind() == reflect.Struct {
 		s.isStruct = true
 		s.byName = make(map[string]int, t.NumField())
@@ -50,6 +51,9 @@ func shapeOf(t reflect.Type) *stateShape {
 			}
 			if f.Type.Implements(streamType) {
 				s.streams = append(s.streams, i)
+			}
+			if f.Name == "Myself" && f.Type == reflect.TypeFor[CID]() {
+				s.myself = len(s.fields)
 			}
 			s.fields = append(s.fields, fieldShape{index: i, comparable: valueKind(f.Type)})
 		}

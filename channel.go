@@ -26,6 +26,7 @@ type channel struct {
 	timers []*repeat           // Repeat's timers, stopped by teardown
 	async  asyncTasks          // AssignAsync's and StartAsync's tasks, cancelled by teardown
 	subs   map[string]struct{} // guarded by the server's fanout lock
+	comps  componentSet        // the view's live components
 
 	upl uploadRegistry // entries holding an upload token; read by the connection's reader
 
@@ -110,6 +111,7 @@ func (ch *channel) teardown(why endReason, err error) {
 	ch.conn.srv.fanout.removeAll(ch)
 	ch.conn.srv.presence.leave(ch)
 	ch.endUploads()
+	ch.comps.unmountAll(ch)
 	if ch.mounted {
 		ch.mounted = false
 		ch.unmount()
@@ -172,10 +174,8 @@ func (ch *channel) handle(m protocol.Message, cost int64) {
 			ch.onAllowUpload(m)
 		case "progress":
 			ch.onProgress(m)
-		case "cids_will_destroy":
-			ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
-		case "cids_destroyed":
-			ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", protocol.AppendCIDsDestroyed(nil, nil))
+		case "cids_will_destroy", "cids_destroyed":
+			ch.onCIDs(m)
 		default:
 			ch.log.Warn("liveview: unknown event on a view topic", "event", m.Event)
 			ch.replyError(m, "unknown event "+quote(m.Event))
@@ -218,6 +218,8 @@ func (ch *channel) onEvent(m protocol.Message) {
 		ch.core.ClearFlash(e.Params.String("key"))
 	case strings.HasPrefix(ev.Name, "lv:"):
 		cbErr = &UnknownEventError{Name: ev.Name, Reason: "the lv: prefix is reserved"}
+	case ev.CID != nil:
+		cbErr = ch.componentEvent(*ev.CID, e)
 	default:
 		cbErr = safely(func() error { return ch.view.handleEvent(e) })
 	}
@@ -304,6 +306,9 @@ func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empt
 	}
 	if full {
 		ch.tree.Reset()
+	}
+	if err := ch.comps.collect(ch, rd, full, &x); err != nil {
+		return nil, false, err
 	}
 	d, empty, err := ch.tree.AppendPayload(ch.buf[:0], rd, &x)
 	if err != nil {

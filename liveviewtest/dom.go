@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -36,14 +37,14 @@ func (v *View) Click(selector string, extra ...map[string]any) error {
 			value[k] = x
 		}
 	}
-	return v.runBinding("click", binding, value)
+	return v.runBinding("click", binding, value, targetCID(el))
 }
 
 // runBinding sends a binding: a plain event name, or a JSON list of JS
 // commands of which the "push" ones are sent (others run in the browser only).
-func (v *View) runBinding(typ, binding string, value map[string]any) error {
+func (v *View) runBinding(typ, binding string, value map[string]any, cid int) error {
 	if !strings.HasPrefix(strings.TrimSpace(binding), "[") {
-		return v.Push(typ, binding, value, nil)
+		return v.PushTo(cid, typ, binding, value, nil)
 	}
 	var cmds [][2]json.RawMessage
 	if err := json.Unmarshal([]byte(binding), &cmds); err != nil {
@@ -69,7 +70,7 @@ func (v *View) runBinding(typ, binding string, value map[string]any) error {
 		for k, x := range args.Value {
 			vals[k] = x
 		}
-		if err := v.Push(typ, args.Event, vals, nil); err != nil {
+		if err := v.PushTo(cid, typ, args.Event, vals, nil); err != nil {
 			return err
 		}
 	}
@@ -93,7 +94,7 @@ func (v *View) key(typ, selector, key string) error {
 	}
 	value := elementValues(el)
 	value["key"] = key
-	return v.runBinding(typ, binding, value)
+	return v.runBinding(typ, binding, value, targetCID(el))
 }
 
 // Blur sends the phx-blur event of the element matching selector.
@@ -111,7 +112,7 @@ func (v *View) simple(typ, selector string) error {
 	if binding == "" {
 		return fmt.Errorf("liveviewtest: %s has no phx-%s", selector, typ)
 	}
-	return v.runBinding(typ, binding, elementValues(el))
+	return v.runBinding(typ, binding, elementValues(el), targetCID(el))
 }
 
 // Submit submits the form matching selector: its phx-submit event with the
@@ -128,7 +129,7 @@ func (v *View) Submit(selector string, form url.Values) error {
 		return fmt.Errorf("liveviewtest: %s has no phx-submit: %s", selector, render(el))
 	}
 	v.markUsed(formFields(el), form, "")
-	return v.Push("form", event, formValues(el, form), phxValues(el))
+	return v.PushTo(targetCID(el), "form", event, formValues(el, form), phxValues(el))
 }
 
 // Change sends the phx-change event of the form matching selector, as typing
@@ -502,4 +503,14 @@ func optionValue(o *html.Node) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// targetCID is the live component an element's events go to: its
+// phx-target when that is a cid, as the client reads it; 0 for the view.
+func targetCID(el *html.Node) int {
+	n, err := strconv.Atoi(strings.TrimSpace(attr(el, "phx-target")))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
 }

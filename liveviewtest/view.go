@@ -537,12 +537,68 @@ func (e *ReplyError) Reason() string {
 // Push sends an event of the given type with value (an object, or for type
 // "form" a urlencoded string) and waits for the reply, applying its diff.
 func (v *View) Push(typ, name string, value any, meta map[string]any) error {
+	return v.PushTo(0, typ, name, value, meta)
+}
+
+// PushTo is Push for the live component cid (the view itself for 0), as an
+// element with phx-target="<cid>" sends it. Like every event helper, it
+// then removes the components the page no longer shows, as the client
+// does: cids_will_destroy, then cids_destroyed.
+func (v *View) PushTo(cid int, typ, name string, value any, meta map[string]any) error {
 	p := map[string]any{"type": typ, "event": name, "value": value}
 	if meta != nil {
 		p["meta"] = meta
 	}
-	_, _, err := v.push("event", p)
-	return err
+	if cid > 0 {
+		p["cid"] = cid
+	}
+	if _, _, err := v.push("event", p); err != nil {
+		return err
+	}
+	return v.PruneComponents()
+}
+
+// PruneComponents removes the live components the view's page no longer
+// shows, as the client does after a patch: it announces them with
+// cids_will_destroy, then cids_destroyed, and forgets those the server
+// confirms. Event helpers call it; call it after a diff pushed by the server.
+func (v *View) PruneComponents() error {
+	v.conn.mu.Lock()
+	var gone []int
+	if v.rendered != nil {
+		gone = v.rendered.Orphans()
+	}
+	v.conn.mu.Unlock()
+	if len(gone) == 0 {
+		return nil
+	}
+	if _, _, err := v.push("cids_will_destroy", map[string]any{"cids": gone}); err != nil {
+		return err
+	}
+	r, _, err := v.push("cids_destroyed", map[string]any{"cids": gone})
+	if err != nil {
+		return err
+	}
+	var resp struct {
+		CIDs []int `json:"cids"`
+	}
+	if err := json.Unmarshal(r.Response, &resp); err != nil || resp.CIDs == nil {
+		return fmt.Errorf("liveviewtest: cids_destroyed reply without cids: %s", r.Response)
+	}
+	v.conn.mu.Lock()
+	v.rendered.DeleteComponents(resp.CIDs...)
+	v.conn.mu.Unlock()
+	return nil
+}
+
+// Components lists the cids of the live components the page holds.
+func (v *View) Components() []int {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	if v.rendered == nil {
+		return nil
+	}
+	return v.rendered.Components()
 }
 
 // ClickEvent sends a click event named name with value.

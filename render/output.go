@@ -89,7 +89,7 @@ func special(v reflect.Value) (reflect.Value, bool) {
 		return v, false
 	}
 	switch v.Type() {
-	case renderedPtrType, htmlType, attrsType:
+	case renderedPtrType, htmlType, attrsType, liveRefType:
 		return v, true
 	}
 	return v, false
@@ -115,6 +115,8 @@ func (s *state) output(v reflect.Value, e escaper, src source) (Value, error) {
 				return Value{}, err
 			}
 			return Tree(r), nil
+		case liveRefType:
+			return liveValue(sv.Interface().(*LiveRef), e, src)
 		case htmlType:
 			if e.mode == escText {
 				return Value{s: sv.String()}, nil

@@ -61,12 +61,14 @@ const (
 	// change since the previous render, so its previous value still stands. Only
 	// Evaluate with a non-nil Changes produces it.
 	KindUnchanged
+	// KindComponent is a *LiveRef placed by the live function.
+	KindComponent
 )
 
 // Value is the content of one dynamic slot.
 type Value struct {
 	s    string
-	ref  any // *Rendered or *Comprehension
+	ref  any // *Rendered, *Comprehension or *LiveRef
 	kind Kind
 }
 
@@ -200,6 +202,8 @@ func (v Value) appendHTML(dst []byte) ([]byte, error) {
 		return v.Tree().AppendHTML(dst)
 	case KindComprehension:
 		return v.Comprehension().appendHTML(dst)
+	case KindComponent:
+		return appendComponentHTML(dst, v.LiveRef())
 	default:
 		return dst, fmt.Errorf("render: cannot write HTML of a slot skipped by change tracking")
 	}

@@ -44,6 +44,7 @@ type set struct {
 	compiled    atomic.Pointer[compiledSet]
 	sources     map[string]string // source text by parse name, for Error.Source
 	components  map[string]*Component
+	live        map[string]LiveComponent // declared by LiveComponents, by name
 }
 
 // compiledSet holds, per template name, the block Execute starts from (compiled
@@ -190,6 +191,9 @@ func (t *Template) Parse(text string) (*Template, error) {
 		}
 	}
 	cs, err := s.compile()
+	if err == nil {
+		err = s.checkLive(trees)
+	}
 	if err != nil {
 		// Leave the set as it was, so that it still executes.
 		s.locate(err)

@@ -499,3 +499,43 @@ func (r *Rendered) renderComponent(sb *strings.Builder, cid int) error {
 	// Components start with no template scope.
 	return r.render(sb, c, nil)
 }
+
+// Orphans lists, ascending, the cached components that the view's tree no
+// longer reaches (directly or through other components): those the client
+// removes from the page and announces with cids_will_destroy.
+func (r *Rendered) Orphans() []int {
+	comps, _ := r.tree["c"].(map[string]any)
+	if len(comps) == 0 {
+		return nil
+	}
+	reached := map[int]bool{}
+	var walk func(v any, top bool)
+	walk = func(v any, top bool) {
+		switch v := v.(type) {
+		case float64:
+			cid := int(v)
+			if reached[cid] {
+				return
+			}
+			reached[cid] = true
+			if c, ok := comps[strconv.Itoa(cid)]; ok {
+				walk(c, true)
+			}
+		case map[string]any:
+			for k, x := range v {
+				if k == "s" || k == "p" || k == "r" || k == "kc" || k == "km" || k == "stream" || (top && (k == "c" || k == "t" || k == "e")) {
+					continue
+				}
+				walk(x, false)
+			}
+		}
+	}
+	walk(r.tree, true)
+	var out []int
+	for _, cid := range r.Components() {
+		if !reached[cid] {
+			out = append(out, cid)
+		}
+	}
+	return out
+}

@@ -172,6 +172,8 @@ func appendFull(dst []byte, s *slot, v render.Value) ([]byte, error) {
 			return appendFullStream(dst, c, v.Comprehension())
 		}
 		return appendFullComp(dst, c, v.Comprehension())
+	case render.KindComponent:
+		return appendCID(dst, s, v)
 	case render.KindUnchanged:
 		return dst, errUnchanged
 	default:
@@ -258,6 +260,10 @@ func diffValue(dst []byte, start, key int, old *slot, v render.Value) ([]byte, e
 				return dst[:mark], nil
 			}
 			return append(dst, '}'), nil
+		}
+	case render.KindComponent:
+		if sameCID(old, v) {
+			return dst, nil
 		}
 	case render.KindComprehension:
 		rc := v.Comprehension()

@@ -13,6 +13,10 @@ type Extras struct {
 	HasTitle bool // "t" is written, even for an empty Title
 	Events   []Event
 	Reply    []byte // a JSON object, or nil for no "r"
+
+	// Components, when not nil, writes Renders in "c" (components.go).
+	Components *Components
+	Renders    []ComponentRender
 }
 
 // Event is an event pushed to the page: its name and its JSON payload.
@@ -24,7 +28,8 @@ type Event struct {
 // Reset empties x for reuse, keeping its Events' capacity.
 func (x *Extras) Reset() {
 	clear(x.Events)
-	*x = Extras{Events: x.Events[:0]}
+	clear(x.Renders)
+	*x = Extras{Events: x.Events[:0], Renders: x.Renders[:0]}
 }
 
 // AppendPayload appends the JSON object one render sends: the diff members
@@ -42,6 +47,11 @@ func (t *Tree) AppendPayload(dst []byte, r *render.Rendered, x *Extras) (out []b
 	}
 	if x != nil {
 		dst = appendExtras(dst, start+1, x)
+		if x.Components != nil && len(x.Renders) > 0 {
+			if dst, err = x.Components.appendComponents(dst, start+1, x.Renders); err != nil {
+				return dst[:start], false, err
+			}
+		}
 	}
 	dst = append(dst, '}')
 	return dst, len(dst)-start == 2, nil

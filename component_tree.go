@@ -1,0 +1,278 @@
+package liveview
+
+import (
+	"fmt"
+
+	"github.com/liveview-go/liveview/internal/diff"
+	"github.com/liveview-go/liveview/internal/protocol"
+	"github.com/liveview-go/liveview/render"
+)
+
+// componentSet holds the live components of one view: the instances by
+// kind and id and by cid, and their diff state. It is owned by the view's
+// queue. The server gives a component a cid the first time a render places
+// it and frees it only when the client confirms the component left the page
+// (protocol §5.6): a component the render no longer places may still be
+// on the page until the page is patched.
+type componentSet struct {
+	byKey map[componentKey]*liveComp
+	byCID map[int]*liveComp
+	next  int    // the last cid given
+	pass  uint64 // payloads collected, to find a component placed twice
+	diff  diff.Components
+	dirty []*liveComp // changed by an event or SendUpdate since the last payload
+	queue []*liveComp // reused by collect
+}
+
+type componentKey struct {
+	def render.LiveComponent
+	id  string
+}
+
+// liveComp is one live component on a view's page.
+type liveComp struct {
+	key    componentKey
+	cid    int
+	c      component
+	marked bool   // the client said it will destroy it (cids_will_destroy)
+	full   bool   // its next render is sent in full
+	placed uint64 // the pass that last placed it
+	queued uint64 // the pass that last queued it for rendering
+}
+
+func (cs *componentSet) name(lc *liveComp) string {
+	return fmt.Sprintf("component %q id %q", lc.key.def.ComponentName(), lc.key.id)
+}
+
+// collect resolves the components rd places (mounting new ones, updating
+// placed ones), renders every component that changed, and returns their
+// renders for the payload's "c". rd is nil when the view did not render.
+// With full, every component placed is rendered in full, as after a join.
+func (cs *componentSet) collect(ch *channel, rd *render.Rendered, full bool, x *diff.Extras) error {
+	cs.pass++
+	if full {
+		cs.diff.Reset()
+	}
+	queue := cs.queue[:0]
+	defer func() { clear(queue); cs.queue = queue[:0] }()
+	enqueue := func(lc *liveComp) {
+		if lc.queued != cs.pass {
+			lc.queued = cs.pass
+			queue = append(queue, lc)
+		}
+	}
+	var walkErr error
+	place := func(ref *render.LiveRef) {
+		if walkErr != nil {
+			return
+		}
+		lc, err := cs.place(ch, ref, full)
+		if err != nil {
+			walkErr = err
+			return
+		}
+		enqueue(lc)
+	}
+	if rd != nil {
+		walkComponents(rd, place)
+	}
+	for _, lc := range cs.dirty {
+		if cs.byCID[lc.cid] == lc { // not destroyed since
+			enqueue(lc)
+		}
+	}
+	clear(cs.dirty)
+	cs.dirty = cs.dirty[:0]
+	for i := 0; i < len(queue) && walkErr == nil; i++ {
+		lc := queue[i]
+		var r *render.Rendered
+		err := safely(func() error {
+			var err error
+			r, err = lc.c.render(lc.full || full)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: render: %w", cs.name(lc), err)
+		}
+		if r == nil {
+			continue
+		}
+		lc.full = false
+		walkComponents(r, place)
+		x.Renders = append(x.Renders, diff.ComponentRender{CID: lc.cid, R: r})
+	}
+	if walkErr != nil {
+		return walkErr
+	}
+	if len(x.Renders) > 0 {
+		x.Components = &cs.diff
+	}
+	return nil
+}
+
+// place finds or mounts the component ref names, updates it with ref's
+// attributes, and gives ref its cid.
+func (cs *componentSet) place(ch *channel, ref *render.LiveRef, full bool) (*liveComp, error) {
+	key := componentKey{def: ref.Component, id: ref.ID}
+	lc := cs.byKey[key]
+	if lc == nil {
+		inst, ok := ref.Component.(instantiator)
+		if !ok {
+			return nil, fmt.Errorf("component %q: not made by liveview.NewComponent", ref.Component.ComponentName())
+		}
+		if cs.byKey == nil {
+			cs.byKey = map[componentKey]*liveComp{}
+			cs.byCID = map[int]*liveComp{}
+		}
+		cs.next++
+		lc = &liveComp{key: key, cid: cs.next, full: true}
+		lc.c = inst.instantiate(ch.core, ref.ID, lc.cid)
+		cs.byKey[key] = lc
+		cs.byCID[lc.cid] = lc
+		if err := safely(lc.c.mount); err != nil {
+			return nil, fmt.Errorf("%s: mount: %w", cs.name(lc), err)
+		}
+	} else if lc.placed == cs.pass {
+		return nil, fmt.Errorf("%s is placed twice in one render: ids must be unique per component", cs.name(lc))
+	}
+	lc.placed = cs.pass
+	if lc.marked {
+		// The page reset its copy when it marked it; send it afresh.
+		lc.marked = false
+		lc.full = true
+		cs.diff.Restart(lc.cid)
+	}
+	if full {
+		lc.full = true
+	}
+	if err := safely(func() error { return lc.c.update(ref.Attrs) }); err != nil {
+		return nil, fmt.Errorf("%s: update: %w", cs.name(lc), err)
+	}
+	ref.SetCID(lc.cid)
+	return lc, nil
+}
+
+// walkComponents calls place for every component rd places, outside the
+// slots change tracking skipped.
+func walkComponents(rd *render.Rendered, place func(*render.LiveRef)) {
+	for i := 0; i < rd.Len(); i++ {
+		walkValue(rd.Dynamic(i), place)
+	}
+}
+
+func walkValue(v render.Value, place func(*render.LiveRef)) {
+	switch v.Kind() {
+	case render.KindComponent:
+		place(v.LiveRef())
+	case render.KindTree:
+		walkComponents(v.Tree(), place)
+	case render.KindComprehension:
+		c := v.Comprehension()
+		if c.Statics().Slots() == 0 {
+			return
+		}
+		for i := 0; i < c.Len(); i++ {
+			for _, rv := range c.Row(i) {
+				walkValue(rv, place)
+			}
+		}
+	}
+}
+
+// handleEvent runs the HandleEvent of component cid. It reports false for
+// a cid the view does not hold (already destroyed), which Phoenix ignores.
+func (cs *componentSet) handleEvent(cid int, e Event) (bool, error) {
+	lc := cs.byCID[cid]
+	if lc == nil {
+		return false, nil
+	}
+	if err := safely(func() error { return lc.c.handleEvent(e) }); err != nil {
+		return true, fmt.Errorf("%s: handle event %q: %w", cs.name(lc), e.Name, err)
+	}
+	cs.dirty = append(cs.dirty, lc)
+	return true, nil
+}
+
+// sendUpdate runs Update of the component comp with id.
+func (cs *componentSet) sendUpdate(ch *channel, comp render.LiveComponent, id string, attrs any) error {
+	lc := cs.byKey[componentKey{def: comp, id: id}]
+	if lc == nil {
+		name := "<nil>"
+		if comp != nil {
+			name = comp.ComponentName()
+		}
+		ch.log.Warn("liveview: SendUpdate for a component the view does not hold", "component", name, "id", id)
+		return nil
+	}
+	if err := safely(func() error { return lc.c.update(attrs) }); err != nil {
+		return fmt.Errorf("%s: update: %w", cs.name(lc), err)
+	}
+	cs.dirty = append(cs.dirty, lc)
+	return nil
+}
+
+// willDestroy marks cids: the page is removing them (cids_will_destroy).
+func (cs *componentSet) willDestroy(cids []int) {
+	for _, cid := range cids {
+		if lc := cs.byCID[cid]; lc != nil {
+			lc.marked = true
+		}
+	}
+}
+
+// destroyed frees the cids still marked (cids_destroyed) and returns them:
+// the page forgets exactly those.
+func (cs *componentSet) destroyed(ch *channel, cids []int) []int {
+	out := cids[:0]
+	for _, cid := range cids {
+		lc := cs.byCID[cid]
+		if lc == nil || !lc.marked {
+			continue
+		}
+		cs.free(ch, lc)
+		out = append(out, cid)
+	}
+	return out
+}
+
+func (cs *componentSet) free(ch *channel, lc *liveComp) {
+	delete(cs.byCID, lc.cid)
+	delete(cs.byKey, lc.key)
+	cs.diff.Forget(lc.cid)
+	if err := safely(func() error { lc.c.unmount(); return nil }); err != nil {
+		ch.logCrash(fmt.Errorf("%s: unmount: %w", cs.name(lc), err))
+	}
+}
+
+// unmountAll runs every component's Unmount, when the view ends.
+func (cs *componentSet) unmountAll(ch *channel) {
+	for _, lc := range cs.byCID {
+		cs.free(ch, lc)
+	}
+}
+
+// componentEvent runs an event targeted at component cid. An event for a
+// component the view no longer holds is dropped, as Phoenix drops it.
+func (ch *channel) componentEvent(cid int, e Event) error {
+	ok, err := ch.comps.handleEvent(cid, e)
+	if !ok {
+		ch.log.Warn("liveview: event for a component the view does not hold ignored", "cid", cid, "event", e.Name)
+	}
+	return err
+}
+
+// onCIDs answers cids_will_destroy and cids_destroyed (protocol §5.6).
+func (ch *channel) onCIDs(m protocol.Message) {
+	cids, err := protocol.DecodeCIDs(m.Payload)
+	if err != nil {
+		ch.replyError(m, "invalid "+m.Event+" payload: "+err.Error())
+		return
+	}
+	if m.Event == "cids_will_destroy" {
+		ch.comps.willDestroy(cids)
+		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
+		return
+	}
+	gone := ch.comps.destroyed(ch, cids)
+	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", protocol.AppendCIDsDestroyed(nil, gone))
+}
