@@ -3,6 +3,7 @@
 // bundles this file with esbuild) over JSON lines on stdin, one answer per line:
 //   {"join": rendered, "html": true}  -> new Rendered(...) from the join render
 //   {"diff": diff, "html": true}      -> extract + mergeDiff, as View.update does
+//   {"prune": [cids], "html": true}   -> pruneCIDs, as the reply to cids_destroyed does
 // With "html", the answer carries the HTML the client renders for the view
 // (Rendered#toString, the path View.renderContainer takes), without the
 // attributes the client adds for itself, and the "stream" entries it hands
@@ -32,6 +33,9 @@ for await (const line of lines) {
       if (view === null) throw new Error("diff before join");
       extracted = Rendered.extract(msg.diff);
       view.mergeDiff(extracted.diff);
+    } else if (msg.prune !== undefined) {
+      if (view === null) throw new Error("prune before join");
+      view.pruneCIDs(msg.prune);
     }
     answer = { ok: true };
     if (extracted) {
