@@ -20,6 +20,7 @@ type stateShape struct {
 	uploads  int   // index into fields of an `Uploads liveview.Uploads` field, or -1
 	streams  []int // struct field indexes of fields that hold a render.Stream (stream.go)
 	myself   int   // index into fields of a component's `Myself liveview.CID` field, or -1
+	plain    bool  // values of the type hold only what == compares completely (valueKind)
 }
 
 type fieldShape struct {
@@ -33,7 +34,7 @@ func shapeOf(t reflect.Type) *stateShape {
 	if s, ok := shapes.Load(t); ok {
 		return s.(*stateShape)
 	}
-	s := &stateShape{flash: -1, uploads: -1, myself: -1}
+	s := &stateShape{flash: -1, uploads: -1, myself: -1, plain: valueKind(t)}
 	if t.Kind() == reflect.Struct {
 		s.isStruct = true
 		s.byName = make(map[string]int, t.NumField())

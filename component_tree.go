@@ -2,6 +2,7 @@ package liveview
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/liveview-go/liveview/internal/diff"
 	"github.com/liveview-go/liveview/internal/protocol"
@@ -37,6 +38,8 @@ type liveComp struct {
 	marked bool   // the client said it will destroy it (cids_will_destroy)
 	full   bool   // its next render is sent in full
 	placed uint64 // the pass that last placed it
+	attrs  any    // the attributes of its last Update from a render
+	fresh  bool   // attrs holds what Update last saw (not SendUpdate's)
 	queued uint64 // the pass that last queued it for rendering
 }
 
@@ -145,8 +148,11 @@ func (cs *componentSet) place(ch *channel, ref *render.LiveRef, full bool) (*liv
 	if full {
 		lc.full = true
 	}
-	if err := safely(func() error { return lc.c.update(ref.Attrs) }); err != nil {
-		return nil, fmt.Errorf("%s: update: %w", cs.name(lc), err)
+	if !lc.fresh || !sameAttrs(lc.attrs, ref.Attrs) {
+		if err := safely(func() error { return lc.c.update(ref.Attrs) }); err != nil {
+			return nil, fmt.Errorf("%s: update: %w", cs.name(lc), err)
+		}
+		lc.attrs, lc.fresh = ref.Attrs, true
 	}
 	ref.SetCID(lc.cid)
 	return lc, nil
@@ -207,6 +213,7 @@ func (cs *componentSet) sendUpdate(ch *channel, comp render.LiveComponent, id st
 	if err := safely(func() error { return lc.c.update(attrs) }); err != nil {
 		return fmt.Errorf("%s: update: %w", cs.name(lc), err)
 	}
+	lc.fresh = false // the next render's attributes run Update again
 	cs.dirty = append(cs.dirty, lc)
 	return nil
 }
@@ -275,4 +282,36 @@ func (ch *channel) onCIDs(m protocol.Message) {
 	}
 	gone := ch.comps.destroyed(ch, cids)
 	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", protocol.AppendCIDsDestroyed(nil, gone))
+}
+
+// sameAttrs reports whether a render gives a component the attributes it
+// gave it last time, so that Update need not run: values of plain value
+// types (numbers, strings, structs and arrays of those) compared with ==,
+// maps of attribute names entry by entry. Anything else counts as new.
+func sameAttrs(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if ma, ok := a.(map[string]any); ok {
+		mb, ok := b.(map[string]any)
+		if !ok || len(ma) != len(mb) {
+			return false
+		}
+		for k, va := range ma {
+			vb, ok := mb[k]
+			if !ok || !sameValue(va, vb) {
+				return false
+			}
+		}
+		return true
+	}
+	return sameValue(a, b)
+}
+
+func sameValue(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	t := reflect.TypeOf(a)
+	return t == reflect.TypeOf(b) && shapeOf(t).plain && a == b
 }

@@ -62,6 +62,7 @@ func init() {
 		"ge":       n(cmpFunc(func(c int, eq bool) bool { return c >= 0 }), 2),
 		"call":     v(callOf, 1),
 		"keyed":    n(keyedOf, 2),
+		"live":     {lazy: liveBuiltin},
 	}
 	for name, use := range componentSyntax {
 		builtins[name] = componentOnly(name, use)

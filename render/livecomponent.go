@@ -86,55 +86,70 @@ func (t *Template) LiveComponents(cs ...LiveComponent) *Template {
 		}
 		s.live[name] = c
 	}
-	known := s.live
+	s.compiled.Store(nil)
 	s.mu.Unlock()
-	return t.Funcs(FuncMap{"live": func(name string, id any, attrs ...any) (*LiveRef, error) {
-		c := known[name]
-		if c == nil {
-			return nil, fmt.Errorf("no live component named %q", name)
-		}
-		a, err := liveAttrs(attrs)
+	return t
+}
+
+// liveBuiltin is the live function: live NAME ID [ATTRS | NAME VALUE ...].
+// It is a builtin rather than a FuncMap entry so that a page of many
+// components does not pay a reflect.Call for each.
+func liveBuiltin(s *state, dot reflect.Value, args []expr, final reflect.Value, hasFinal bool, src source) (reflect.Value, error) {
+	var buf [4]reflect.Value
+	vals := buf[:0]
+	for _, a := range args {
+		v, err := s.evalExpr(a, dot)
 		if err != nil {
-			return nil, fmt.Errorf("component %q: %w", name, err)
+			return reflect.Value{}, err
 		}
-		return &LiveRef{Component: c, ID: liveID(id), Attrs: a}, nil
-	}})
-}
-
-func liveID(id any) string {
-	if s, ok := id.(string); ok {
-		return s
+		vals = append(vals, v)
 	}
-	return printString(reflect.ValueOf(id))
-}
-
-// liveAttrs turns live's arguments after the id into the attributes: one
-// value as is, or name/value pairs as a map.
-func liveAttrs(args []any) (any, error) {
-	switch {
-	case len(args) == 0:
-		return nil, nil
-	case len(args) == 1:
-		return args[0], nil
-	case len(args)%2 != 0:
-		return nil, fmt.Errorf("attributes after the id are one value or name/value pairs, got %d arguments", len(args))
+	if hasFinal {
+		vals = append(vals, final)
 	}
-	m := make(map[string]any, len(args)/2)
-	for i := 0; i < len(args); i += 2 {
-		k, ok := args[i].(string)
-		if !ok {
-			return nil, fmt.Errorf("attribute name %d is a %T, not a string", i/2+1, args[i])
+	if len(vals) < 2 {
+		return reflect.Value{}, src.errorf("live needs a component name and an id")
+	}
+	nv := indirectInterface(vals[0])
+	if !nv.IsValid() || nv.Kind() != reflect.String {
+		return reflect.Value{}, src.errorf("live: the component name must be a string")
+	}
+	name := nv.String()
+	c := s.set.live[name]
+	if c == nil {
+		return reflect.Value{}, src.errorf("live: no live component named %q", name)
+	}
+	ref := &LiveRef{Component: c, ID: printString(vals[1])}
+	switch rest := vals[2:]; {
+	case len(rest) == 1:
+		if v := indirectInterface(rest[0]); v.IsValid() && v.CanInterface() {
+			ref.Attrs = v.Interface()
 		}
-		m[k] = args[i+1]
+	case len(rest)%2 != 0:
+		return reflect.Value{}, src.errorf("live %q: attributes after the id are one value or name/value pairs, got %d arguments", name, len(rest))
+	case len(rest) > 0:
+		m := make(map[string]any, len(rest)/2)
+		for i := 0; i < len(rest); i += 2 {
+			k := indirectInterface(rest[i])
+			if !k.IsValid() || k.Kind() != reflect.String {
+				return reflect.Value{}, src.errorf("live %q: attribute name %d is not a string", name, i/2+1)
+			}
+			var v any
+			if x := indirectInterface(rest[i+1]); x.IsValid() && x.CanInterface() {
+				v = x.Interface()
+			}
+			m[k.String()] = v
+		}
+		ref.Attrs = m
 	}
-	return m, nil
+	return reflect.ValueOf(ref), nil
 }
 
 // checkLive checks the live calls of trees against the declared components.
 // s.mu must be held.
 func (s *set) checkLive(trees map[string]*parse.Tree) error {
-	if s.live == nil {
-		return nil
+	if _, ok := s.funcs["live"]; ok {
+		return nil // the user's own live function
 	}
 	names := make([]string, 0, len(trees))
 	for name := range trees {
@@ -174,6 +189,9 @@ func (s *set) checkLiveCmd(tree *parse.Tree, cmd *parse.CommandNode, piped bool)
 	nameNode, ok := cmd.Args[1].(*parse.StringNode)
 	if !ok {
 		return nil // computed at run time
+	}
+	if s.live == nil {
+		return src.errorf("live: no live components declared (Template.LiveComponents before Parse)")
 	}
 	c := s.live[nameNode.Text]
 	if c == nil {

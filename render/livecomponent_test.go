@@ -85,8 +85,8 @@ func TestLiveComponentParseErrors(t *testing.T) {
 			t.Errorf("Parse(%s): error %v, want one containing %q", tc.text, err, tc.want)
 		}
 	}
-	// Without Components, live is not a function at all.
-	if _, err := render.Parse(`{{live "card" 1}}`); err == nil || !strings.Contains(err.Error(), `"live" not defined`) {
+	// Without LiveComponents, live has nothing to place.
+	if _, err := render.Parse(`{{live "card" 1}}`); err == nil || !strings.Contains(err.Error(), `no live components declared`) {
 		t.Errorf("live without Components: %v", err)
 	}
 }
