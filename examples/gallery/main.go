@@ -37,6 +37,7 @@ import (
 	"github.com/liveview-go/liveview/examples/dashboard"
 	"github.com/liveview-go/liveview/examples/inbox"
 	"github.com/liveview-go/liveview/examples/jobs"
+	"github.com/liveview-go/liveview/examples/kanban"
 	"github.com/liveview-go/liveview/examples/photos"
 	"github.com/liveview-go/liveview/examples/scroll"
 	"github.com/liveview-go/liveview/examples/signup"
@@ -65,6 +66,7 @@ var examples = []example{
 	{"/signup", "Sign up", "Package form: live validation of a struct-bound form, errors once a field is touched, nested fields, rows to add and remove.", signup.Register},
 	{"/wizard", "Wizard", "PushRedirect with flash: two steps over one connection.", wizard.Register},
 	{"/volume", "Volume", "PushEvent to a client hook, and a hook event answered with Reply.", volume.Register},
+	{"/kanban", "Kanban", "Live components: each card keeps its own state and handles its own events, and tells the board what to move or rename.", kanban.Register},
 	{"/team", "Team", "Package ui's core components: header, list, table with slots, modal, form inputs with errors, flash.", team.Register},
 	{"/inbox", "Inbox", "PageTitle: the title counts unread mail; new mail arrives every 10 s.", inbox.Register},
 	{"/dashboard", "Dashboard", "AssignAsync and StartAsync: slow panels that load independently (one fails), and a search that cancels the previous query at each keystroke.", dashboard.Register},
