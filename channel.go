@@ -19,14 +19,14 @@ type channel struct {
 	mb      mailbox
 
 	// Owned by the queue.
-	mount                      // the view, its route and URL (set by the join), and its log
-	tree   diff.Tree           // what the page has, to diff the next render against
-	buf    []byte              // reused for each render's payload
-	ended  bool                // teardown has run
-	timers []*repeat           // Repeat's timers, stopped by teardown
-	async  asyncTasks          // AssignAsync's and StartAsync's tasks, cancelled by teardown
-	subs   map[string]struct{} // guarded by the server's fanout lock
-	comps  componentSet        // the view's live components
+	mount               // the view, its route and URL (set by the join), and its log
+	tree   diff.Tree    // what the page has, to diff the next render against
+	buf    *[]byte      // the payload being sent, from payloadPool (payload.go)
+	ended  bool         // teardown has run
+	timers []*repeat    // Repeat's timers, stopped by teardown
+	async  asyncTasks   // AssignAsync's and StartAsync's tasks, cancelled by teardown
+	subs   []string     // topics subscribed to; guarded by the server's fanout lock
+	comps  componentSet // the view's live components
 
 	upl uploadRegistry // entries holding an upload token; read by the connection's reader
 
@@ -254,6 +254,7 @@ func (ch *channel) onLivePatch(m protocol.Message) {
 // its diff as the reply to m, or pushed when m is nil (a server-side
 // callback).
 func (ch *channel) deliver(m *protocol.Message) {
+	defer ch.releasePayload()
 	fx := &ch.core.fx
 	if fx.patching() {
 		if err := ch.followPatches(); err != nil {
@@ -287,7 +288,7 @@ func (ch *channel) deliver(m *protocol.Message) {
 
 // renderPayload renders the view (in full when full) and returns the
 // payload for the page: the diff with title, events and hook reply, in
-// ch.buf. empty reports a payload without members.
+// ch.buf until releasePayload. empty reports a payload without members.
 func (ch *channel) renderPayload(full bool) (payload []byte, empty bool, err error) {
 	rd, err := ch.render(full)
 	if err != nil {
@@ -297,7 +298,8 @@ func (ch *channel) renderPayload(full bool) (payload []byte, empty bool, err err
 }
 
 // payload returns the payload of rd (nil: the tree did not change) with
-// the title, events and hook reply the page has not seen, in ch.buf; a full
+// the title, events and hook reply the page has not seen, in ch.buf until
+// releasePayload; a full
 // payload starts the diff state afresh.
 func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empty bool, err error) {
 	var x diff.Extras
@@ -310,11 +312,14 @@ func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empt
 	if err := ch.comps.collect(ch, rd, full, &x); err != nil {
 		return nil, false, err
 	}
-	d, empty, err := ch.tree.AppendPayload(ch.buf[:0], rd, &x)
+	if ch.buf == nil {
+		ch.buf = payloadPool.Get().(*[]byte)
+	}
+	d, empty, err := ch.tree.AppendPayload((*ch.buf)[:0], rd, &x)
 	if err != nil {
 		return nil, false, fmt.Errorf("diff: %w", err)
 	}
-	ch.buf = reusable(ch.buf, d)
+	*ch.buf = d
 	ch.core.fx.flashNew = false // the page has it now
 	return d, empty, nil
 }

@@ -112,7 +112,7 @@ func (s *Socket[T]) LiveRender(name, id string, opts ChildOptions) (render.HTML,
 	}
 	b.WriteString(`>`)
 	if !s.core.connected {
-		html, err := srv.deadChild(v, id, opts.Session, logger{l: srv.log, args: []any{"child", name}})
+		html, err := srv.deadChild(v, id, opts.Session, newLogger(srv.log, "child", name))
 		if err != nil {
 			return "", fmt.Errorf("liveview: LiveRender %s: %w", name, err)
 		}
@@ -178,7 +178,8 @@ func (ch *channel) admitChild(token string) (a admission, reason string, err err
 	if a.params == nil {
 		a.params = Params{}
 	}
-	root, err := srv.ownOrigin(ch.conn.req)
+	a.req = ch.conn.req.request()
+	root, err := srv.ownOrigin(a.req)
 	if err == nil {
 		a.url, _ = url.Parse(root + "/")
 	}
@@ -206,7 +207,10 @@ func (c *conn) endChildren(parent string) {
 func (c *conn) channel(topic string) *channel {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.channels[topic]
+	if i := c.find(topic); i >= 0 {
+		return c.channels[i]
+	}
+	return nil
 }
 
 // setParent links a child's channel to its parent's id, under the lock

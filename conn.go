@@ -1,9 +1,9 @@
 package liveview
 
 import (
-	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,11 +21,9 @@ type conn struct {
 	srv    *Server
 	ws     *websocket.Conn // nil for a long-poll session
 	lp     *lpSession      // nil for a websocket
-	req    *http.Request
+	req    keptRequest     // what the joins' hooks see of the upgrade request
 	log    logger
 	authed bool // the CSRF token matched: joins may proceed
-
-	finished chan struct{} // closed when every view has ended
 
 	in     inbound    // client messages handed to views, not yet handled
 	events *rateLimit // Config.EventRate, nil when off; used by the reader only
@@ -39,7 +37,7 @@ type conn struct {
 	writers sync.WaitGroup
 
 	mu       sync.Mutex
-	channels map[string]*channel
+	channels []*channel // the views joined, one per topic: a few at most
 
 	views sync.WaitGroup // running view queues
 
@@ -80,14 +78,12 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 // (longpoll.go) opened by request r.
 func (s *Server) newConn(r *http.Request, ws *websocket.Conn, lp *lpSession) *conn {
 	c := &conn{
-		srv:      s,
-		ws:       ws,
-		lp:       lp,
-		req:      r.WithContext(context.Background()), // for OnMount hooks: headers and cookies
-		log:      logger{l: s.log, args: []any{"remote", r.RemoteAddr}},
-		authed:   s.csrfValid(r),
-		finished: make(chan struct{}),
-		channels: make(map[string]*channel),
+		srv:    s,
+		ws:     ws,
+		lp:     lp,
+		req:    keepRequest(r),
+		log:    newLogger(s.log, "remote", r.RemoteAddr),
+		authed: s.csrfValid(r),
 	}
 	if s.cfg.EventRate > 0 {
 		c.events = &rateLimit{rate: s.cfg.EventRate, burst: float64(s.cfg.EventBurst)}
@@ -126,6 +122,10 @@ func (s *Server) startConn(c *conn) bool {
 		}
 		s.mu.Lock()
 		delete(s.conns, c)
+		if len(s.conns) == 0 && s.drained != nil {
+			close(s.drained)
+			s.drained = nil
+		}
 		s.mu.Unlock()
 	}()
 	return true
@@ -156,7 +156,6 @@ func (c *conn) run() {
 	c.views.Wait()
 	c.writers.Wait()
 	c.closeTransport()
-	close(c.finished)
 }
 
 // read returns the client's next frame, failing once the client has been
@@ -268,11 +267,11 @@ func (c *conn) dispatchView(m protocol.Message, cost int64) *channel {
 		return c.join(m, cost)
 	case "phx_leave":
 		c.mu.Lock()
-		ch := c.channels[m.Topic]
-		if ch != nil && ch.joinRef == m.JoinRef {
-			delete(c.channels, m.Topic)
-		} else {
-			ch = nil
+		i := c.find(m.Topic)
+		var ch *channel
+		if i >= 0 && c.channels[i].joinRef == m.JoinRef {
+			ch = c.channels[i]
+			c.channels = slices.Delete(c.channels, i, i+1)
 		}
 		c.mu.Unlock()
 		// Answered once the view is gone: Unmount has run by then.
@@ -287,9 +286,7 @@ func (c *conn) dispatchView(m protocol.Message, cost int64) *channel {
 			return nil
 		}
 	}
-	c.mu.Lock()
-	ch := c.channels[m.Topic]
-	c.mu.Unlock()
+	ch := c.channel(m.Topic)
 	if ch == nil || (m.JoinRef != "" && m.JoinRef != ch.joinRef) {
 		c.replyError(m, "unmatched topic")
 		return nil
@@ -312,15 +309,20 @@ func (c *conn) eventRefused(m protocol.Message) {
 
 func (c *conn) join(m protocol.Message, cost int64) *channel {
 	c.mu.Lock()
-	old := c.channels[m.Topic]
-	if old == nil && len(c.channels) >= c.srv.cfg.MaxViewsPerConn {
+	i := c.find(m.Topic)
+	if i < 0 && len(c.channels) >= c.srv.cfg.MaxViewsPerConn {
 		c.mu.Unlock()
 		c.log.Warn("liveview: join refused: too many views on one connection", "limit", c.srv.cfg.MaxViewsPerConn)
 		c.replyError(m, "too many channels joined")
 		return nil
 	}
 	ch := newChannel(c, m.Topic, m.JoinRef)
-	c.channels[m.Topic] = ch
+	var old *channel
+	if i >= 0 {
+		old, c.channels[i] = c.channels[i], ch
+	} else {
+		c.channels = append(c.channels, ch)
+	}
 	c.mu.Unlock()
 	if old != nil {
 		// A second join on a topic replaces the first, as Phoenix does; the
@@ -339,18 +341,21 @@ func (c *conn) join(m protocol.Message, cost int64) *channel {
 func (c *conn) joined() []*channel {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	chans := make([]*channel, 0, len(c.channels))
-	for _, ch := range c.channels {
-		chans = append(chans, ch)
-	}
-	return chans
+	return slices.Clone(c.channels)
+}
+
+// find returns the index in c.channels of the view joined on topic, or -1.
+// c.mu is held. A connection holds a few views (Config.MaxViewsPerConn at
+// most): a slice costs an idle connection less than a map would.
+func (c *conn) find(topic string) int {
+	return slices.IndexFunc(c.channels, func(ch *channel) bool { return ch.topic == topic })
 }
 
 // remove forgets ch if it is still the view joined on its topic.
 func (c *conn) remove(ch *channel) {
 	c.mu.Lock()
-	if c.channels[ch.topic] == ch {
-		delete(c.channels, ch.topic)
+	if i := slices.Index(c.channels, ch); i >= 0 {
+		c.channels = slices.Delete(c.channels, i, i+1)
 	}
 	c.mu.Unlock()
 }

@@ -2,6 +2,7 @@ package liveview
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -31,7 +32,7 @@ func (ch *channel) join(m protocol.Message) {
 	if a.child == nil {
 		ch.mount = newMount(ch.conn.srv, a.route, a.url, c, ch.log)
 	}
-	res, err := ch.mount.run(ch.conn.req, a.params)
+	res, err := ch.mount.run(a.req, a.params)
 	var hookErr *hookRedirectError
 	switch {
 	case errors.As(err, &hookErr):
@@ -48,6 +49,7 @@ func (ch *channel) join(m protocol.Message) {
 		ch.teardown(endNavigated, nil)
 	default:
 		rendered, _, err := ch.payload(res.rendered, true)
+		defer ch.releasePayload()
 		if err != nil {
 			ch.joinCrashed(m, err)
 			return
@@ -71,6 +73,7 @@ type admission struct {
 	url    *url.URL
 	route  *route
 	params Params
+	req    *http.Request // the websocket's upgrade request, for the hooks
 }
 
 // admit checks a join before anything of the view runs: the connection's
@@ -128,7 +131,8 @@ func (ch *channel) admit(m protocol.Message) (a admission, ok bool) {
 	if raw == "" || err != nil {
 		return refuse("invalid join payload", "no usable url", "url", raw)
 	}
-	if err := srv.checkJoinURL(ch.conn.req, u); err != nil {
+	a.req = ch.conn.req.request()
+	if err := srv.checkJoinURL(a.req, u); err != nil {
 		return refuse("unauthorized", "url on another origin", "err", err)
 	}
 	rt, params := srv.lookup(u)

@@ -193,7 +193,7 @@ func (ch *channel) navigateAway(m *protocol.Message, nav *navigation) {
 	if len(ch.core.fx.events) > 0 {
 		var x diff.Extras
 		if err := ch.core.fx.drain(&x, false); err == nil {
-			d, _, _ := ch.tree.AppendPayload(ch.buf[:0], nil, &x)
+			d, _, _ := ch.tree.AppendPayload(nil, nil, &x)
 			ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "diff", d))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 )
 
@@ -149,8 +150,20 @@ type localTopic struct {
 	ready chan struct{} // closed once the broker subscription is settled
 	err   error         // why it failed, if it did
 	sub   Subscription
-	views map[*channel]decoderKey
-	decs  map[decoderKey]decoder
+	views map[*channel]int // the index in decs of the view's decoder
+	decs  []decoder        // one per message type and codec: a few at most
+}
+
+// decoderIndex returns the index in lt.decs of dec's decoder, adding it if
+// it is new.
+func (lt *localTopic) decoderIndex(dec decoder) int {
+	for i, d := range lt.decs {
+		if d.key == dec.key {
+			return i
+		}
+	}
+	lt.decs = append(lt.decs, dec)
+	return len(lt.decs) - 1
 }
 
 func (f *fanout) add(ch *channel, name string, dec decoder) error {
@@ -163,7 +176,7 @@ func (f *fanout) add(ch *channel, name string, dec decoder) error {
 		// The first view on this node to want the topic subscribes for all.
 		// The broker may take a network round trip: deliveries of other
 		// topics must not wait behind it, so the lock is released meanwhile.
-		lt = &localTopic{ready: make(chan struct{}), views: make(map[*channel]decoderKey), decs: make(map[decoderKey]decoder)}
+		lt = &localTopic{ready: make(chan struct{}), views: make(map[*channel]int)}
 		f.topics[name] = lt
 		f.mu.Unlock()
 		sub, err := f.srv.pubsub().Subscribe(name, func(b []byte) { f.deliver(name, b) })
@@ -189,12 +202,10 @@ func (f *fanout) add(ch *channel, name string, dec decoder) error {
 		f.mu.Lock()
 		return err
 	}
-	lt.views[ch] = dec.key
-	lt.decs[dec.key] = dec
-	if ch.subs == nil {
-		ch.subs = make(map[string]struct{})
+	lt.views[ch] = lt.decoderIndex(dec)
+	if !slices.Contains(ch.subs, name) {
+		ch.subs = append(ch.subs, name)
 	}
-	ch.subs[name] = struct{}{}
 	return nil
 }
 
@@ -205,7 +216,9 @@ func (f *fanout) remove(ch *channel, name string) {
 		f.mu.Unlock()
 		return
 	}
-	delete(ch.subs, name)
+	if i := slices.Index(ch.subs, name); i >= 0 {
+		ch.subs = slices.Delete(ch.subs, i, i+1)
+	}
 	if _, ok := lt.views[ch]; !ok {
 		f.mu.Unlock()
 		return
@@ -227,10 +240,7 @@ func (f *fanout) remove(ch *channel, name string) {
 // removeAll ends every subscription of ch, when its view ends.
 func (f *fanout) removeAll(ch *channel) {
 	f.mu.Lock()
-	names := make([]string, 0, len(ch.subs))
-	for name := range ch.subs {
-		names = append(names, name)
-	}
+	names := slices.Clone(ch.subs)
 	f.mu.Unlock()
 	for _, name := range names {
 		f.remove(ch, name)
@@ -246,26 +256,29 @@ func (f *fanout) deliver(name string, b []byte) {
 		f.mu.Unlock()
 		return
 	}
-	decoded := make(map[decoderKey]any, len(lt.decs))
-	for k, d := range lt.decs {
+	decoded := make([]any, len(lt.decs))
+	ok := make([]bool, len(lt.decs))
+	for i, d := range lt.decs {
 		v, err := d.decode(b)
 		if err != nil {
-			f.srv.log.Error("liveview: message dropped: cannot decode", "topic", name, "type", k.typ.String(), "err", err)
+			f.srv.log.Error("liveview: message dropped: cannot decode", "topic", name, "type", d.key.typ.String(), "err", err)
 			continue
 		}
-		decoded[k] = v
+		decoded[i], ok[i] = v, true
 	}
-	targets := make([]*channel, 0, len(lt.views))
-	msgs := make([]any, 0, len(lt.views))
-	for ch, k := range lt.views {
-		if v, ok := decoded[k]; ok {
-			targets = append(targets, ch)
-			msgs = append(msgs, v)
+	type target struct {
+		ch  *channel
+		msg any
+	}
+	targets := make([]target, 0, len(lt.views))
+	for ch, i := range lt.views {
+		if ok[i] {
+			targets = append(targets, target{ch, decoded[i]})
 		}
 	}
 	f.mu.Unlock()
-	for i, ch := range targets {
-		ch.deliverInfo(msgs[i])
+	for _, t := range targets {
+		t.ch.deliverInfo(t.msg)
 	}
 }
 

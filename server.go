@@ -32,9 +32,10 @@ type Server struct {
 	headers []securityHeader // security headers, Config.SecurityHeaders merged in
 	build   string           // this process's build id, in static tokens (Dev)
 
-	mu    sync.Mutex
-	conns map[*conn]struct{}
-	done  chan struct{}
+	mu      sync.Mutex
+	conns   map[*conn]struct{}
+	done    chan struct{}
+	drained chan struct{} // closed once conns is empty, made by Shutdown
 
 	uploads uploadUsage // admitted upload entries of every connection (upload_quota.go)
 	polls   lpSessions  // long-poll sessions by token (longpoll.go)
@@ -198,15 +199,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	default:
 		close(s.done)
 	}
+	// No connection is added once done is closed: when conns is empty,
+	// every connection has ended, and so has every view.
+	var drained chan struct{}
+	if len(s.conns) > 0 {
+		if s.drained == nil {
+			s.drained = make(chan struct{})
+		}
+		drained = s.drained
+	}
 	s.mu.Unlock()
 	defer s.presence.close()
-	conns := s.connections()
-	for _, c := range conns {
+	for _, c := range s.connections() {
 		c.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
-	for _, c := range conns {
+	if drained != nil {
 		select {
-		case <-c.finished:
+		case <-drained:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -228,20 +228,8 @@ func dropUnsent(state reflect.Value, fields []int) {
 	}
 }
 
-// maxKeptPayload is the largest payload buffer a view keeps for its next
-// render. A render that carries many stream items (or any large diff) gets
-// a buffer of its own, dropped once sent, so that the view does not hold
-// the size of its largest render for the rest of its life.
+// maxKeptPayload is the largest payload buffer given back to payloadPool
+// (payload.go). A render that carries many stream items (or any large diff)
+// gets a buffer of its own, dropped once sent, so that no view, nor the
+// pool, holds the size of the largest render for the rest of its life.
 const maxKeptPayload = 4 << 10
-
-// reusable returns the buffer to keep for the next payload: d, the one just
-// written, unless it outgrew maxKeptPayload, then the previous buf.
-func reusable(buf, d []byte) []byte {
-	if cap(d) > maxKeptPayload {
-		if cap(buf) > maxKeptPayload {
-			return nil
-		}
-		return buf[:0]
-	}
-	return d
-}

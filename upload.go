@@ -232,6 +232,7 @@ func (c *uploadConfig) errorPairs() []protocol.EntryError {
 // anything changed.
 func (ch *channel) replyPreflight(m protocol.Message, p protocol.Preflight) {
 	d, empty, err := ch.renderPayload(false)
+	defer ch.releasePayload()
 	if err != nil {
 		ch.crash(err)
 		return

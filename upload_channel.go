@@ -143,9 +143,7 @@ func (c *conn) joinUpload(m protocol.Message) {
 		c.replyError(m, "invalid_token")
 		return
 	}
-	c.mu.Lock()
-	ch := c.channels["lv:"+claims.View]
-	c.mu.Unlock()
+	ch := c.channel("lv:" + claims.View)
 	var ef *entryFile
 	if ch != nil {
 		ef = ch.upl.get(claims.Entry)

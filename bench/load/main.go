@@ -40,6 +40,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -59,6 +60,7 @@ type config struct {
 	SettleQuiet time.Duration // RSS settled: no new low for this long
 	SettleMax   time.Duration
 	Servers     []string // "floor", "ours"
+	ProfileDir  string   // -profile: where the servers write profiles ("": none)
 }
 
 func defaultConfig(quick bool) config {
@@ -80,6 +82,7 @@ func main() {
 	clickFor := flag.Duration("click-for", 0, "length of each click phase (default 10s, or 2s with -quick)")
 	broadcasts := flag.Int("broadcasts", 0, "broadcasts to time (default 5, or 3 with -quick); the median is reported")
 	servers := flag.String("servers", "floor,ours", "servers to run, in order: floor, ours")
+	profile := flag.String("profile", "", "directory where each server writes CPU profiles of each phase and heap and goroutine profiles of the idle views (<server>-<phase>.*)")
 	flag.Parse()
 	cfg := defaultConfig(*quick)
 	if *views > 0 {
@@ -101,6 +104,17 @@ func main() {
 		cfg.Levels = append(cfg.Levels, n)
 	}
 	cfg.Servers = strings.Split(*servers, ",")
+	if *profile != "" {
+		dir, err := filepath.Abs(*profile)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load: -profile:", err)
+			os.Exit(2)
+		}
+		cfg.ProfileDir = dir
+	}
 	results, err := run(cfg, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -203,13 +217,16 @@ func loadavg() string {
 
 // startServer starts the server under test (mode: ours or the floor) as a
 // child process of this binary and returns it with its address.
-func startServer(pin pinning, mode string) (*exec.Cmd, io.WriteCloser, string, error) {
+func startServer(pin pinning, mode, profileDir string) (*exec.Cmd, io.WriteCloser, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, nil, "", err
 	}
 	cmd := pin.command(exe)
 	cmd.Env = append(os.Environ(), serveEnv+"="+mode)
+	if profileDir != "" {
+		cmd.Env = append(cmd.Env, profileEnv+"="+profileDir)
+	}
 	cmd.Stderr = os.Stderr
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -228,7 +245,7 @@ func startServer(pin pinning, mode string) (*exec.Cmd, io.WriteCloser, string, e
 }
 
 func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, error) {
-	cmd, stdin, addr, err := startServer(pin, mode)
+	cmd, stdin, addr, err := startServer(pin, mode, cfg.ProfileDir)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +268,9 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 	r.BaseRSS = base
 
 	// Connect the N views.
+	d.profile("start", "connect")
 	clients, jr, err := d.joinMany(cfg.Views, cfg.JoinConc, 0)
+	d.profile("stop", "connect")
 	defer closeAll(clients)
 	r.Connect = jr
 	if err != nil {
@@ -266,10 +285,13 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 	}
 	r.IdleRSS, r.Settle = idle, note
 	fmt.Fprintf(log, "load: %s: idle RSS %d KB (%s)\n", mode, idle>>10, note)
+	d.profile("snapshot", "idle")
 
 	// Clicks.
 	for _, level := range cfg.Levels {
+		d.profile("start", "clicks"+strconv.Itoa(level))
 		cr, err := d.clicks(clients[:min(level, len(clients))])
+		d.profile("stop", "clicks"+strconv.Itoa(level))
 		if err != nil {
 			return r, fmt.Errorf("clicks with %d clients: %w", level, err)
 		}
@@ -278,6 +300,7 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 	}
 
 	// Broadcasts.
+	d.profile("start", "broadcast")
 	for range cfg.Broadcasts {
 		br, err := d.broadcast()
 		if err != nil {
@@ -285,10 +308,13 @@ func runServer(cfg config, pin pinning, mode string, log io.Writer) (*result, er
 		}
 		r.Bcasts = append(r.Bcasts, br)
 	}
+	d.profile("stop", "broadcast")
 	fmt.Fprintf(log, "load: %s: %d broadcasts reached all %d views\n", mode, len(r.Bcasts), cfg.Views)
 
 	// Join storm: Storm more clients all at once onto the loaded server.
+	d.profile("start", "storm")
 	storm, jr, err := d.joinMany(cfg.Storm, cfg.Storm, cfg.Views)
+	d.profile("stop", "storm")
 	closeAll(storm)
 	r.Storm = jr
 	if err != nil {
