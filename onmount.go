@@ -24,7 +24,10 @@ type OnMount func(m *MountContext) error
 // MountContext is what an OnMount hook sees.
 type MountContext struct {
 	// Request is the page's HTTP request, or for a connected mount the
-	// websocket upgrade request, which carries the same cookies.
+	// websocket upgrade request, which carries the same cookies: as
+	// received, less the handshake's own headers (Connection, Upgrade,
+	// Sec-WebSocket-Key, -Version and -Extensions), with no body and a
+	// background context.
 	Request *http.Request
 	// URL is the page's URL; Params its path and query parameters.
 	URL    *url.URL
