@@ -63,6 +63,7 @@ type channelMailbox channel
 func (o *channelMailbox) idle()              { (*channel)(o).onIdle() }
 func (o *channelMailbox) aborted()           { (*channel)(o).crash(errGoexit) }
 func (o *channelMailbox) release(cost int64) { o.conn.in.release(cost) }
+func (o *channelMailbox) spawn(fn func())    { o.conn.srv.workers.run(fn) }
 
 // shutdown ends the view from any goroutine: queued jobs are dropped, and
 // the view is torn down after the job running now, if any.

@@ -51,6 +51,8 @@ type mailboxOwner interface {
 	aborted()
 	// release gives back the cost of jobs run or dropped.
 	release(cost int64)
+	// spawn runs fn, the queue's drain, on a goroutine of its own.
+	spawn(fn func())
 }
 
 // init readies the mailbox: wg counts its drains.
@@ -137,7 +139,7 @@ func (m *mailbox) start() {
 	}
 	m.draining = true
 	m.wg.Add(1)
-	go m.drain()
+	m.owner.spawn(m.drain)
 }
 
 func (m *mailbox) drain() {

@@ -47,7 +47,7 @@ func (c *conn) send(b []byte) {
 	if !c.writing {
 		c.writing = true
 		c.writers.Add(1)
-		go c.write()
+		c.srv.workers.run(c.write)
 	}
 	c.wmu.Unlock()
 }

@@ -25,6 +25,7 @@ type Server struct {
 	clientJS   *clientBundle
 
 	fanout         fanout
+	workers        *workers // run views' queues and connections' writers
 	presence       presenceNode
 	defaultSession *LiveSession
 
@@ -71,6 +72,7 @@ func NewServer(cfg Config) *Server {
 		build:   randomID(9),
 		conns:   make(map[*conn]struct{}),
 		done:    make(chan struct{}),
+		workers: newWorkers(),
 	}
 	s.fanout.srv = s
 	s.up = websocket.Upgrader{
@@ -210,6 +212,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	defer s.presence.close()
+	defer s.workers.stop()
 	for _, c := range s.connections() {
 		c.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
