@@ -82,6 +82,9 @@ func (p *profiler) register(mux *http.ServeMux) {
 				return
 			}
 		}
+		// The fine sampling set at the start (see serve) would cost the
+		// phases that follow more CPU than they spend: back to the default.
+		runtime.MemProfileRate = 512 << 10
 		f, err := os.Create(p.file(r, "memstats.txt"))
 		if err != nil {
 			http.Error(w, "memstats: "+err.Error(), http.StatusInternalServerError)
