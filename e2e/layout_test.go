@@ -14,15 +14,17 @@ import (
 	"github.com/liveview-go/liveview/render"
 )
 
-// socketGate refuses websocket upgrades while closed, as a server that is
-// down would: the client keeps retrying.
+// socketGate refuses the socket's transports while closed, as a server
+// that is down would: websocket upgrades and long-poll requests alike (the
+// client falls back to long-poll when websockets fail). The client keeps
+// retrying.
 type socketGate struct {
 	h      http.Handler
 	closed atomic.Bool
 }
 
 func (g *socketGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if g.closed.Load() && strings.HasSuffix(r.URL.Path, "/websocket") {
+	if g.closed.Load() && (strings.HasSuffix(r.URL.Path, "/websocket") || strings.HasSuffix(r.URL.Path, "/longpoll")) {
 		http.Error(w, "down for the test", http.StatusServiceUnavailable)
 		return
 	}
