@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 	"github.com/liveview-go/liveview/ui"
 )
@@ -150,13 +151,20 @@ func (v View) load(s *liveview.Socket[State], panel string) error {
 	return nil
 }
 
+// searchInput is the search form.
+type searchInput struct {
+	Q string `form:"q"`
+}
+
 // HandleEvent reloads a panel, or starts or cancels a search.
 func (v View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	switch e.Name {
 	case "reload":
 		return v.load(s, e.Params.String("panel"))
 	case "search":
-		q := strings.TrimSpace(e.Params.String("q"))
+		var in searchInput
+		form.Bind(e.Params, "", &in)
+		q := strings.TrimSpace(in.Q)
 		if q == s.Context().Query {
 			return nil
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 	"github.com/liveview-go/liveview/ui"
 )
@@ -99,6 +100,20 @@ type (
 	}
 )
 
+// cardInput is the form that adds or renames a card.
+type cardInput struct {
+	Title string `form:"title"`
+}
+
+// Validate trims the title and refuses a blank one.
+func (c *cardInput) Validate() form.Errors {
+	c.Title = strings.TrimSpace(c.Title)
+	if c.Title == "" {
+		return form.Errors{{Field: "title", Code: "required"}}
+	}
+	return nil
+}
+
 // HandleEvent edits the card, or asks the board to move or rename it.
 func (CardComponent) HandleEvent(s *liveview.ComponentSocket[CardState], e liveview.Event) error {
 	c := s.Context()
@@ -106,9 +121,9 @@ func (CardComponent) HandleEvent(s *liveview.ComponentSocket[CardState], e livev
 	case "edit":
 		s.Assign(func(c *CardState) { c.Editing = !c.Editing })
 	case "save":
-		title := strings.TrimSpace(e.Params.String("title"))
-		if title != "" {
-			s.SendInfo(renamed{c.ID, title})
+		var in cardInput
+		if form.Bind(e.Params, "", &in).Valid() {
+			s.SendInfo(renamed{c.ID, in.Title})
 		}
 		s.Assign(func(c *CardState) { c.Editing = false })
 	case "move":
@@ -152,10 +167,11 @@ func (View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 	if e.Name != "add" {
 		return &liveview.UnknownEventError{Name: e.Name}
 	}
-	title := strings.TrimSpace(e.Params.String("title"))
-	if title == "" {
+	var in cardInput
+	if !form.Bind(e.Params, "", &in).Valid() {
 		return nil
 	}
+	title := in.Title
 	s.Assign(func(st *State) {
 		st.Cards = append(st.Cards, Card{ID: st.NextID, Title: title})
 		st.NextID++
