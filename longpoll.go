@@ -367,30 +367,10 @@ func (s *Server) receiveLongPoll(w http.ResponseWriter, r *http.Request, c *conn
 // the session's polls, one batch at a time, as write does to a socket.
 func (c *conn) writePolled() {
 	for {
-		c.wmu.Lock()
-		if len(c.wq) == 0 || c.stopped {
-			clear(c.wq)
-			c.wq = c.wq[:0]
-			c.wqBytes = 0
-			c.writing = false
-			c.wmu.Unlock()
+		var frames [][]byte
+		if !c.takeBatch(func(frame []byte) { frames = append(frames, frame) }) {
 			return
 		}
-		full := len(c.wq) >= outQueue
-		frames := make([][]byte, 0, len(c.wq))
-		n, size := 0, 0
-		for n < len(c.wq) && (n == 0 || size+len(c.wq[n]) <= maxBatch) {
-			frames = append(frames, c.wq[n])
-			size += len(c.wq[n])
-			c.wqBytes -= len(c.wq[n])
-			c.wq[n] = nil
-			n++
-		}
-		c.wq = c.wq[n:]
-		if full {
-			c.wroom.Broadcast()
-		}
-		c.wmu.Unlock()
 		if err := c.lp.deliver(frames, writeTimeout); err != nil {
 			if errors.Is(err, errLPSilent) {
 				c.log.Warn("liveview: connection dropped: client is not reading", "timeout", writeTimeout)

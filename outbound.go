@@ -69,29 +69,10 @@ func (c *conn) write() {
 		}
 	}()
 	for {
-		c.wmu.Lock()
-		if len(c.wq) == 0 || c.stopped {
-			clear(c.wq)
-			c.wq = c.wq[:0]
-			c.wqBytes = 0
-			c.writing = false
-			c.wmu.Unlock()
+		b := (*batch)[:0]
+		if !c.takeBatch(func(frame []byte) { b = appendTextFrame(b, frame) }) {
 			return
 		}
-		full := len(c.wq) >= outQueue
-		b := (*batch)[:0]
-		n := 0
-		for n < len(c.wq) && (n == 0 || len(b)+len(c.wq[n]) <= maxBatch) {
-			b = appendTextFrame(b, c.wq[n])
-			c.wqBytes -= len(c.wq[n])
-			c.wq[n] = nil
-			n++
-		}
-		c.wq = c.wq[n:]
-		if full {
-			c.wroom.Broadcast()
-		}
-		c.wmu.Unlock()
 		*batch = b
 		nc := c.ws.NetConn()
 		nc.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -105,6 +86,36 @@ func (c *conn) write() {
 			c.stop(nil)
 		}
 	}
+}
+
+// takeBatch removes the frames at the head of the queue, at most maxBatch
+// bytes of them but at least one, and hands each to add, in order, with
+// the queue locked. It reports false, and marks the writer gone, once the
+// queue is empty or the connection stopped.
+func (c *conn) takeBatch(add func(frame []byte)) bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if len(c.wq) == 0 || c.stopped {
+		clear(c.wq)
+		c.wq = c.wq[:0]
+		c.wqBytes = 0
+		c.writing = false
+		return false
+	}
+	full := len(c.wq) >= outQueue
+	n, size := 0, 0
+	for n < len(c.wq) && (n == 0 || size+len(c.wq[n]) <= maxBatch) {
+		add(c.wq[n])
+		size += len(c.wq[n])
+		c.wqBytes -= len(c.wq[n])
+		c.wq[n] = nil
+		n++
+	}
+	c.wq = c.wq[n:]
+	if full {
+		c.wroom.Broadcast()
+	}
+	return true
 }
 
 // maxBatch bounds the bytes of frames written in one call.
