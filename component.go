@@ -9,7 +9,7 @@ import (
 	"github.com/liveview-go/liveview/render"
 )
 
-// Component is what every live component implements: Render turns its state
+// LiveComponent is what every live component implements: Render turns its state
 // into a tree, as a view's Render does. A live component is a piece of a
 // view's page with a state of its own, placed by the view's template (or by
 // another component's) with the template function live, which
@@ -17,7 +17,7 @@ import (
 //
 //	var cardTmpl = render.Must(render.Parse(
 //		`<div id="card-{{.ID}}"><button phx-click="open" phx-target="{{.Myself}}">{{.Title}}</button></div>`))
-//	var Card = liveview.NewComponent[CardState]("card", CardComponent{})
+//	var Card = liveview.NewLiveComponent[CardState]("card", CardComponent{})
 //	var pageTmpl = render.Must(render.New("page").LiveComponents(Card).Parse(
 //		`<main>{{range keyed "ID" .Cards}}{{live "card" .ID .}}{{end}}</main>`))
 //
@@ -35,7 +35,7 @@ import (
 // locks either. Optional behaviour is discovered by interface:
 // [ComponentMounter], [ComponentUpdater], [ComponentEventHandler] and
 // [ComponentUnmounter].
-type Component[T any] interface {
+type LiveComponent[T any] interface {
 	Render(state T) (*render.Rendered, error)
 }
 
@@ -76,15 +76,15 @@ type CID int
 // String returns the cid in decimal, as phx-target wants it.
 func (c CID) String() string { return strconv.Itoa(int(c)) }
 
-// NewComponent returns the live component c under name, the name templates
+// NewLiveComponent returns the live component c under name, the name templates
 // give the live function. Declare it to the templates that place it with
 // render.Template.LiveComponents. T is the component's state type.
-func NewComponent[T any](name string, c Component[T]) render.LiveComponent {
+func NewLiveComponent[T any](name string, c LiveComponent[T]) render.LiveComponent {
 	if name == "" {
-		panic("liveview: NewComponent: empty name")
+		panic("liveview: NewLiveComponent: empty name")
 	}
 	if c == nil {
-		panic("liveview: NewComponent: nil component")
+		panic("liveview: NewLiveComponent: nil component")
 	}
 	return &componentDef[T]{name: name, c: c}
 }
@@ -93,7 +93,7 @@ func NewComponent[T any](name string, c Component[T]) render.LiveComponent {
 // and view.
 type componentDef[T any] struct {
 	name string
-	c    Component[T]
+	c    LiveComponent[T]
 }
 
 // ComponentName implements render.LiveComponent.

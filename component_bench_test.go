@@ -15,7 +15,7 @@ import (
 func BenchmarkComponents100(b *testing.B) {
 	rowMarkup := `<tr id="row-{{.ID}}"><td>{{.ID}}</td><td>{{.Name}}</td><td><button phx-click="bump" phx-value-id="{{.ID}}" phx-target="{{.Myself}}">bump</button></td></tr>`
 	rowTmpl := render.Must(render.Parse(rowMarkup))
-	row := NewComponent[benchRow]("row", benchRowComp{rowTmpl})
+	row := NewLiveComponent[benchRow]("row", benchRowComp{rowTmpl})
 	tables := [2][]benchRow{benchRows(0), benchRows(1)}
 
 	b.Run("keyed-range", func(b *testing.B) {

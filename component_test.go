@@ -150,7 +150,7 @@ type compFixture struct {
 func newCompFixture(t *testing.T) compFixture {
 	t.Helper()
 	unmounted := make(chan string, 20000)
-	counter := liveview.NewComponent[tallyState]("counter", tallyComp{unmounted: unmounted})
+	counter := liveview.NewLiveComponent[tallyState]("counter", tallyComp{unmounted: unmounted})
 	tmpl := render.Must(render.New("page").LiveComponents(counter).Parse(
 		`<main><h1>{{.Title}}</h1>{{range keyed "ID" .Items}}{{live "counter" .ID "Label" .Label}}{{end}}</main>`))
 	hc := make(chan held, 1)

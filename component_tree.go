@@ -121,7 +121,7 @@ func (cs *componentSet) place(ch *channel, ref *render.LiveRef, full bool) (*liv
 	if lc == nil {
 		inst, ok := ref.Component.(instantiator)
 		if !ok {
-			return nil, fmt.Errorf("component %q: not made by liveview.NewComponent", ref.Component.ComponentName())
+			return nil, fmt.Errorf("component %q: not made by liveview.NewLiveComponent", ref.Component.ComponentName())
 		}
 		if cs.byKey == nil {
 			cs.byKey = map[componentKey]*liveComp{}

@@ -32,7 +32,7 @@ func (CardComponent) HandleEvent(s *liveview.ComponentSocket[CardState], e livev
 }
 
 // Card is the component, under the name templates use.
-var Card = liveview.NewComponent[CardState]("card", CardComponent{})
+var Card = liveview.NewLiveComponent[CardState]("card", CardComponent{})
 
 // Board is the state of BoardView: the cards it shows.
 type Board struct {
@@ -54,7 +54,7 @@ func (BoardView) Mount(s *liveview.Socket[Board], p liveview.Params) error {
 
 func (BoardView) Render(b Board) (*render.Rendered, error) { return boardTmpl.Execute(b) }
 
-func ExampleNewComponent() {
+func ExampleNewLiveComponent() {
 	srv := liveview.NewServer(liveview.Config{})
 	defer srv.Close()
 	srv.Handle("/board", liveview.View[Board](BoardView{}))

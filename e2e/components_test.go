@@ -91,13 +91,13 @@ func (e2eItemsView) HandleEvent(s *liveview.Socket[e2eItems], e liveview.Event) 
 
 func TestLiveComponentsInBrowser(t *testing.T) {
 	unmounted := make(chan string, 10)
-	counter := liveview.NewComponent[e2eCounter]("counter", e2eCounterComp{unmounted: unmounted})
+	counter := liveview.NewLiveComponent[e2eCounter]("counter", e2eCounterComp{unmounted: unmounted})
 	e2ePanelTmpl = render.Must(render.New("panel").LiveComponents(counter).Parse(
 		`<section id="panel"><button id="toggle" phx-click="toggle" phx-target="{{.Myself}}">{{if .Open}}close{{else}}open{{end}}</button>` +
 			`{{live "counter" "inner" "Label" "inner"}}` +
 			`<form id="save" phx-submit="save" phx-target="{{.Myself}}"><input name="name"><button>save</button></form>` +
 			`<p id="saved">{{.Saved}}</p></section>`))
-	panel := liveview.NewComponent[e2ePanel]("panel", e2ePanelComp{})
+	panel := liveview.NewLiveComponent[e2ePanel]("panel", e2ePanelComp{})
 	tmpl := render.Must(render.New("items").LiveComponents(counter, panel).Parse(
 		`<main>{{range .IDs}}<div class="row">{{live "counter" . "Label" .}}<button id="rm-{{.}}" phx-click="remove" phx-value-id="{{.}}">x</button></div>{{end}}` +
 			`{{live "panel" "p"}}</main>`))

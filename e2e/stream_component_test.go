@@ -73,7 +73,7 @@ func (feedPageView) HandleEvent(s *liveview.Socket[feedPage], _ liveview.Event) 
 }
 
 func TestStreamInsideComponentInBrowser(t *testing.T) {
-	feed := liveview.NewComponent[feedState]("feed", feedComp{})
+	feed := liveview.NewLiveComponent[feedState]("feed", feedComp{})
 	tmpl := render.Must(render.New("page").LiveComponents(feed).Parse(
 		`<main><p id="page-n">{{.N}}</p><button id="page-inc" phx-click="inc">+</button>{{live "feed" "f"}}</main>`))
 	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) {

@@ -13,7 +13,7 @@ type cardState struct {
 	Open  bool
 }
 
-// fakeCard renders its attributes; it stands for liveview.NewComponent's
+// fakeCard renders its attributes; it stands for liveview.NewLiveComponent's
 // components, which render does not know.
 type fakeCard struct{ name string }
 

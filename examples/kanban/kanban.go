@@ -135,7 +135,7 @@ func (CardComponent) HandleEvent(s *liveview.ComponentSocket[CardState], e livev
 }
 
 // Card is the card component, as templates name it.
-var cardComponent = liveview.NewComponent[CardState]("card", CardComponent{})
+var cardComponent = liveview.NewLiveComponent[CardState]("card", CardComponent{})
 
 var boardTmpl = render.MustCheck[State](render.New("kanban").Components(ui.Components()...).LiveComponents(cardComponent).Parse(`<div class="ui-page kanban">
 {{with component "header"}}Kanban{{with slot "Subtitle"}}Each card is a live component with its own state and events.{{end}}{{end}}
