@@ -139,7 +139,7 @@ func (cs *Components) appendComponent(dst []byte, start int, cr ComponentRender)
 	t := &ct.tree
 	if t.root != nil && sameStatics(t.root.statics, r.Statics()) && len(t.root.slots) == r.Len() {
 		var err error
-		if dst, err = diffNode(dst, inner, t.root.slots, r); err != nil {
+		if dst, err = diffNode(dst, inner, t.root.slots, r, nil); err != nil {
 			t.Reset()
 			return dst, err
 		}
@@ -161,7 +161,7 @@ func (cs *Components) appendComponent(dst []byte, start int, cr ComponentRender)
 			dst = append(dst, ',')
 		}
 		dst = appendKey(dst, i)
-		if dst, err = appendFull(dst, &n.slots[i], r.Dynamic(i)); err != nil {
+		if dst, err = appendFull(dst, &n.slots[i], r.Dynamic(i), nil); err != nil {
 			t.Reset()
 			return dst, err
 		}

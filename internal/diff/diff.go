@@ -85,13 +85,13 @@ func (t *Tree) AppendMembers(dst []byte, r *render.Rendered) ([]byte, error) {
 	var err error
 	if t.root == nil || !sameStatics(t.root.statics, r.Statics()) || len(t.root.slots) != r.Len() {
 		n := &node{}
-		dst, err = appendFullMembers(dst, n, r)
+		dst, err = appendFullMembers(dst, n, r, nil)
 		if err == nil {
 			t.root = n
 			return dst, nil
 		}
 	} else {
-		dst, err = diffNode(dst, start, t.root.slots, r)
+		dst, err = diffNode(dst, start, t.root.slots, r, nil)
 		if err == nil {
 			return dst, nil
 		}
@@ -114,7 +114,8 @@ func sep(dst []byte, start int) []byte {
 }
 
 // appendFullMembers writes every slot of r followed by its statics, and fills n.
-func appendFullMembers(dst []byte, n *node, r *render.Rendered) ([]byte, error) {
+// sc is the templates table of the comprehension around r, or nil (templates.go).
+func appendFullMembers(dst []byte, n *node, r *render.Rendered, sc *scope) ([]byte, error) {
 	n.statics = r.Statics()
 	n.slots = make([]slot, r.Len())
 	var err error
@@ -123,26 +124,26 @@ func appendFullMembers(dst []byte, n *node, r *render.Rendered) ([]byte, error) 
 			dst = append(dst, ',')
 		}
 		dst = appendKey(dst, i)
-		if dst, err = appendFull(dst, &n.slots[i], r.Dynamic(i)); err != nil {
+		if dst, err = appendFull(dst, &n.slots[i], r.Dynamic(i), sc); err != nil {
 			return dst, err
 		}
 	}
 	if len(n.slots) > 0 {
 		dst = append(dst, ',')
 	}
-	return appendStatics(dst, n.statics.Parts()), nil
+	return appendStaticsIn(dst, sc, n.statics), nil
 }
 
 // appendFullRow writes a comprehension entry in full (a bare dynamics object's
 // members, no statics) and fills into.
-func appendFullRow(dst []byte, into []slot, vals []render.Value) ([]byte, error) {
+func appendFullRow(dst []byte, into []slot, vals []render.Value, sc *scope) ([]byte, error) {
 	var err error
 	for i, v := range vals {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = appendKey(dst, i)
-		if dst, err = appendFull(dst, &into[i], v); err != nil {
+		if dst, err = appendFull(dst, &into[i], v, sc); err != nil {
 			return dst, err
 		}
 	}
@@ -150,7 +151,7 @@ func appendFullRow(dst []byte, into []slot, vals []render.Value) ([]byte, error)
 }
 
 // appendFull writes v as it appears in a full render and stores it in s.
-func appendFull(dst []byte, s *slot, v render.Value) ([]byte, error) {
+func appendFull(dst []byte, s *slot, v render.Value, sc *scope) ([]byte, error) {
 	switch v.Kind() {
 	case render.KindString:
 		*s = slot{s: v.HTML()}
@@ -163,15 +164,15 @@ func appendFull(dst []byte, s *slot, v render.Value) ([]byte, error) {
 		n := &node{}
 		*s = slot{n: n}
 		dst = append(dst, '{')
-		dst, err := appendFullMembers(dst, n, r)
+		dst, err := appendFullMembers(dst, n, r, sc)
 		return append(dst, '}'), err
 	case render.KindComprehension:
 		c := &comp{}
 		*s = slot{c: c}
 		if v.Comprehension().Stream() != nil {
-			return appendFullStream(dst, c, v.Comprehension())
+			return appendFullStream(dst, c, v.Comprehension(), sc)
 		}
-		return appendFullComp(dst, c, v.Comprehension())
+		return appendFullComp(dst, c, v.Comprehension(), sc)
 	case render.KindComponent:
 		return appendCID(dst, s, v)
 	case render.KindUnchanged:
@@ -181,8 +182,10 @@ func appendFull(dst []byte, s *slot, v render.Value) ([]byte, error) {
 	}
 }
 
-// appendFullComp writes a comprehension with its statics and every entry.
-func appendFullComp(dst []byte, c *comp, rc *render.Comprehension) ([]byte, error) {
+// appendFullComp writes a comprehension with its statics and every entry. sc
+// is the templates table of an enclosing comprehension, or nil: then this one
+// has its own, written as its "p".
+func appendFullComp(dst []byte, c *comp, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	c.statics = rc.Statics()
 	c.keyed = rc.Keyed()
 	c.n = rc.Len()
@@ -191,8 +194,13 @@ func appendFullComp(dst []byte, c *comp, rc *render.Comprehension) ([]byte, erro
 		c.keys = make([]string, c.n)
 	}
 	dst = append(dst, '{')
-	dst = appendStatics(dst, c.statics.Parts())
+	dst = appendStaticsIn(dst, sc, c.statics)
 	dst = append(dst, `,"k":{`...)
+	var own scope
+	rsc := sc
+	if rsc == nil {
+		rsc = &own
+	}
 	var err error
 	for i := 0; i < c.n; i++ {
 		if c.keyed {
@@ -200,21 +208,25 @@ func appendFullComp(dst []byte, c *comp, rc *render.Comprehension) ([]byte, erro
 		}
 		dst = appendKey(dst, i)
 		dst = append(dst, '{')
-		if dst, err = appendFullRow(dst, c.row(i), rc.Row(i)); err != nil {
+		if dst, err = appendFullRow(dst, c.row(i), rc.Row(i), rsc); err != nil {
 			return dst, err
 		}
 		dst = append(dst, '}', ',')
 	}
 	dst = append(dst, `"kc":`...)
 	dst = strconv.AppendInt(dst, int64(c.n), 10)
-	return append(dst, '}', '}'), nil
+	dst = append(dst, '}')
+	if sc == nil {
+		dst = own.appendP(dst)
+	}
+	return append(dst, '}'), nil
 }
 
 // diffNode writes the members for the changed slots of r against old.
-func diffNode(dst []byte, start int, old []slot, r *render.Rendered) ([]byte, error) {
+func diffNode(dst []byte, start int, old []slot, r *render.Rendered, sc *scope) ([]byte, error) {
 	var err error
 	for i := range old {
-		if dst, err = diffValue(dst, start, i, &old[i], r.Dynamic(i)); err != nil {
+		if dst, err = diffValue(dst, start, i, &old[i], r.Dynamic(i), sc); err != nil {
 			return dst, err
 		}
 	}
@@ -222,10 +234,10 @@ func diffNode(dst []byte, start int, old []slot, r *render.Rendered) ([]byte, er
 }
 
 // diffRow is diffNode for a comprehension entry.
-func diffRow(dst []byte, start int, old []slot, vals []render.Value) ([]byte, error) {
+func diffRow(dst []byte, start int, old []slot, vals []render.Value, sc *scope) ([]byte, error) {
 	var err error
 	for i := range old {
-		if dst, err = diffValue(dst, start, i, &old[i], vals[i]); err != nil {
+		if dst, err = diffValue(dst, start, i, &old[i], vals[i], sc); err != nil {
 			return dst, err
 		}
 	}
@@ -233,8 +245,9 @@ func diffRow(dst []byte, start int, old []slot, vals []render.Value) ([]byte, er
 }
 
 // diffValue writes member key with the diff from old to v, if they differ, and
-// updates old. start is where the enclosing object's members begin.
-func diffValue(dst []byte, start, key int, old *slot, v render.Value) ([]byte, error) {
+// updates old. start is where the enclosing object's members begin; sc is
+// the templates table of the comprehension around, or nil.
+func diffValue(dst []byte, start, key int, old *slot, v render.Value, sc *scope) ([]byte, error) {
 	var err error
 	switch v.Kind() {
 	case render.KindUnchanged:
@@ -253,7 +266,7 @@ func diffValue(dst []byte, start, key int, old *slot, v render.Value) ([]byte, e
 			dst = appendKey(sep(dst, start), key)
 			dst = append(dst, '{')
 			inner := len(dst)
-			if dst, err = diffNode(dst, inner, old.n.slots, r); err != nil {
+			if dst, err = diffNode(dst, inner, old.n.slots, r, sc); err != nil {
 				return dst, err
 			}
 			if len(dst) == inner {
@@ -269,32 +282,38 @@ func diffValue(dst []byte, start, key int, old *slot, v render.Value) ([]byte, e
 		rc := v.Comprehension()
 		if rc.Stream() != nil || old.c != nil && old.c.stream {
 			if old.c != nil && old.c.stream && rc.Stream() != nil && sameStatics(old.c.statics, rc.Statics()) {
-				return diffStream(dst, start, key, rc)
+				return diffStream(dst, start, key, rc, sc)
 			}
 			break
 		}
 		if old.c != nil && sameStatics(old.c.statics, rc.Statics()) && old.c.keyed == rc.Keyed() {
-			return diffComp(dst, start, key, old.c, rc)
+			return diffComp(dst, start, key, old.c, rc, sc)
 		}
 	}
 	dst = appendKey(sep(dst, start), key)
-	return appendFull(dst, old, v)
+	return appendFull(dst, old, v, sc)
 }
 
 // diffComp writes member key with the keyed diff of a comprehension whose
 // statics did not change (protocol §4.4), or nothing when no entry changed.
-func diffComp(dst []byte, start, key int, c *comp, rc *render.Comprehension) ([]byte, error) {
+// Nested statics its entries write go to sc, or to its own "p" if sc is nil.
+func diffComp(dst []byte, start, key int, c *comp, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	mark := len(dst)
 	dst = appendKey(sep(dst, start), key)
 	dst = append(dst, `{"k":{`...)
 	kstart := len(dst)
 	n := rc.Len()
+	var own scope
+	rsc := sc
+	if rsc == nil {
+		rsc = &own
+	}
 	var moved bool
 	var err error
 	if c.keyed && !samePrefix(c, rc) {
-		dst, moved, err = diffMoves(dst, kstart, c, rc)
+		dst, moved, err = diffMoves(dst, kstart, c, rc, rsc)
 	} else {
-		dst, err = diffPositional(dst, kstart, c, rc)
+		dst, err = diffPositional(dst, kstart, c, rc, rsc)
 	}
 	if err != nil {
 		return dst, err
@@ -308,7 +327,11 @@ func diffComp(dst []byte, start, key int, c *comp, rc *render.Comprehension) ([]
 		dst = append(dst, `,"km":true`...)
 	}
 	c.n = n
-	return append(dst, '}', '}'), nil
+	dst = append(dst, '}')
+	if sc == nil {
+		dst = own.appendP(dst)
+	}
+	return append(dst, '}'), nil
 }
 
 // samePrefix reports whether the rows both comprehensions have in common carry
@@ -325,7 +348,7 @@ func samePrefix(c *comp, rc *render.Comprehension) bool {
 
 // diffPositional diffs entry i against old entry i, appends new entries in full
 // and lets kc drop the rest.
-func diffPositional(dst []byte, kstart int, c *comp, rc *render.Comprehension) ([]byte, error) {
+func diffPositional(dst []byte, kstart int, c *comp, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	n, w := rc.Len(), c.width()
 	common := min(c.n, n)
 	var err error
@@ -334,7 +357,7 @@ func diffPositional(dst []byte, kstart int, c *comp, rc *render.Comprehension) (
 		dst = appendKey(sep(dst, kstart), i)
 		dst = append(dst, '{')
 		inner := len(dst)
-		if dst, err = diffRow(dst, inner, c.row(i), rc.Row(i)); err != nil {
+		if dst, err = diffRow(dst, inner, c.row(i), rc.Row(i), sc); err != nil {
 			return dst, err
 		}
 		if len(dst) == inner {
@@ -359,7 +382,7 @@ func diffPositional(dst []byte, kstart int, c *comp, rc *render.Comprehension) (
 		}
 		dst = appendKey(sep(dst, kstart), i)
 		dst = append(dst, '{')
-		if dst, err = appendFullRow(dst, c.rows[i*w:(i+1)*w], rc.Row(i)); err != nil {
+		if dst, err = appendFullRow(dst, c.rows[i*w:(i+1)*w], rc.Row(i), sc); err != nil {
 			return dst, err
 		}
 		dst = append(dst, '}')
@@ -370,7 +393,7 @@ func diffPositional(dst []byte, kstart int, c *comp, rc *render.Comprehension) (
 // diffMoves diffs an explicitly keyed comprehension whose keys were inserted,
 // deleted or reordered: a row found under its key at another index is sent as a
 // move (its old index, or [old index, diff]); a row with a new key in full.
-func diffMoves(dst []byte, kstart int, c *comp, rc *render.Comprehension) ([]byte, bool, error) {
+func diffMoves(dst []byte, kstart int, c *comp, rc *render.Comprehension, sc *scope) ([]byte, bool, error) {
 	n, w := rc.Len(), c.width()
 	index := make(map[string]int, c.n)
 	for j := c.n - 1; j >= 0; j-- {
@@ -390,7 +413,7 @@ func diffMoves(dst []byte, kstart int, c *comp, rc *render.Comprehension) ([]byt
 			// so no two rows share retained state.
 			dst = appendKey(sep(dst, kstart), i)
 			dst = append(dst, '{')
-			if dst, err = appendFullRow(dst, row, rc.Row(i)); err != nil {
+			if dst, err = appendFullRow(dst, row, rc.Row(i), sc); err != nil {
 				return dst, moved, err
 			}
 			dst = append(dst, '}')
@@ -403,7 +426,7 @@ func diffMoves(dst []byte, kstart int, c *comp, rc *render.Comprehension) ([]byt
 		if j == i {
 			dst = append(dst, '{')
 			inner := len(dst)
-			if dst, err = diffRow(dst, inner, row, rc.Row(i)); err != nil {
+			if dst, err = diffRow(dst, inner, row, rc.Row(i), sc); err != nil {
 				return dst, moved, err
 			}
 			if len(dst) == inner {
@@ -419,7 +442,7 @@ func diffMoves(dst []byte, kstart int, c *comp, rc *render.Comprehension) ([]byt
 		dst = strconv.AppendInt(dst, int64(j), 10)
 		dst = append(dst, ',', '{')
 		inner := len(dst)
-		if dst, err = diffRow(dst, inner, row, rc.Row(i)); err != nil {
+		if dst, err = diffRow(dst, inner, row, rc.Row(i), sc); err != nil {
 			return dst, moved, err
 		}
 		if len(dst) == inner {

@@ -14,32 +14,40 @@ import (
 // the only state kept here is the statics (to tell a template change).
 
 // appendFullStream writes a stream with its statics, this render's rows and
-// its changes, and fills c.
-func appendFullStream(dst []byte, c *comp, rc *render.Comprehension) ([]byte, error) {
+// its changes, and fills c. sc is the templates table of an enclosing
+// comprehension, or nil (templates.go).
+func appendFullStream(dst []byte, c *comp, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	c.statics = rc.Statics()
 	c.stream = true
 	dst = append(dst, '{')
-	dst = appendStatics(dst, c.statics.Parts())
+	dst = appendStaticsIn(dst, sc, c.statics)
 	dst = append(dst, ',')
-	return appendStreamBody(dst, rc)
+	return appendStreamBody(dst, rc, sc)
 }
 
 // diffStream writes member key with a stream's changes, or nothing when it
 // has none.
-func diffStream(dst []byte, start, key int, rc *render.Comprehension) ([]byte, error) {
+func diffStream(dst []byte, start, key int, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	p := rc.Stream()
 	if !p.Reset && len(p.Inserts) == 0 && len(p.Deletes) == 0 {
 		return dst, nil
 	}
 	dst = appendKey(sep(dst, start), key)
 	dst = append(dst, '{')
-	return appendStreamBody(dst, rc)
+	return appendStreamBody(dst, rc, sc)
 }
 
 // appendStreamBody writes the "k" and "stream" members of a stream and the
-// closing brace.
-func appendStreamBody(dst []byte, rc *render.Comprehension) ([]byte, error) {
+// closing brace. The rows' nested statics go to sc, or to the stream's own
+// "p" if sc is nil: the client resolves them when it renders the inserted
+// rows, before it forgets them.
+func appendStreamBody(dst []byte, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	p := rc.Stream()
+	var own scope
+	rsc := sc
+	if rsc == nil {
+		rsc = &own
+	}
 	dst = append(dst, `"k":{`...)
 	// Rows are written in full and their state dropped: a scratch row is
 	// reused for each.
@@ -48,7 +56,7 @@ func appendStreamBody(dst []byte, rc *render.Comprehension) ([]byte, error) {
 	for i := 0; i < rc.Len(); i++ {
 		dst = appendKey(dst, i)
 		dst = append(dst, '{')
-		if dst, err = appendFullRow(dst, scratch, rc.Row(i)); err != nil {
+		if dst, err = appendFullRow(dst, scratch, rc.Row(i), rsc); err != nil {
 			return dst, err
 		}
 		clear(scratch)
@@ -90,5 +98,9 @@ func appendStreamBody(dst []byte, rc *render.Comprehension) ([]byte, error) {
 	if p.Reset {
 		dst = append(dst, ",true"...)
 	}
-	return append(dst, ']', '}'), nil
+	dst = append(dst, ']')
+	if sc == nil {
+		dst = own.appendP(dst)
+	}
+	return append(dst, '}'), nil
 }
