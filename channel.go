@@ -207,7 +207,7 @@ func (ch *channel) onEvent(m protocol.Message) {
 	}
 	e := Event{Name: ev.Name, Type: ev.Type, Params: Params(params)}
 	if len(ev.Uploads) > 0 {
-		if err := ch.putUploads(ev.Uploads); err != nil {
+		if err := ch.putUploads(ev.Uploads, ev.CID); err != nil {
 			ch.log.Warn("liveview: upload entries rejected", "event", ev.Name, "err", err)
 			ch.replyError(m, "invalid uploads: "+err.Error())
 			return

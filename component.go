@@ -126,6 +126,12 @@ func (d *componentDef[T]) instantiate(c *core, id string, cid int) component {
 	if shape.myself >= 0 {
 		reflect.ValueOf(&s.state).Elem().Field(shape.fields[shape.myself].index).Set(reflect.ValueOf(CID(cid)))
 	}
+	if shape.uploads >= 0 {
+		s.up.onUploads = func() {
+			reflect.ValueOf(&s.state).Elem().Field(shape.fields[shape.uploads].index).Set(reflect.ValueOf(s.up.uploads.snapshot()))
+			s.changes.mark(shape.uploads)
+		}
+	}
 	return &componentInstance[T]{def: d, s: s}
 }
 
@@ -142,6 +148,7 @@ type component interface {
 	handleEvent(e Event) error
 	render(full bool) (*render.Rendered, error)
 	unmount()
+	uploadHost() *uploadHost
 }
 
 type componentInstance[T any] struct {
@@ -196,6 +203,8 @@ func (ci *componentInstance[T]) render(full bool) (*render.Rendered, error) {
 	s.afterRender()
 	return rd, nil
 }
+
+func (ci *componentInstance[T]) uploadHost() *uploadHost { return &ci.s.up }
 
 func (ci *componentInstance[T]) unmount() {
 	if u, ok := ci.def.c.(ComponentUnmounter[T]); ok {

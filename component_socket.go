@@ -9,7 +9,8 @@ import (
 
 // ComponentSocket is a live component's handle on its state and, through
 // its view, on the page. It has the methods of a view's Socket: Assign,
-// Context and TempAssign act on the component's own state; PushEvent,
+// Context and TempAssign act on the component's own state, AllowUpload and
+// the other upload methods on the component's own uploads; PushEvent,
 // PutFlash, PageTitle, navigation and SendInfo act for the view the
 // component is part of. Like a Socket, it is only used from the component's
 // callbacks.
@@ -17,6 +18,7 @@ type ComponentSocket[T any] struct {
 	*Socket[T]
 	id  string
 	cid CID
+	up  uploadHost // the component's own uploads
 }
 
 // ID returns the component's id, as the template gave it to live.
@@ -25,6 +27,41 @@ func (s *ComponentSocket[T]) ID() string { return s.id }
 // CID returns the component's number on the page (0 during the HTTP
 // render), the value phx-target needs.
 func (s *ComponentSocket[T]) CID() CID { return s.cid }
+
+// AllowUpload declares an upload of the component's own, as Socket.AllowUpload
+// does for a view. The component renders its file input
+// ({{.Uploads.Input "avatar"}} with a state field `Uploads
+// liveview.Uploads`) in a form whose phx-target is the component
+// (phx-target="{{.Myself}}"): the client then sends the files' events,
+// preflight and progress to the component, whose HandleEvent and consume
+// calls see these uploads, not the view's. The uploads end with the
+// component: when it leaves the page, its entries are discarded and their
+// uploads still in flight stopped.
+func (s *ComponentSocket[T]) AllowUpload(name string, opts UploadOptions) error {
+	s.own("ComponentSocket.AllowUpload")
+	return s.up.allow(s.core, name, opts)
+}
+
+// CancelUpload removes the entry ref from the component's upload name, as
+// Socket.CancelUpload does for a view's.
+func (s *ComponentSocket[T]) CancelUpload(name, ref string) error {
+	s.own("ComponentSocket.CancelUpload")
+	return s.up.cancel(name, ref)
+}
+
+// UploadedEntries returns the entries of the component's upload name, as
+// Socket.UploadedEntries does for a view's.
+func (s *ComponentSocket[T]) UploadedEntries(name string) (completed, inProgress []UploadEntry) {
+	s.own("ComponentSocket.UploadedEntries")
+	return s.up.uploaded(name)
+}
+
+// ConsumeUploadedEntries consumes the completed entries of the component's
+// upload name, as Socket.ConsumeUploadedEntries does for a view's.
+func (s *ComponentSocket[T]) ConsumeUploadedEntries(name string, fn func(UploadEntry, UploadedFile) error) error {
+	s.own("ComponentSocket.ConsumeUploadedEntries")
+	return s.up.consume(name, fn)
+}
 
 // AssignAttrs copies attrs into the state, as a component without Update
 // does: from a struct (or a pointer to one), every exported field that the

@@ -130,6 +130,16 @@ func (cs *componentSet) place(ch *channel, ref *render.LiveRef, full bool) (*liv
 		cs.next++
 		lc = &liveComp{key: key, cid: cs.next, full: true}
 		lc.c = inst.instantiate(ch.core, ref.ID, lc.cid)
+		// A change of the component's uploads (files chosen, progress, a
+		// failure found by the connection's reader) renders it again.
+		up := lc.c.uploadHost()
+		mirror := up.onUploads
+		up.onUploads = func() {
+			if mirror != nil {
+				mirror()
+			}
+			cs.dirty = append(cs.dirty, lc)
+		}
 		cs.byKey[key] = lc
 		cs.byCID[lc.cid] = lc
 		if err := safely(lc.c.mount); err != nil {
@@ -246,6 +256,7 @@ func (cs *componentSet) free(ch *channel, lc *liveComp) {
 	delete(cs.byCID, lc.cid)
 	delete(cs.byKey, lc.key)
 	cs.diff.Forget(lc.cid)
+	lc.c.uploadHost().end()
 	if err := safely(func() error { lc.c.unmount(); return nil }); err != nil {
 		ch.logCrash(fmt.Errorf("%s: unmount: %w", cs.name(lc), err))
 	}

@@ -34,8 +34,7 @@ type core struct {
 
 	values map[string]any // stored by OnMount hooks
 
-	uploads   *uploadSet // AllowUpload's uploads; nil until then
-	onUploads func()     // mirrors uploads into the state's Uploads field, if it has one
+	uploadHost // the view's own uploads (a live component has its own)
 
 	// busy reports whether one of the view's callbacks runs: the mailbox
 	// for a connected view, the HTTP render's own flag otherwise.

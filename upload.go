@@ -79,16 +79,33 @@ func (c *uploadConfig) putEntries(list []protocol.UploadEntry, listed *uploadUsa
 	return nil
 }
 
+// uploadOwner returns the uploads of the view (cid nil) or of its live
+// component cid, as the client names the owner of a file input: the form's
+// phx-target. It reports false for a component the view does not hold.
+func (ch *channel) uploadOwner(cid *int) (*uploadHost, bool) {
+	if cid == nil {
+		return &ch.core.uploadHost, true
+	}
+	if lc := ch.comps.byCID[*cid]; lc != nil {
+		return lc.c.uploadHost(), true
+	}
+	return nil, false
+}
+
 // putUploads records the files a form change event lists:
-// {"<config ref>": [entries...]}.
-func (ch *channel) putUploads(uploads json.RawMessage) error {
+// {"<config ref>": [entries...]}, in the uploads of the event's target.
+func (ch *channel) putUploads(uploads json.RawMessage, cid *int) error {
 	byRef, err := protocol.DecodeUploads(uploads)
 	if err != nil {
 		return fmt.Errorf("liveview: %w", err)
 	}
+	host, ok := ch.uploadOwner(cid)
+	if !ok {
+		return nil // the event goes nowhere either (componentEvent)
+	}
 	changed := false
 	for ref, list := range byRef {
-		cfg := ch.core.uploads.byRef(ref)
+		cfg := host.uploads.byRef(ref)
 		if cfg == nil {
 			return fmt.Errorf("liveview: uploads: no upload has ref %q", ref)
 		}
@@ -98,7 +115,7 @@ func (ch *channel) putUploads(uploads json.RawMessage) error {
 		changed = true
 	}
 	if changed {
-		ch.core.uploadsChanged()
+		host.uploadsChanged()
 	}
 	return nil
 }
@@ -111,7 +128,13 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 		ch.replyError(m, err.Error())
 		return
 	}
-	cfg := ch.core.uploads.byRef(p.Ref)
+	host, ok := ch.uploadOwner(p.CID)
+	if !ok {
+		ch.log.Warn("liveview: preflight for a component the view does not hold", "cid", *p.CID, "ref", p.Ref)
+		ch.replyError(m, fmt.Sprintf("no component has cid %d", *p.CID))
+		return
+	}
+	cfg := host.uploads.byRef(p.Ref)
 	if cfg == nil {
 		ch.log.Warn("liveview: preflight for an unknown upload", "ref", p.Ref)
 		ch.replyError(m, "no upload has ref "+quote(p.Ref))
@@ -121,7 +144,7 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 		ch.replyError(m, "invalid allow_upload payload: "+err.Error())
 		return
 	}
-	ch.core.uploadsChanged()
+	host.uploadsChanged()
 
 	if errs := cfg.errorPairs(); len(errs) > 0 {
 		ch.replyPreflightErrors(m, cfg, errs)
@@ -149,7 +172,7 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 			for _, e := range batch {
 				e.addError(UploadQuotaExceeded)
 			}
-			ch.core.uploadsChanged()
+			host.uploadsChanged()
 			ch.replyPreflightErrors(m, cfg, cfg.errorPairs())
 			return
 		}
@@ -161,7 +184,7 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 		Tokens: make([]protocol.EntryToken, 0, len(batch)),
 	}
 	for i, e := range batch {
-		ef := ch.newEntryFile(cfg, e)
+		ef := ch.newEntryFile(host, cfg, e)
 		tok, err := srv.sign.sign(purposeUpload, uploadClaims{View: ch.core.id, Nonce: ef.nonce, Config: cfg.ref, Entry: e.Ref})
 		if err != nil {
 			// The entries given a file so far release their share when the
@@ -195,13 +218,14 @@ func (ch *channel) replyPreflightErrors(m protocol.Message, cfg *uploadConfig, e
 	ch.replyPreflight(m, protocol.Preflight{Ref: cfg.ref, Errors: errs})
 }
 
-func (ch *channel) newEntryFile(cfg *uploadConfig, e *uploadEntry) *entryFile {
+func (ch *channel) newEntryFile(host *uploadHost, cfg *uploadConfig, e *uploadEntry) *entryFile {
 	limit := e.Size
 	if cfg.opts.MaxFileSize < limit {
 		limit = cfg.opts.MaxFileSize
 	}
 	return &entryFile{
 		ch:        ch,
+		host:      host,
 		cfgRef:    cfg.ref,
 		ref:       e.Ref,
 		nonce:     randomID(12),
@@ -252,8 +276,12 @@ func (ch *channel) onProgress(m protocol.Message) {
 		ch.replyError(m, err.Error())
 		return
 	}
-	cfg := ch.core.uploads.byRef(p.Ref)
+	var cfg *uploadConfig
 	var e *uploadEntry
+	host, ok := ch.uploadOwner(p.CID)
+	if ok {
+		cfg = host.uploads.byRef(p.Ref)
+	}
 	if cfg != nil {
 		_, e = cfg.entry(p.EntryRef)
 	}
@@ -281,7 +309,7 @@ func (ch *channel) onProgress(m protocol.Message) {
 		}
 		e.Done = complete && e.Progress == 100
 	}
-	ch.core.uploadsChanged()
+	host.uploadsChanged()
 	if cb := cfg.opts.Progress; cb != nil {
 		snap := e.snapshot()
 		if err := safely(func() error { return cb(snap) }); err != nil {
@@ -304,15 +332,20 @@ func (e *uploadEntry) addError(reason string) {
 }
 
 // uploadFailed marks the entry whose bytes stopped for reason, and pushes
-// the change to the page.
+// the change to the page. The entry's owner may have ended since (a live
+// component removed): then it holds the entry no more.
 func (ch *channel) uploadFailed(ef *entryFile, reason string) {
 	ch.upl.remove(ef)
 	ch.callback("upload", func() error {
-		for _, cfg := range ch.core.uploads.byName {
+		h := ef.host
+		if h.uploads == nil {
+			return nil
+		}
+		for _, cfg := range h.uploads.byName {
 			for _, e := range cfg.entries {
 				if e.file == ef {
 					e.addError(reason)
-					ch.core.uploadsChanged()
+					h.uploadsChanged()
 				}
 			}
 		}
@@ -322,19 +355,28 @@ func (ch *channel) uploadFailed(ef *entryFile, reason string) {
 
 // endUploads discards every entry and stored file of the view.
 func (ch *channel) endUploads() {
-	if ch.core != nil && ch.core.uploads != nil {
-		for _, cfg := range ch.core.uploads.byName {
-			for _, e := range cfg.entries {
-				if e.file != nil {
-					e.file.discard(true)
-				}
-			}
-			cfg.listed.unlist(len(cfg.entries))
-			cfg.entries = nil
-		}
+	if ch.core != nil {
+		ch.core.uploadHost.end()
 	}
 	for _, ef := range ch.upl.drain() {
 		ef.discard(true)
+	}
+}
+
+// end discards the owner's entries and their stored files, closing their
+// upload channels on the page, when the owner ends.
+func (h *uploadHost) end() {
+	if h.uploads == nil {
+		return
+	}
+	for _, cfg := range h.uploads.byName {
+		for _, e := range cfg.entries {
+			if e.file != nil {
+				e.file.discard(true)
+			}
+		}
+		cfg.listed.unlist(len(cfg.entries))
+		cfg.entries = nil
 	}
 }
 

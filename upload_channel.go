@@ -31,6 +31,7 @@ type uploadClaims struct {
 // fires on its own. All of it goes through mu.
 type entryFile struct {
 	ch        *channel
+	host      *uploadHost // the uploads holding the entry: its view's or a live component's
 	cfgRef    string
 	ref       string
 	nonce     string

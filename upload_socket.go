@@ -18,6 +18,17 @@ import (
 //	})
 func (c *core) AllowUpload(name string, opts UploadOptions) error {
 	c.own("Socket.AllowUpload")
+	return c.uploadHost.allow(c, name, opts)
+}
+
+// uploadHost is what owns uploads: a view (its core) or one of its live
+// components (its ComponentSocket). Owned by the view's queue.
+type uploadHost struct {
+	uploads   *uploadSet // AllowUpload's uploads; nil until then
+	onUploads func()     // mirrors uploads into the owner's Uploads field, if it has one, and marks the owner changed
+}
+
+func (h *uploadHost) allow(c *core, name string, opts UploadOptions) error {
 	if name == "" {
 		return errors.New("liveview: AllowUpload: empty upload name")
 	}
@@ -30,14 +41,14 @@ func (c *core) AllowUpload(name string, opts UploadOptions) error {
 			return fmt.Errorf("liveview: AllowUpload %q: ChunkSize %d does not fit in a websocket frame (Config.MaxFrameBytes allows %d)", name, o.ChunkSize, limit)
 		}
 	}
-	if c.uploads == nil {
-		c.uploads = &uploadSet{byName: make(map[string]*uploadConfig)}
+	if h.uploads == nil {
+		h.uploads = &uploadSet{byName: make(map[string]*uploadConfig)}
 	}
-	cfg := c.uploads.byName[name]
+	cfg := h.uploads.byName[name]
 	if cfg == nil {
 		cfg = &uploadConfig{name: name, ref: "phx-" + randomID(9)}
-		c.uploads.byName[name] = cfg
-		c.uploads.order = append(c.uploads.order, name)
+		h.uploads.byName[name] = cfg
+		h.uploads.order = append(h.uploads.order, name)
 	}
 	cfg.opts = o
 	for _, e := range cfg.entries {
@@ -45,7 +56,7 @@ func (c *core) AllowUpload(name string, opts UploadOptions) error {
 			cfg.validate(e)
 		}
 	}
-	c.uploadsChanged()
+	h.uploadsChanged()
 	return nil
 }
 
@@ -59,7 +70,11 @@ func (c *core) AllowUpload(name string, opts UploadOptions) error {
 //		return s.CancelUpload("photos", e.Params.String("ref"))
 func (c *core) CancelUpload(name, ref string) error {
 	c.own("Socket.CancelUpload")
-	cfg := c.uploadConfig(name)
+	return c.uploadHost.cancel(name, ref)
+}
+
+func (h *uploadHost) cancel(name, ref string) error {
+	cfg := h.uploadConfig(name)
 	if cfg == nil {
 		return fmt.Errorf("liveview: CancelUpload: no upload named %q (call AllowUpload first)", name)
 	}
@@ -68,7 +83,7 @@ func (c *core) CancelUpload(name, ref string) error {
 		return fmt.Errorf("liveview: CancelUpload: upload %q has no entry %q", name, ref)
 	}
 	cfg.remove(i)
-	c.uploadsChanged()
+	h.uploadsChanged()
 	return nil
 }
 
@@ -79,7 +94,11 @@ func (c *core) CancelUpload(name, ref string) error {
 //	done, pending := s.UploadedEntries("photos")
 func (c *core) UploadedEntries(name string) (completed, inProgress []UploadEntry) {
 	c.own("Socket.UploadedEntries")
-	cfg := c.uploadConfig(name)
+	return c.uploadHost.uploaded(name)
+}
+
+func (h *uploadHost) uploaded(name string) (completed, inProgress []UploadEntry) {
+	cfg := h.uploadConfig(name)
 	if cfg == nil {
 		return nil, nil
 	}
@@ -105,7 +124,11 @@ func (c *core) UploadedEntries(name string) (completed, inProgress []UploadEntry
 //	})
 func (c *core) ConsumeUploadedEntries(name string, fn func(UploadEntry, UploadedFile) error) error {
 	c.own("Socket.ConsumeUploadedEntries")
-	cfg := c.uploadConfig(name)
+	return c.uploadHost.consume(name, fn)
+}
+
+func (h *uploadHost) consume(name string, fn func(UploadEntry, UploadedFile) error) error {
+	cfg := h.uploadConfig(name)
 	if cfg == nil {
 		return fmt.Errorf("liveview: ConsumeUploadedEntries: no upload named %q (call AllowUpload first)", name)
 	}
@@ -114,7 +137,7 @@ func (c *core) ConsumeUploadedEntries(name string, fn func(UploadEntry, Uploaded
 			return fmt.Errorf("liveview: ConsumeUploadedEntries %q: entry %q (%s) is still uploading", name, e.Ref, e.Name)
 		}
 	}
-	defer c.uploadsChanged()
+	defer h.uploadsChanged()
 	for i := 0; i < len(cfg.entries); {
 		e := cfg.entries[i]
 		if !e.Done || e.file == nil {
@@ -130,16 +153,19 @@ func (c *core) ConsumeUploadedEntries(name string, fn func(UploadEntry, Uploaded
 }
 
 // ConsumeUploadedEntries is the method of the same name that also collects
-// what fn returns for each entry.
+// what fn returns for each entry. s is a view's *Socket or a live
+// component's *ComponentSocket: each consumes its own uploads.
 //
 //	urls, err := liveview.ConsumeUploadedEntries(s, "photos",
 //		func(e liveview.UploadEntry, f liveview.UploadedFile) (string, error) {
 //			dst := filepath.Join(dir, e.Ref+filepath.Ext(e.Name))
 //			return "/uploads/" + filepath.Base(dst), os.Rename(f.Path, dst)
 //		})
-func ConsumeUploadedEntries[T, R any](s *Socket[T], name string, fn func(UploadEntry, UploadedFile) (R, error)) ([]R, error) {
+func ConsumeUploadedEntries[S interface {
+	ConsumeUploadedEntries(name string, fn func(UploadEntry, UploadedFile) error) error
+}, R any](s S, name string, fn func(UploadEntry, UploadedFile) (R, error)) ([]R, error) {
 	var out []R
-	err := s.core.ConsumeUploadedEntries(name, func(e UploadEntry, f UploadedFile) error {
+	err := s.ConsumeUploadedEntries(name, func(e UploadEntry, f UploadedFile) error {
 		r, err := fn(e, f)
 		if err != nil {
 			return err
@@ -150,17 +176,17 @@ func ConsumeUploadedEntries[T, R any](s *Socket[T], name string, fn func(UploadE
 	return out, err
 }
 
-func (c *core) uploadConfig(name string) *uploadConfig {
-	if c.uploads == nil {
+func (h *uploadHost) uploadConfig(name string) *uploadConfig {
+	if h.uploads == nil {
 		return nil
 	}
-	return c.uploads.byName[name]
+	return h.uploads.byName[name]
 }
 
-// uploadsChanged mirrors the uploads into the state's Uploads field, if it
+// uploadsChanged mirrors the uploads into the owner's Uploads field, if it
 // has one, and marks it changed.
-func (c *core) uploadsChanged() {
-	if c.onUploads != nil {
-		c.onUploads()
+func (h *uploadHost) uploadsChanged() {
+	if h.onUploads != nil {
+		h.onUploads()
 	}
 }

@@ -21,6 +21,7 @@ type File struct {
 type Upload struct {
 	v         *View
 	configRef string
+	cid       int // the component the form targets, 0 for the view
 	files     []File
 	refs      []string
 	chunk     int
@@ -52,7 +53,9 @@ func (v *View) ChooseFiles(selector string, files ...File) (*Upload, error) {
 	if form == nil || attr(form, "phx-change") == "" {
 		return nil, fmt.Errorf("liveviewtest: %s is not inside a form with phx-change", selector)
 	}
-	u := &Upload{v: v, configRef: cfg, files: files}
+	// The form's target owns the upload: its events, preflight and progress
+	// carry the target's cid, as the client sends them.
+	u := &Upload{v: v, configRef: cfg, files: files, cid: targetCID(form)}
 	entries := make([]map[string]any, len(files))
 	srv := v.conn.srv
 	srv.mu.Lock()
@@ -66,11 +69,19 @@ func (v *View) ChooseFiles(selector string, files ...File) (*Upload, error) {
 	srv.mu.Unlock()
 	meta := phxValues(form)
 	meta["_target"] = attr(input, "name")
-	_, _, err = v.push("event", map[string]any{
+	_, _, err = v.push("event", u.withCID(map[string]any{
 		"type": "form", "event": attr(form, "phx-change"), "value": formValues(form, nil),
 		"meta": meta, "uploads": map[string]any{cfg: entries},
-	})
+	}))
 	return u, err
+}
+
+// withCID adds the upload's component to a payload, if it has one.
+func (u *Upload) withCID(p map[string]any) map[string]any {
+	if u.cid > 0 {
+		p["cid"] = u.cid
+	}
+	return p
 }
 
 func entryMeta(path, ref string, f File) map[string]any {
@@ -90,7 +101,7 @@ func (u *Upload) Preflight() error {
 	for i, f := range u.files {
 		entries[i] = entryMeta("", u.refs[i], f)
 	}
-	r, _, err := u.v.push("allow_upload", map[string]any{"ref": u.configRef, "entries": entries})
+	r, _, err := u.v.push("allow_upload", u.withCID(map[string]any{"ref": u.configRef, "entries": entries}))
 	if err != nil {
 		return err
 	}
@@ -188,7 +199,7 @@ func (u *Upload) send(ref, tok string, content []byte) error {
 		}
 		if pct > last {
 			last = pct
-			if _, _, err := u.v.push("progress", map[string]any{"event": nil, "ref": u.configRef, "entry_ref": refOf(topic), "progress": pct}); err != nil {
+			if _, _, err := u.v.push("progress", u.withCID(map[string]any{"event": nil, "ref": u.configRef, "entry_ref": refOf(topic), "progress": pct})); err != nil {
 				return err
 			}
 		}
