@@ -114,7 +114,7 @@ func (c gatedCall) awaitCancelled(t *testing.T) {
 // every request.
 func TestAsyncDashboardInBrowser(t *testing.T) {
 	g := newGatedSource()
-	_, hs := newApp(t, liveview.Config{Head: dashboard.Style}, func(s *liveview.Server) {
+	_, hs := newSiteApp(t, liveview.Config{}, func(s *liveview.Server) {
 		s.Handle("/dash", liveview.View[dashboard.State](dashboard.View{Source: g}))
 		counter.Register(s, "/counter")
 	})

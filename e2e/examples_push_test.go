@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"html/template"
 	"testing"
 
 	"github.com/liveview-go/liveview"
@@ -17,7 +16,7 @@ import (
 // redirect with flash, the volume meter hook gets pushed events and a reply,
 // and the inbox title counts unread mail.
 func TestPushExamplesInBrowser(t *testing.T) {
-	_, hs := newApp(t, liveview.Config{TitleSuffix: " · liveview", Head: template.HTML(volume.Hooks)}, func(s *liveview.Server) {
+	_, hs := newSiteApp(t, liveview.Config{TitleSuffix: " · liveview"}, func(s *liveview.Server) {
 		table.Register(s, "/planets")
 		wizard.Register(s, "/wizard")
 		volume.Register(s, "/volume")

@@ -8,6 +8,7 @@ package chat
 import (
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -108,7 +109,8 @@ type View struct {
 
 var tmpl = render.MustCheck[State](render.New("chat").Components(ui.Components()...).Parse(`<div class="ui-page chat">
 {{with component "header"}}Chat room{{with slot "Subtitle"}}Subscribe, Publish and Presence: open this page in two windows.{{end}}{{end}}
-<ul id="messages" class="ui-stack ui-card" phx-update="stream">{{range $id, $m := .Messages}}<li id="{{$id}}"><b>{{$m.From}}</b>: {{$m.Text}}</li>{{end}}</ul>
+<ul id="messages" class="ui-card" phx-update="stream">{{range $id, $m := .Messages}}<li id="{{$id}}"><b>{{$m.From}}</b>: {{$m.Text}}</li>{{end}}</ul>
+<p class="ui-card empty">No messages yet: say something.</p>
 <div class="ui-muted"><p id="online">Online: {{.Online}}</p>
 {{if .Typing}}<p id="typing">{{.Typing}} typing…</p>{{end}}</div>
 {{with .Shown}}<p id="error" class="ui-error">{{.}}</p>{{end}}
@@ -239,6 +241,13 @@ func (v View) showPresences(s *liveview.Socket[State]) error {
 
 // Render renders the state.
 func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }
+
+//go:embed chat.css
+var css []byte
+
+// CSS returns the page's own styles, on top of package ui's (see package
+// site, which serves them as a file).
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // Register routes the chat room at path on srv.
 func Register(srv *liveview.Server, path string) {

@@ -10,9 +10,9 @@ package dashboard
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"strings"
 	"time"
 
@@ -69,26 +69,13 @@ func (v View) source() Source {
 	return v.Source
 }
 
-// Style is the dashboard's own stylesheet, for Config.Head, on top of
-// package ui's (ui.Head): the panels' grid and the loading spinner.
-const Style template.HTML = `<style>
-.dash .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 1rem; margin-bottom: 1.5rem; }
-.dash .panel { min-height: 7.5rem; }
-.dash .panel h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--ui-muted, #64748b); margin: 0 0 .6rem; display: flex; justify-content: space-between; align-items: center; }
-.dash .panel h2 .ui-button { font-size: .75rem; padding: .3rem .6rem; text-transform: none; letter-spacing: 0; }
-.dash .big { font-size: 1.8rem; font-weight: 600; line-height: 1.2; }
-.dash .sub, .dash .loading { color: var(--ui-muted, #64748b); }
-.dash .loading { margin: 0 0 .4rem; }
-.dash .loading::after { content: ""; display: inline-block; width: .8em; height: .8em; margin-left: .45em; border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; animation: dash-spin .8s linear infinite; vertical-align: -.1em; }
-.dash .stale { opacity: .45; }
-.dash .failed { color: var(--ui-danger, #dc2626); margin: 0; }
-.dash ul.incidents { margin: 0; padding-left: 1.1rem; }
-.dash #search-status { display: flex; gap: .75rem; align-items: center; min-height: 2.2rem; margin: .25rem 0 .5rem; }
-.dash .results { list-style: none; padding: 0; margin: 0; }
-.dash .results li { padding: .45rem 0; border-bottom: 1px solid var(--ui-line, #e2e8f0); }
-@keyframes dash-spin { to { transform: rotate(360deg); } }
-@media (prefers-reduced-motion: reduce) { .dash .loading::after { animation: none; } }
-</style>`
+//go:embed dashboard.css
+var css []byte
+
+// CSS returns the dashboard's own styles, on top of package ui's (see
+// package site, which serves them as a file): the panels' grid and the
+// loading spinner.
+func CSS() []byte { return append([]byte(nil), css...) }
 
 var tmpl = render.MustCheck[State](render.New("dashboard").Components(ui.Components()...).Parse(`<div class="ui-page dash">
 {{with component "header"}}Dashboard{{with slot "Subtitle"}}AssignAsync and StartAsync: each panel loads on its own from a slow source, and the page never waits.{{end}}{{end}}

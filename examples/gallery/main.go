@@ -21,7 +21,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,74 +30,13 @@ import (
 	"time"
 
 	"github.com/liveview-go/liveview"
-	"github.com/liveview-go/liveview/examples/chat"
-	"github.com/liveview-go/liveview/examples/clock"
-	"github.com/liveview-go/liveview/examples/counter"
-	"github.com/liveview-go/liveview/examples/dashboard"
-	"github.com/liveview-go/liveview/examples/inbox"
-	"github.com/liveview-go/liveview/examples/jobs"
-	"github.com/liveview-go/liveview/examples/kanban"
-	"github.com/liveview-go/liveview/examples/photos"
-	"github.com/liveview-go/liveview/examples/scroll"
-	"github.com/liveview-go/liveview/examples/signup"
-	"github.com/liveview-go/liveview/examples/table"
-	"github.com/liveview-go/liveview/examples/team"
-	"github.com/liveview-go/liveview/examples/volume"
-	"github.com/liveview-go/liveview/examples/wizard"
+	"github.com/liveview-go/liveview/examples/site"
 	"github.com/liveview-go/liveview/pubsub/nats"
 	"github.com/liveview-go/liveview/pubsub/redis"
-	"github.com/liveview-go/liveview/ui"
 )
 
-type example struct {
-	Path, Title, About string
-	register           func(*liveview.Server, string)
-}
-
-var examples = []example{
-	{"/counter", "Counter", "Assign and HandleEvent: the smallest LiveView.", counter.Register},
-	{"/clock", "Clock", "Repeat: a page that updates itself every second.", clock.Register},
-	{"/chat", "Chat", "Subscribe and Publish: a chat room across browsers and, with -redis or -nats, across nodes.", chat.Register},
-	{"/jobs", "Jobs", "SendInfo: background jobs reporting their progress from a goroutine.", jobs.Register},
-	{"/photos", "Photos", "Uploads: drag and drop, previews, progress bars, cancel, errors per file, saved photos.", photos.Register},
-	{"/scroll", "Endless list", "Streams and phx-viewport-bottom: a list of 1,000 entries loaded a page at a time as you scroll; the view keeps none of them.", scroll.Register},
-	{"/planets", "Planets", "PushPatch and HandleParams: a paginated, sortable table whose state is in the URL.", table.Register},
-	{"/signup", "Sign up", "Package form: live validation of a struct-bound form, errors once a field is touched, nested fields, rows to add and remove.", signup.Register},
-	{"/wizard", "Wizard", "PushRedirect with flash: two steps over one connection.", wizard.Register},
-	{"/volume", "Volume", "PushEvent to a client hook, and a hook event answered with Reply.", volume.Register},
-	{"/kanban", "Kanban", "Live components: each card keeps its own state and handles its own events, and tells the board what to move or rename.", kanban.Register},
-	{"/team", "Team", "Package ui's core components: header, list, table with slots, modal, form inputs with errors, flash.", team.Register},
-	{"/inbox", "Inbox", "PageTitle: the title counts unread mail; new mail arrives every 10 s.", inbox.Register},
-	{"/dashboard", "Dashboard", "AssignAsync and StartAsync: slow panels that load independently (one fails), and a search that cancels the previous query at each keystroke.", dashboard.Register},
-}
-
-var index = template.Must(template.New("index").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>liveview examples</title>{{.Style}}</head>
-<body><div class="ui-page">
-<header class="ui-header"><div><h1>liveview examples</h1><p>Each page below is a live view: its state lives on the server, and the official Phoenix LiveView client applies the diffs.</p></div></header>
-<ul class="ui-stack ui-examples">
-{{range .Examples}}<li class="ui-card"><a href="{{.Path}}">{{.Title}}</a><p class="ui-muted">{{.About}}</p></li>
-{{end}}</ul></div></body></html>`))
-
 // newHandler returns the gallery: every example plus the index at /.
-func newHandler(lv *liveview.Server) http.Handler {
-	for _, ex := range examples {
-		ex.register(lv, ex.Path)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", lv)
-	photos.RegisterFiles(mux, "/photos")
-	mux.Handle("/ui/", ui.Handler())
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		index.Execute(w, struct {
-			Style    template.HTML
-			Examples []example
-		}{ui.Head("/ui"), examples})
-	})
-	return mux
-}
+func newHandler(lv *liveview.Server) http.Handler { return site.Handler(lv) }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -125,10 +63,15 @@ func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error
 	if key == "" {
 		key = os.Getenv("LIVEVIEW_SIGNING_KEY")
 	}
-	lv := liveview.NewServer(liveview.Config{
-		Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev,
-		Head: volume.Hooks + ui.Head("/ui") + dashboard.Style,
-	})
+	// Under the strict Content-Security-Policy (site.CSP) unless in
+	// development mode, whose error overlay is an inline script.
+	cfg := liveview.Config{Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev}
+	if dev {
+		cfg.Head = site.Head
+	} else {
+		cfg = site.Configure(cfg)
+	}
+	lv := liveview.NewServer(cfg)
 	srv := newHTTPServer(addr, newHandler(lv), log)
 	// Listen first: a port in use is an error now, not after the log says
 	// the gallery is serving.

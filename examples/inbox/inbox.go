@@ -4,6 +4,7 @@
 package inbox
 
 import (
+	_ "embed"
 	"fmt"
 	"time"
 
@@ -35,7 +36,6 @@ type State struct {
 type View struct{ Every time.Duration }
 
 var tmpl = render.MustCheck[State](render.New("inbox").Components(ui.Components()...).Parse(`<div class="ui-page inbox">
-<style>.inbox .hiding-read li.read { display: none; } .inbox li.read { color: var(--ui-muted); } .inbox li.unread span { font-weight: 600; }</style>
 {{with component "header"}}Inbox{{with slot "Subtitle"}}<span id="unread">{{.Unread}}</span> unread: the page title counts them, new mail arrives every 10 s.{{end}}{{with slot "Actions"}}
 {{with component "button" "Variant" "secondary" "id" "hide-read" "aria-pressed" "false" "phx-click" .HideRead}}Hide read mail{{end}}
 {{with component "button" "Variant" "secondary" "id" "read-all" "phx-click" "read-all"}}Mark all read{{end}}{{end}}{{end}}
@@ -103,6 +103,13 @@ func (View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 
 // Render renders the state.
 func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }
+
+//go:embed inbox.css
+var css []byte
+
+// CSS returns the inbox's own styles, on top of package ui's (see package
+// site, which serves them as a file).
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // Register routes the inbox at path on srv, with new mail every 10 s.
 func Register(srv *liveview.Server, path string) {

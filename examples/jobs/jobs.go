@@ -42,7 +42,8 @@ type View struct {
 
 var tmpl = render.MustCheck[State](render.New("jobs").Components(ui.Components()...).Parse(`<div class="ui-page jobs">
 {{with component "header"}}Background jobs{{with slot "Subtitle"}}SendInfo: goroutines report their progress to the view.{{end}}{{with slot "Actions"}}{{with component "button" "id" "start" "phx-click" "start"}}Start a job{{end}}{{end}}{{end}}
-<ul id="jobs" class="ui-stack ui-rows">{{range .Jobs}}<li id="job-{{.ID}}"><span>Job {{.ID}}</span> <progress max="100" value="{{.Percent}}"></progress> <span class="percent">{{.Percent}}%</span>{{if .Done}} <b class="done">done</b>{{end}}</li>{{end}}</ul>
+{{if not .Jobs}}<p id="no-jobs" class="ui-card ui-muted">No jobs yet: start one, and watch it report its progress.</p>{{end}}
+<ul id="jobs" class="ui-stack ui-rows">{{range .Jobs}}<li id="job-{{.ID}}"><span>Job {{.ID}}</span> <progress max="100" value="{{.Percent}}" aria-label="job {{.ID}}"></progress> <span class="percent">{{.Percent}}%</span>{{if .Done}} <b class="done">done</b>{{end}}</li>{{end}}</ul>
 </div>`))
 
 // Mount starts with no jobs.

@@ -6,6 +6,7 @@
 package kanban
 
 import (
+	_ "embed"
 	"fmt"
 	"slices"
 	"strings"
@@ -143,11 +144,20 @@ var boardTmpl = render.MustCheck[State](render.New("kanban").Components(ui.Compo
   <input class="ui-input" name="title" placeholder="A new card" aria-label="new card">
   <div class="ui-actions"><button class="ui-button">Add card</button></div>
 </form>
-{{range .Columns}}<section id="column-{{.Index}}" class="kanban-column">
+<div class="board">{{range .Columns}}<section id="column-{{.Index}}" class="kanban-column">
   <h2>{{.Name}} <span class="ui-muted">{{len .Cards}}</span></h2>
   <ul class="ui-stack">{{range keyed "ID" .Cards}}{{live "card" .ID .}}{{end}}</ul>
+  {{if not .Cards}}<p class="empty">No cards</p>{{end}}
 </section>
-{{end}}</div>`))
+{{end}}</div>
+</div>`))
+
+//go:embed kanban.css
+var css []byte
+
+// CSS returns the board's own styles, on top of package ui's (see package
+// site, which serves them as a file).
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // View is the board.
 type View struct{}

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -94,20 +95,13 @@ type View struct {
 }
 
 var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"errorText": liveview.UploadErrorText}).Components(ui.Components()...).Parse(`<div class="ui-page photos">
-<style>
-.photos .drop { border: 2px dashed var(--ui-line, #999); border-radius: var(--ui-radius, 0); padding: 1.5em; text-align: center; }
-.photos .drop.phx-drop-target-active { border-color: var(--ui-accent, #36c); }
-.photos .entry img { max-height: 60px; vertical-align: middle; }
-.photos .error { color: #b00; }
-</style>
 {{with component "header"}}Photos{{with slot "Subtitle"}}Uploads: drag and drop, previews, progress bars, cancel, errors per file.{{end}}{{end}}
 <form id="upload-form" phx-change="validate" phx-submit="save">
   <div class="drop" phx-drop-target="{{.Uploads.Ref "photos"}}">
     <p>Drop photos here, or choose them: {{.Uploads.Input "photos"}}</p>
     <p class="hint">Up to 6 images (.jpg, .png, .gif, .webp), 25 MB each.</p>
   </div>
-  {{with .Form.Field "caption"}}<p><label for="{{.ID}}">Caption</label> <input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" autocomplete="off">
-  {{range .Errors}}<span class="error caption-error">{{.}}</span>{{end}}</p>{{end}}
+  <div class="caption-field">{{component "input" "Field" (.Form.Field "caption") "Label" "Caption" "placeholder" "for every photo of this upload" "autocomplete" "off"}}</div>
   {{range .Uploads.Errors "photos"}}<p class="error upload-error">{{errorText .}}</p>{{end}}
   <ul class="entries">
   {{range .Uploads.Entries "photos"}}<li class="entry" id="entry-{{.Ref}}" data-name="{{.Name}}">
@@ -121,9 +115,10 @@ var tmpl = render.MustCheck[State](render.New("photos").Funcs(render.FuncMap{"er
   <p>{{with component "button" "Type" "submit" "id" "save"}}Save{{end}}</p>
 </form>
 <h2>Saved</h2>
+{{if not .Saved}}<p class="empty">No photos saved yet: choose some, then Save.</p>{{end}}
 <ul id="saved">
 {{range .Saved}}{{if .Refused}}<li class="refused error" data-name="{{.Name}}">{{.Name}} was not saved: {{.Refused}}</li>
-{{else}}<li class="saved" data-name="{{.Name}}">{{if .URL}}<a href="{{.URL}}"><img src="{{.URL}}" alt="" height="60"></a> {{end}}{{with .Caption}}<q class="caption">{{.}}</q> {{end}}{{.Name}}: {{.Size}} bytes, {{.Type}}, SHA-256 <code class="sha">{{.SHA256}}</code></li>
+{{else}}<li class="saved" data-name="{{.Name}}">{{if .URL}}<a href="{{.URL}}"><img src="{{.URL}}" alt="{{.Name}}" height="60"></a> {{end}}{{with .Caption}}<q class="caption">{{.}}</q> {{end}}{{.Name}}: {{.Size}} bytes, {{.Type}}, SHA-256 <code class="sha">{{.SHA256}}</code></li>
 {{end}}{{end}}</ul>
 </div>`))
 
@@ -264,6 +259,13 @@ func Files(dir string) http.Handler {
 		http.ServeContent(w, r, "", st.ModTime(), f)
 	})
 }
+
+//go:embed photos.css
+var css []byte
+
+// CSS returns the page's own styles, on top of package ui's (see package
+// site, which serves them as a file).
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // Render renders the state.
 func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }

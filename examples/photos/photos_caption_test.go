@@ -37,7 +37,7 @@ func TestCaptionInTheUploadForm(t *testing.T) {
 	if err := v.Change("#upload-form", url.Values{"caption": {long}}, "caption"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := v.Text(".caption-error"); got != "is too long: 81 characters, at most 80" {
+	if got, _ := v.Text(".caption-field .ui-error"); got != "is too long: 81 characters, at most 80" {
 		t.Errorf("caption error %q after typing %d characters", got, len(long))
 	}
 	if err := v.Submit("#upload-form", url.Values{"caption": {long}}); err != nil {
@@ -52,7 +52,7 @@ func TestCaptionInTheUploadForm(t *testing.T) {
 	if got, _ := v.Text(`.saved[data-name="a.png"] .caption`); got != "Sunset" {
 		t.Errorf("saved caption %q, want Sunset:\n%s", got, v.HTML())
 	}
-	if v.Has(".caption-error") {
+	if v.Has(".caption-field .ui-error") {
 		t.Error("the caption error is still shown after the save")
 	}
 }

@@ -5,10 +5,12 @@
 package scroll
 
 import (
+	_ "embed"
 	"fmt"
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/render"
+	"github.com/liveview-go/liveview/ui"
 )
 
 // Entry is one row of the data source.
@@ -50,13 +52,13 @@ type State struct {
 // View is the endless list over Src.
 type View struct{ Src Source }
 
-var tmpl = render.MustCheck[State](render.Parse(`<section>
-  <h1>Endless list</h1>
-  <ol id="entries" phx-update="stream" {{if .Next}}phx-viewport-bottom="more"{{end}}>
-    {{range $id, $e := .Entries}}<li id="{{$id}}" style="padding: 0.6em 0">{{$e.Title}}</li>{{end}}
-  </ol>
-  {{if not .Next}}<p id="end">That is all.</p>{{end}}
-</section>`))
+var tmpl = render.MustCheck[State](render.New("scroll").Components(ui.Components()...).Parse(`<div class="ui-page scroll">
+{{with component "header"}}Endless list{{with slot "Subtitle"}}Streams and phx-viewport-bottom: scroll down, and the next page of entries arrives.{{end}}{{end}}
+<ol id="entries" phx-update="stream" {{if .Next}}phx-viewport-bottom="more"{{end}}>
+  {{range $id, $e := .Entries}}<li id="{{$id}}">{{$e.Title}}</li>{{end}}
+</ol>
+{{if .Next}}<p class="more">Scroll down for more&hellip;</p>{{else}}<p id="end">That is all.</p>{{end}}
+</div>`))
 
 // Mount shows the first page.
 func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {
@@ -91,6 +93,13 @@ func (v View) load(s *liveview.Socket[State], after int) error {
 
 // Render renders the state.
 func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }
+
+//go:embed scroll.css
+var css []byte
+
+// CSS returns the page's own styles, on top of package ui's (see package
+// site, which serves them as a file).
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // Register routes the list of 1,000 numbered entries at path on srv.
 func Register(srv *liveview.Server, path string) {

@@ -9,6 +9,7 @@
 package signup
 
 import (
+	_ "embed"
 	"net/mail"
 	"reflect"
 	"slices"
@@ -139,33 +140,41 @@ type View struct {
 	Users *Users
 }
 
-var tmpl = render.Must(render.New("signup").Components(ui.Components()...).Parse(`<section class="signup">
-<h1>Sign up</h1>
-{{with .Welcome}}<p id="welcome">Welcome, {{.}}! Your account is ready.</p>{{end}}
-<form id="signup" phx-change="validate" phx-submit="save">
+var tmpl = render.Must(render.New("signup").Components(ui.Components()...).Parse(`<div class="ui-page signup">
+{{with component "header"}}Sign up{{with slot "Subtitle"}}Package form: each field is validated as you type, its errors shown once you have touched it.{{end}}{{end}}
+{{with .Welcome}}<p id="welcome" class="ui-card welcome">Welcome, {{.}}! Your account is ready.</p>{{end}}
+<form id="signup" class="ui-form" phx-change="validate" phx-submit="save">
 {{with .Form.Field "username"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Label" "Username" "Value" .Value "Errors" .Errors "autocomplete" "off"}}</div>{{end}}
 {{with .Form.Field "email"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Type" "email" "Label" "Email" "Value" .Value "Errors" .Errors}}</div>{{end}}
-{{with .Form.Field "password"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Type" "password" "Label" "Password" "Value" .Value "Errors" .Errors}}</div>{{end}}
-<fieldset id="address"><legend>Address</legend>
+{{with .Form.Field "password"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Type" "password" "Label" "Password" "Value" .Value "Errors" .Errors "autocomplete" "new-password"}}</div>{{end}}
+<fieldset id="address" class="ui-card"><legend>Address</legend>
 {{with .Form.Nested "address"}}
 {{with .Field "street"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Label" "Street" "Value" .Value "Errors" .Errors}}</div>{{end}}
 {{with .Field "city"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Label" "City" "Value" .Value "Errors" .Errors}}</div>{{end}}
 {{with .Field "zip"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Label" "Zip" "Value" .Value "Errors" .Errors}}</div>{{end}}
 {{end}}
 </fieldset>
-<fieldset id="phones"><legend>Phones</legend>
+<fieldset id="phones" class="ui-card"><legend>Phones</legend>
 {{range .Form.Inputs "phones"}}<div class="phone" id="{{.ID}}">
 {{with .Field "label"}}<input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" placeholder="home, work..." aria-label="label">{{end}}
-{{with .Field "number"}}<input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" type="tel" aria-label="number">{{range .Errors}}<span class="error phone-error">{{.}}</span>{{end}}{{end}}
-<button type="button" class="remove" phx-click="remove-phone" phx-value-index="{{.Index}}">Remove</button>
+{{with .Field "number"}}<input id="{{.ID}}" name="{{.Name}}" value="{{.Value}}" type="tel" aria-label="number">{{range .Errors}}<span class="ui-error phone-error">{{.}}</span>{{end}}{{end}}
+<button type="button" class="ui-button ui-button-secondary remove" phx-click="remove-phone" phx-value-index="{{.Index}}">Remove</button>
 </div>
+{{else}}<p class="ui-muted">No phone numbers.</p>
 {{end}}
-<button type="button" id="add-phone" phx-click="add-phone">Add a phone</button>
+<p>{{with component "button" "Variant" "secondary" "id" "add-phone" "phx-click" "add-phone"}}Add a phone{{end}}</p>
 </fieldset>
 {{with .Form.Field "terms"}}<div id="{{.ID}}-field">{{component "input" "ID" .ID "Name" .Name "Type" "checkbox" "Label" "I accept the terms" "Checked" .Checked "Errors" .Errors}}</div>{{end}}
-<button type="submit" id="save">Sign up</button>
+<div class="ui-actions">{{with component "button" "Type" "submit" "id" "save"}}Sign up{{end}}</div>
 </form>
-</section>`))
+</div>`))
+
+//go:embed signup.css
+var css []byte
+
+// CSS returns the page's own styles, on top of package ui's (see package
+// site, which serves them as a file).
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // Mount starts with an empty form.
 func (v View) Mount(s *liveview.Socket[State], _ liveview.Params) error {

@@ -4,25 +4,28 @@
 package volume
 
 import (
+	_ "embed"
+
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/form"
 	"github.com/liveview-go/liveview/render"
 	"github.com/liveview-go/liveview/ui"
 )
 
-// Hooks is the client-side hook the page needs, for Config.Head: it shows
-// every "volume" event on a meter and, when mounted, asks the server for the
-// limit with a pushEvent whose reply it displays.
-const Hooks = `<script>
-window.LiveViewHooks = Object.assign(window.LiveViewHooks || {}, {
-  VolumeMeter: {
-    mounted() {
-      this.handleEvent("volume", ({level}) => { this.el.querySelector(".bar").style.width = level + "%"; this.el.dataset.level = level });
-      this.pushEvent("limits", {}, reply => { this.el.querySelector(".max").textContent = "max " + reply.max });
-    }
-  }
-});
-</script>`
+//go:embed hooks.js
+var script []byte
+
+//go:embed volume.css
+var css []byte
+
+// Script returns the client hook the page needs, for a script file that
+// the page's head loads before the client (see package site): on every
+// "volume" event it shows the level on the meter and, when mounted, it asks
+// the server for the limit with a pushEvent whose reply it displays.
+func Script() []byte { return append([]byte(nil), script...) }
+
+// CSS returns the page's own styles, on top of package ui's.
+func CSS() []byte { return append([]byte(nil), css...) }
 
 // State is the volume.
 type State struct {
@@ -44,12 +47,12 @@ type View struct{}
 var tmpl = render.MustCheck[State](render.New("volume").Components(ui.Components()...).Parse(`<div class="ui-page volume">
 {{with component "header"}}Volume{{with slot "Subtitle"}}PushEvent to a client hook, and a hook event answered with Reply.{{end}}{{end}}
 <div class="ui-card">
-<form id="knob" phx-change="set"><input id="level" type="range" name="level" min="0" max="11" value="{{.Level}}"></form>
-<p>{{with component "button" "Variant" "secondary" "id" "down" "phx-click" "step" "phx-value-by" "-1"}}Quieter{{end}}
+<form id="knob" class="ui-field" phx-change="set"><label for="level">Volume <span id="shown">{{.Level}}</span> of 11</label><input id="level" type="range" name="level" min="0" max="11" value="{{.Level}}"></form>
+<p class="controls">{{with component "button" "Variant" "secondary" "id" "down" "phx-click" "step" "phx-value-by" "-1"}}Quieter{{end}}
 {{with component "button" "Variant" "secondary" "id" "up" "phx-click" "step" "phx-value-by" "1"}}Louder{{end}}
 {{with component "button" "id" "mute" "phx-click" "mute"}}{{if .Muted}}unmute{{else}}mute{{end}}{{end}}</p>
-<div id="meter" phx-hook="VolumeMeter" phx-update="ignore" style="border:1px solid #888;width:220px">
-  <div class="bar" style="background:#36c;height:12px;width:0"></div><span class="max"></span>
+<div id="meter" class="meter" phx-hook="VolumeMeter" phx-update="ignore">
+  <label for="level-meter">Level</label> <meter id="level-meter" min="0" max="100" value="0">0%</meter> <span class="max"></span>
 </div>
 </div>
 </div>`))
@@ -93,8 +96,8 @@ func (View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 // Render renders the state.
 func (View) Render(st State) (*render.Rendered, error) { return tmpl.Execute(st) }
 
-// Register routes the volume page at path on srv. The page needs Hooks in
-// the server's Config.Head.
+// Register routes the volume page at path on srv. The page needs Script
+// loaded by a script element in the server's Config.Head.
 func Register(srv *liveview.Server, path string) {
 	srv.Handle(path, liveview.View[State](View{}))
 }
