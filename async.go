@@ -58,7 +58,7 @@ func AssignAsync[T, V any](s *Socket[T], name string, field func(state *T) *Asyn
 	if s.ch == nil {
 		return
 	}
-	s.ch.async.start(s.ch, name, func(ctx context.Context) (any, error) { return fn(ctx) },
+	s.ch.extra().async.start(s.ch, name, func(ctx context.Context) (any, error) { return fn(ctx) },
 		func(v any, err error) error {
 			value, _ := v.(V) // nil when err is set, or when V is an interface fn left nil
 			s.Assign(func(st *T) {
@@ -90,7 +90,7 @@ func StartAsync[T, R any](s *Socket[T], name string, fn func(ctx context.Context
 	if !ok {
 		panic(fmt.Sprintf("liveview: StartAsync(%q): the view has no HandleAsync method to receive the result (see AsyncHandler)", name))
 	}
-	ch.async.start(ch, name, func(ctx context.Context) (any, error) { return fn(ctx) },
+	ch.extra().async.start(ch, name, func(ctx context.Context) (any, error) { return fn(ctx) },
 		func(v any, err error) error { return h.HandleAsync(s, name, v, err) })
 }
 
@@ -104,7 +104,7 @@ func StartAsync[T, R any](s *Socket[T], name string, fn func(ctx context.Context
 func (c *core) CancelAsync(name string) {
 	c.own("Socket.CancelAsync")
 	if c.ch != nil {
-		c.ch.async.cancel(c.ch, name)
+		c.ch.extra().async.cancel(c.ch, name)
 	}
 }
 

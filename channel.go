@@ -19,14 +19,12 @@ type channel struct {
 	mb      mailbox
 
 	// Owned by the queue.
-	mount               // the view, its route and URL (set by the join), and its log
-	tree   diff.Tree    // what the page has, to diff the next render against
-	buf    *[]byte      // the payload being sent, from payloadPool (payload.go)
-	ended  bool         // teardown has run
-	timers []*repeat    // Repeat's timers, stopped by teardown
-	async  asyncTasks   // AssignAsync's and StartAsync's tasks, cancelled by teardown
-	subs   []string     // topics subscribed to; guarded by the server's fanout lock
-	comps  componentSet // the view's live components
+	mount              // the view, its route and URL (set by the join), and its log
+	tree  diff.Tree    // what the page has, to diff the next render against
+	buf   *[]byte      // the payload being sent, from payloadPool (payload.go)
+	ended bool         // teardown has run
+	subs  []string     // topics subscribed to; guarded by the server's fanout lock
+	rare  *channelRare // timers, async tasks, live components: nil until used
 
 	upl uploadRegistry // entries holding an upload token; read by the connection's reader
 
@@ -50,7 +48,7 @@ var errGoexit = errors.New("liveview: a callback called runtime.Goexit (t.FailNo
 
 func newChannel(c *conn, topic, joinRef string) *channel {
 	ch := &channel{conn: c, topic: topic, joinRef: joinRef}
-	ch.log = c.log.with("topic", topic)
+	ch.log = c.log.with(logTopic, topic)
 	ch.mb.init(&c.views, (*channelMailbox)(ch))
 	return ch
 }
@@ -104,15 +102,19 @@ func (ch *channel) teardown(why endReason, err error) {
 	}
 	// Release everything before the client hears of it: by the time it
 	// rejoins, Unmount has run and no timer or subscription is left.
-	for _, t := range ch.timers {
-		t.stop()
+	if x := ch.rare; x != nil {
+		for _, t := range x.timers {
+			t.stop()
+		}
+		x.timers = nil
+		x.async.stopAll()
 	}
-	ch.timers = nil
-	ch.async.stopAll()
 	ch.conn.srv.fanout.removeAll(ch)
 	ch.conn.srv.presence.leave(ch)
 	ch.endUploads()
-	ch.comps.unmountAll(ch)
+	if ch.rare != nil {
+		ch.rare.comps.unmountAll(ch)
+	}
 	if ch.mounted {
 		ch.mounted = false
 		ch.unmount()
@@ -310,8 +312,10 @@ func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empt
 	if full {
 		ch.tree.Reset()
 	}
-	if err := ch.comps.collect(ch, rd, full, &x); err != nil {
-		return nil, false, err
+	if ch.rare != nil || rd != nil && placesComponents(rd) {
+		if err := ch.extra().comps.collect(ch, rd, full, &x); err != nil {
+			return nil, false, err
+		}
 	}
 	if ch.buf == nil {
 		ch.buf = payloadPool.Get().(*[]byte)

@@ -111,8 +111,8 @@ func (s *Socket[T]) LiveRender(name, id string, opts ChildOptions) (render.HTML,
 		fmt.Fprintf(&b, ` data-phx-parent-id="%s"`, template.HTMLEscapeString(s.core.id))
 	}
 	b.WriteString(`>`)
-	if !s.core.connected {
-		html, err := srv.deadChild(v, id, opts.Session, newLogger(srv.log, "child", name))
+	if !s.core.Connected() {
+		html, err := srv.deadChild(v, id, opts.Session, newLogger(srv.log, logChild, name))
 		if err != nil {
 			return "", fmt.Errorf("liveview: LiveRender %s: %w", name, err)
 		}

@@ -29,7 +29,7 @@ func BenchmarkComponents100(b *testing.B) {
 	b.Run("component-event", func(b *testing.B) {
 		tmpl := render.Must(render.New("t").LiveComponents(row).Parse(`<table><tbody>{{range keyed "ID" .Rows}}{{live "row" .ID .}}{{end}}</tbody></table>`))
 		ch, s := benchChannel(b, tmpl, tables[0])
-		lc := ch.comps.byCID[51]
+		lc := ch.extra().comps.byCID[51]
 		b.ReportAllocs()
 		b.ResetTimer()
 		var n int
@@ -37,7 +37,7 @@ func BenchmarkComponents100(b *testing.B) {
 			if err := lc.c.handleEvent(Event{Name: "bump"}); err != nil {
 				b.Fatal(err)
 			}
-			ch.comps.dirty = append(ch.comps.dirty, lc)
+			ch.extra().comps.dirty = append(ch.extra().comps.dirty, lc)
 			n = max(n, benchPayload(b, ch, s, false))
 		}
 		b.ReportMetric(float64(n), "diff-bytes")

@@ -5,6 +5,6 @@ package liveview
 // It must run in one of the view's callbacks.
 func ComponentsHeld[T any](s *Socket[T]) (byKey, byCID, diffs int) {
 	s.own("ComponentsHeld")
-	cs := &s.core.ch.comps
+	cs := &s.core.ch.extra().comps
 	return len(cs.byKey), len(cs.byCID), cs.diff.Len()
 }

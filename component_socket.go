@@ -200,6 +200,6 @@ func (c *core) SendUpdate(comp render.LiveComponent, id string, attrs any) {
 	}
 	ch := c.ch
 	ch.post(func() {
-		ch.callback("send update", func() error { return ch.comps.sendUpdate(ch, comp, id, attrs) })
+		ch.callback("send update", func() error { return ch.extra().comps.sendUpdate(ch, comp, id, attrs) })
 	})
 }

@@ -272,7 +272,7 @@ func (cs *componentSet) unmountAll(ch *channel) {
 // componentEvent runs an event targeted at component cid. An event for a
 // component the view no longer holds is dropped, as Phoenix drops it.
 func (ch *channel) componentEvent(cid int, e Event) error {
-	ok, err := ch.comps.handleEvent(cid, e)
+	ok, err := ch.extra().comps.handleEvent(cid, e)
 	if !ok {
 		ch.log.Warn("liveview: event for a component the view does not hold ignored", "cid", cid, "event", e.Name)
 	}
@@ -287,11 +287,11 @@ func (ch *channel) onCIDs(m protocol.Message) {
 		return
 	}
 	if m.Event == "cids_will_destroy" {
-		ch.comps.willDestroy(cids)
+		ch.extra().comps.willDestroy(cids)
 		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
 		return
 	}
-	gone := ch.comps.destroyed(ch, cids)
+	gone := ch.extra().comps.destroyed(ch, cids)
 	ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", protocol.AppendCIDsDestroyed(nil, gone))
 }
 

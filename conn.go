@@ -18,12 +18,11 @@ import (
 // Frames to send wait in a queue drained by a goroutine that exists only
 // while the queue has frames, so an idle connection costs one goroutine.
 type conn struct {
-	srv    *Server
-	ws     *websocket.Conn // nil for a long-poll session
-	lp     *lpSession      // nil for a websocket
-	req    keptRequest     // what the joins' hooks see of the upgrade request
-	log    logger
-	authed bool // the CSRF token matched: joins may proceed
+	srv *Server
+	ws  *websocket.Conn // nil for a long-poll session
+	lp  *lpSession      // nil for a websocket
+	req keptRequest     // what the joins' hooks see of the upgrade request
+	log logger
 
 	in     inbound    // client messages handed to views, not yet handled
 	events *rateLimit // Config.EventRate, nil when off; used by the reader only
@@ -34,6 +33,7 @@ type conn struct {
 	wqBytes int       // the bytes of wq
 	writing bool      // a writer goroutine is draining wq
 	stopped bool      // the connection is ending: nothing more is queued
+	authed  bool      // the CSRF token matched: joins may proceed; set once
 	writers sync.WaitGroup
 
 	mu       sync.Mutex
@@ -41,7 +41,10 @@ type conn struct {
 
 	views sync.WaitGroup // running view queues
 
-	uploads uploadUsage // admitted upload entries of every view (upload_quota.go)
+	// uploads counts the admitted upload entries of every view
+	// (upload_quota.go); nil until a view admits one, as most connections
+	// never upload (uploadQuota).
+	uploads *uploadUsage
 }
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +85,7 @@ func (s *Server) newConn(r *http.Request, ws *websocket.Conn, lp *lpSession) *co
 		ws:     ws,
 		lp:     lp,
 		req:    keepRequest(r),
-		log:    newLogger(s.log, "remote", r.RemoteAddr),
+		log:    newLogger(s.log, logRemote, r.RemoteAddr),
 		authed: s.csrfValid(r),
 	}
 	if s.cfg.EventRate > 0 {
@@ -335,6 +338,17 @@ func (c *conn) join(m protocol.Message, cost int64) *channel {
 		c.in.release(cost)
 	}
 	return ch
+}
+
+// uploadQuota returns the connection's upload usage, made on the first
+// call.
+func (c *conn) uploadQuota() *uploadUsage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.uploads == nil {
+		c.uploads = new(uploadUsage)
+	}
+	return c.uploads
 }
 
 // joined returns the views joined on the connection now.

@@ -17,7 +17,7 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 	busy := new(renderFlag)
 	c := &core{id: "phx-" + randomID(9), busy: busy}
 	c.fx.flash = s.takeFlashCookie(w, r)
-	log := newLogger(s.log, "path", r.URL.Path)
+	log := newLogger(s.log, logPath, r.URL.Path)
 	m := newMount(s, rt, requestURL(r), c, log)
 
 	var res mountResult

@@ -17,7 +17,7 @@ func (ch *channel) join(m protocol.Message) {
 	if !ok {
 		return
 	}
-	c := &core{id: a.id, connected: true, ch: ch, busy: &ch.mb}
+	c := &core{id: a.id, ch: ch, busy: &ch.mb}
 	if a.child != nil {
 		ch.conn.setParent(ch, a.parent)
 		ch.mount = newChildMount(ch.conn.srv, a.child, a.url, c, ch.log)

@@ -132,7 +132,7 @@ func (m *mount) render(full bool) (*render.Rendered, error) {
 // page load, a patch included, except a patch to where the page already is.
 func (m *mount) settle() *navigation {
 	fx := &m.core.fx
-	if m.core.connected {
+	if m.core.Connected() {
 		m.checkLeave()
 		if fx.nav != nil && !fx.patching() {
 			return fx.takeNav()

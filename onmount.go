@@ -63,7 +63,7 @@ func (m *MountContext) Redirect(target string) {
 // runHooks runs the live session's hooks in order until one fails or halts.
 func (ls *LiveSession) runHooks(c *core, r *http.Request, u *url.URL, p Params) error {
 	for _, h := range ls.hooks {
-		m := &MountContext{Request: r, URL: u, Params: p, Connected: c.connected, c: c}
+		m := &MountContext{Request: r, URL: u, Params: p, Connected: c.Connected(), c: c}
 		if err := safely(func() error { return h(m) }); err != nil {
 			return err
 		}

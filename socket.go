@@ -24,10 +24,9 @@ type Socket[T any] struct {
 // core is the part of a socket that does not depend on the state type: what
 // the connection needs to read back after a callback.
 type core struct {
-	id        string
-	connected bool
-	ch        *channel // nil during the HTTP render
-	srv       *Server
+	id  string
+	ch  *channel // nil during the HTTP render: connected views have one
+	srv *Server
 
 	fx      effects
 	onFlash func() // mirrors fx.flash into the state's Flash field, if it has one
@@ -72,7 +71,7 @@ func (c *core) ID() string { return c.id }
 
 // Connected reports whether the view is running over the websocket. It is
 // false during the HTTP (dead) render, when no events can arrive.
-func (c *core) Connected() bool { return c.connected }
+func (c *core) Connected() bool { return c.ch != nil }
 
 // Value returns what an OnMount hook stored under key with Put, or nil.
 //

@@ -45,6 +45,7 @@ func (s *Socket[T]) Repeat(interval time.Duration, fn func(s *Socket[T]) error) 
 		})
 	}
 	r.t = time.AfterFunc(interval, tick)
-	ch.timers = append(ch.timers, r)
+	x := ch.extra()
+	x.timers = append(x.timers, r)
 	return r.stop
 }

@@ -86,7 +86,10 @@ func (ch *channel) uploadOwner(cid *int) (*uploadHost, bool) {
 	if cid == nil {
 		return &ch.core.uploadHost, true
 	}
-	if lc := ch.comps.byCID[*cid]; lc != nil {
+	if ch.rare == nil {
+		return nil, false
+	}
+	if lc := ch.rare.comps.byCID[*cid]; lc != nil {
 		return lc.c.uploadHost(), true
 	}
 	return nil, false
@@ -109,7 +112,7 @@ func (ch *channel) putUploads(uploads json.RawMessage, cid *int) error {
 		if cfg == nil {
 			return fmt.Errorf("liveview: uploads: no upload has ref %q", ref)
 		}
-		if err := cfg.putEntries(list, &ch.conn.uploads); err != nil {
+		if err := cfg.putEntries(list, ch.conn.uploadQuota()); err != nil {
 			return fmt.Errorf("liveview: uploads: %w", err)
 		}
 		changed = true
@@ -140,7 +143,7 @@ func (ch *channel) onAllowUpload(m protocol.Message) {
 		ch.replyError(m, "no upload has ref "+quote(p.Ref))
 		return
 	}
-	if err := cfg.putEntries(p.Entries, &ch.conn.uploads); err != nil {
+	if err := cfg.putEntries(p.Entries, ch.conn.uploadQuota()); err != nil {
 		ch.replyError(m, "invalid allow_upload payload: "+err.Error())
 		return
 	}

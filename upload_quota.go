@@ -88,21 +88,22 @@ type quotaRefusal struct {
 // all or nothing. It returns nil when admitted; release gives them back.
 func (s *Server) admitUploads(c *conn, entries int, bytes int64) *quotaRefusal {
 	l := s.uploadLimits()
-	c.uploads.mu.Lock()
-	defer c.uploads.mu.Unlock()
-	if l.connEntries >= 0 && c.uploads.entries+entries > l.connEntries {
-		return &quotaRefusal{"MaxUploadEntriesPerConn", int64(l.connEntries), int64(c.uploads.entries), int64(entries)}
+	cu := c.uploadQuota()
+	cu.mu.Lock()
+	defer cu.mu.Unlock()
+	if l.connEntries >= 0 && cu.entries+entries > l.connEntries {
+		return &quotaRefusal{"MaxUploadEntriesPerConn", int64(l.connEntries), int64(cu.entries), int64(entries)}
 	}
-	if l.connBytes >= 0 && c.uploads.bytes+bytes > l.connBytes {
-		return &quotaRefusal{"MaxUploadBytesPerConn", l.connBytes, c.uploads.bytes, bytes}
+	if l.connBytes >= 0 && cu.bytes+bytes > l.connBytes {
+		return &quotaRefusal{"MaxUploadBytesPerConn", l.connBytes, cu.bytes, bytes}
 	}
 	s.uploads.mu.Lock()
 	defer s.uploads.mu.Unlock()
 	if l.srvBytes >= 0 && s.uploads.bytes+bytes > l.srvBytes {
 		return &quotaRefusal{"MaxUploadBytes", l.srvBytes, s.uploads.bytes, bytes}
 	}
-	c.uploads.entries += entries
-	c.uploads.bytes += bytes
+	cu.entries += entries
+	cu.bytes += bytes
 	s.uploads.entries += entries
 	s.uploads.bytes += bytes
 	return nil
@@ -110,10 +111,11 @@ func (s *Server) admitUploads(c *conn, entries int, bytes int64) *quotaRefusal {
 
 // releaseUploads gives back what admitUploads reserved.
 func (s *Server) releaseUploads(c *conn, entries int, bytes int64) {
-	c.uploads.mu.Lock()
-	c.uploads.entries -= entries
-	c.uploads.bytes -= bytes
-	c.uploads.mu.Unlock()
+	cu := c.uploadQuota()
+	cu.mu.Lock()
+	cu.entries -= entries
+	cu.bytes -= bytes
+	cu.mu.Unlock()
 	s.uploads.mu.Lock()
 	s.uploads.entries -= entries
 	s.uploads.bytes -= bytes
