@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -35,6 +40,22 @@ func newSiteApp(t *testing.T, cfg liveview.Config, routes func(*liveview.Server)
 		hs.Close()
 	})
 	return lv, hs
+}
+
+// screenshot saves the page as the README shows it: 860 px wide, as high
+// as its content (or an open modal) needs, light or dark.
+func screenshot(p *browsertest.Page, path string, dark bool) {
+	p.Run("a screenshot's window", chromedp.EmulateViewport(860, 480))
+	var h int
+	p.Eval(`Math.max(480, document.documentElement.scrollHeight, ...[...document.querySelectorAll(".ui-modal-panel")].map(e => e.scrollHeight + 64))`, &h)
+	p.Run("a screenshot's window", chromedp.EmulateViewport(860, int64(min(h, 1600))))
+	if dark {
+		p.Run("dark", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}))
+	}
+	p.Screenshot(path)
+	if dark {
+		p.Run("light", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{}))
+	}
 }
 
 // EnvScreenshots names the variable that makes TestGalleryUnderStrictCSP
@@ -75,8 +96,8 @@ type galleryPage struct {
 // interaction: a new example added to site.Examples without one here fails
 // the test.
 func galleryPages(t *testing.T) []galleryPage {
-	png := filepath.Join(t.TempDir(), "dot.png")
-	if err := os.WriteFile(png, tinyPNG, 0o644); err != nil {
+	photo := filepath.Join(t.TempDir(), "sunset.png")
+	if err := os.WriteFile(photo, photoPNG(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return []galleryPage{
@@ -101,7 +122,7 @@ func galleryPages(t *testing.T) []galleryPage {
 			p.WaitTrue(`(() => { const b = document.querySelector("#jobs progress"); return b !== null && b.value > 0 })()`)
 		}},
 		{"photos", "/photos", true, func(t *testing.T, p *browsertest.Page) {
-			p.Run("choosing a photo", chromedp.SetUploadFiles(`input[type="file"]`, []string{png}, chromedp.ByQuery))
+			p.Run("choosing a photo", chromedp.SetUploadFiles(`input[type="file"]`, []string{photo}, chromedp.ByQuery))
 			// The preview is a blob: URL, which img-src allows.
 			p.WaitTrue(`(() => { const i = document.querySelector(".entry img"); return i !== null && i.src.startsWith("blob:") && i.complete && i.naturalWidth > 0 })()`)
 			p.WaitText(".entry .pct", "100%")
@@ -145,18 +166,26 @@ func galleryPages(t *testing.T) []galleryPage {
 		}},
 		{"dashboard", "/dashboard", true, func(t *testing.T, p *browsertest.Page) {
 			p.SendKeys("#q", "mug")
-			p.WaitTrue(`document.querySelector("#search-status").textContent.includes("results for “mug”")`)
+			p.WaitTrue(`document.querySelector("#search-status").textContent.includes("1 result for “mug”")`)
+			// Every panel answers: two with their figures, one with its failure.
+			p.WaitTrue(`document.querySelector("#traffic .big") && document.querySelector("#sales .big") && document.querySelector("#incidents .failed")`)
 		}},
 	}
 }
 
-// tinyPNG is a 1x1 PNG image.
-var tinyPNG = []byte{
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-	0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x60, 0xf8, 0xcf,
-	0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x7e, 0x59, 0x2e, 0x1a, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-	0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+// photoPNG returns a small PNG image: a gradient, so that its preview shows.
+func photoPNG(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 120, 80))
+	for y := 0; y < 80; y++ {
+		for x := 0; x < 120; x++ {
+			img.Set(x, y, color.RGBA{uint8(79 + x), uint8(70 + y), 229, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // stylesApply is true once every stylesheet of the page has loaded and
@@ -221,12 +250,17 @@ func TestGalleryUnderStrictCSP(t *testing.T) {
 			p.WaitConnected()
 		}
 		p.WaitTrue(stylesApply)
+		if shots != "" {
+			screenshot(p, filepath.Join(shots, gp.name+"-before.png"), false)
+			screenshot(p, filepath.Join(shots, gp.name+"-dark.png"), true)
+			p.Run("a desktop's window", chromedp.EmulateViewport(1280, 900))
+		}
 		gp.interact(t, p)
 		if v := violations(p); len(v) > 0 {
 			t.Errorf("%s: the browser refused under the policy:\n\t%s", gp.path, strings.Join(v, "\n\t"))
 		}
 		if shots != "" {
-			p.Screenshot(filepath.Join(shots, gp.name+".png"))
+			screenshot(p, filepath.Join(shots, gp.name+".png"), false)
 		}
 		p.Run("a phone's window", chromedp.EmulateViewport(390, 844))
 

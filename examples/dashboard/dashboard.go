@@ -102,7 +102,7 @@ var tmpl = render.MustCheck[State](render.New("dashboard").Components(ui.Compone
 <form id="search" phx-change="search" phx-submit="search">
   {{component "input" "ID" "q" "Type" "search" "Label" "Search products" "Value" .Query "placeholder" "gopher, mug, socks…" "autocomplete" "off"}}
 </form>
-<div class="ui-muted" id="search-status">{{if .Searching}}<span class="loading">Searching for “{{.Query}}”</span>{{with component "button" "Variant" "secondary" "id" "cancel-search" "phx-click" "cancel-search"}}Cancel{{end}}{{else if .SearchErr}}<span class="failed">{{.SearchErr}}</span>{{else if .Answered}}<span>{{len .Results}} results for “{{.Answered}}”</span>{{else}}<span>Type to search: each keystroke starts a query and cancels the one still running.</span>{{end}}{{if .Replaced}}<span>({{.Replaced}} earlier queries cancelled)</span>{{end}}</div>
+<div class="ui-muted" id="search-status">{{if .Searching}}<span class="loading">Searching for “{{.Query}}”</span>{{with component "button" "Variant" "secondary" "id" "cancel-search" "phx-click" "cancel-search"}}Cancel{{end}}{{else if .SearchErr}}<span class="failed">{{.SearchErr}}</span>{{else if .Answered}}<span>{{len .Results}} result{{if ne (len .Results) 1}}s{{end}} for “{{.Answered}}”</span>{{else}}<span>Type to search: each keystroke starts a query and cancels the one still running.</span>{{end}}{{if .Replaced}}<span>({{.Replaced}} earlier queries cancelled)</span>{{end}}</div>
 <ul class="results" id="results">{{range .Results}}<li>{{.}}</li>{{end}}</ul>
 </div>`))
 

@@ -51,9 +51,9 @@ var tmpl = render.MustCheck[State](render.New("table").Funcs(liveview.TemplateFu
 	"sub": func(a, b int) int { return a - b },
 }).Components(ui.Components()...).Parse(`<div class="ui-page table">
 {{with component "header"}}Planets{{with slot "Subtitle"}}PushPatch and HandleParams: the page and the sort order live in the URL.{{end}}{{with slot "Actions"}}<span class="ui-muted">Sort by</span>
-  <a class="ui-button ui-button-secondary" id="by-name" {{patch ($.Link "name" 1)}}>Name</a>
-  <a class="ui-button ui-button-secondary" id="by-moons" {{patch ($.Link "moons" 1)}}>Moons</a>
-  <a class="ui-button ui-button-secondary" id="by-radius" {{patch ($.Link "radius" 1)}}>Radius</a>{{end}}{{end}}
+  <a class="ui-button ui-button-secondary" id="by-name" {{if eq $.Sort "name"}}aria-current="true" {{end}}{{patch ($.Link "name" 1)}}>Name</a>
+  <a class="ui-button ui-button-secondary" id="by-moons" {{if eq $.Sort "moons"}}aria-current="true" {{end}}{{patch ($.Link "moons" 1)}}>Moons</a>
+  <a class="ui-button ui-button-secondary" id="by-radius" {{if eq $.Sort "radius"}}aria-current="true" {{end}}{{patch ($.Link "radius" 1)}}>Radius</a>{{end}}{{end}}
 {{with component "table" "ID" "planets" "Rows" .Rows "RowKey" "ID" "RowID" "planet-"}}
   {{with $p := slot "Col" "Label" "Name"}}{{$p.Name}}{{end}}
   {{with $p := slot "Col" "Label" "Moons"}}{{$p.Moons}}{{end}}

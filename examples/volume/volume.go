@@ -33,6 +33,16 @@ type State struct {
 	Muted bool
 }
 
+// Percent is the level the meter shows, out of 100: none when muted. The
+// meter takes it from the first render only (phx-update="ignore"); the
+// hook sets it afterwards, from the events the server pushes.
+func (st State) Percent() int {
+	if st.Muted {
+		return 0
+	}
+	return st.Level * 100 / Max
+}
+
 // Knob is the slider's form.
 type Knob struct {
 	Level int `form:"level"`
@@ -50,9 +60,9 @@ var tmpl = render.MustCheck[State](render.New("volume").Components(ui.Components
 <form id="knob" class="ui-field" phx-change="set"><label for="level">Volume <span id="shown">{{.Level}}</span> of 11</label><input id="level" type="range" name="level" min="0" max="11" value="{{.Level}}"></form>
 <p class="controls">{{with component "button" "Variant" "secondary" "id" "down" "phx-click" "step" "phx-value-by" "-1"}}Quieter{{end}}
 {{with component "button" "Variant" "secondary" "id" "up" "phx-click" "step" "phx-value-by" "1"}}Louder{{end}}
-{{with component "button" "id" "mute" "phx-click" "mute"}}{{if .Muted}}unmute{{else}}mute{{end}}{{end}}</p>
+{{with component "button" "id" "mute" "phx-click" "mute"}}{{if .Muted}}Unmute{{else}}Mute{{end}}{{end}}</p>
 <div id="meter" class="meter" phx-hook="VolumeMeter" phx-update="ignore">
-  <label for="level-meter">Level</label> <meter id="level-meter" min="0" max="100" value="0">0%</meter> <span class="max"></span>
+  <label for="level-meter">Level</label> <meter id="level-meter" min="0" max="100" value="{{.Percent}}">{{.Percent}}%</meter> <span class="max"></span>
 </div>
 </div>
 </div>`))
@@ -84,12 +94,7 @@ func (View) HandleEvent(s *liveview.Socket[State], e liveview.Event) error {
 		return &liveview.UnknownEventError{Name: e.Name}
 	}
 	s.Assign(func(st *State) { st.Level = min(max(st.Level, 0), Max) })
-	st := s.Context()
-	level := st.Level * 100 / Max
-	if st.Muted {
-		level = 0
-	}
-	s.PushEvent("volume", map[string]int{"level": level})
+	s.PushEvent("volume", map[string]int{"level": s.Context().Percent()})
 	return nil
 }
 
