@@ -306,16 +306,18 @@ func (ch *channel) renderPayload(full bool) (payload []byte, empty bool, err err
 // payload starts the diff state afresh.
 func (ch *channel) payload(rd *render.Rendered, full bool) (payload []byte, empty bool, err error) {
 	var x diff.Extras
-	if err := ch.core.fx.drain(&x, full); err != nil {
-		return nil, false, err
-	}
 	if full {
 		ch.tree.Reset()
 	}
 	if ch.rare != nil || rd != nil && placesComponents(rd) {
-		if err := ch.extra().comps.collect(ch, rd, full, &x); err != nil {
+		if rd, err = ch.collectComponents(rd, full, &x); err != nil {
 			return nil, false, err
 		}
+	}
+	// After the components: what their Mount and Update ask of the page
+	// (title, events) goes with this payload.
+	if err := ch.core.fx.drain(&x, full); err != nil {
+		return nil, false, err
 	}
 	if ch.buf == nil {
 		ch.buf = payloadPool.Get().(*[]byte)

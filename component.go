@@ -102,10 +102,10 @@ func (d *componentDef[T]) ComponentName() string { return d.name }
 // ComponentState implements render.LiveComponent.
 func (d *componentDef[T]) ComponentState() reflect.Type { return reflect.TypeFor[T]() }
 
-// RenderStatic implements render.LiveComponent: for the HTTP render, a
+// RenderStatic implements render.LiveComponent: for a tree written outside
+// any view (the HTTP render renders components on its view's socket), a
 // throwaway instance mounts, updates and renders. What it asks of the page
-// (flash, title, events) is dropped: the connected render that follows
-// will ask again.
+// (flash, title, events) goes nowhere.
 func (d *componentDef[T]) RenderStatic(id string, attrs any) (*render.Rendered, error) {
 	flag := &renderFlag{}
 	flag.Store(true)

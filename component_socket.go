@@ -24,8 +24,9 @@ type ComponentSocket[T any] struct {
 // ID returns the component's id, as the template gave it to live.
 func (s *ComponentSocket[T]) ID() string { return s.id }
 
-// CID returns the component's number on the page (0 during the HTTP
-// render), the value phx-target needs.
+// CID returns the component's number on the page, the value phx-target
+// needs. The HTTP render numbers the components it renders as the connected
+// render does.
 func (s *ComponentSocket[T]) CID() CID { return s.cid }
 
 // AllowUpload declares an upload of the component's own, as Socket.AllowUpload

@@ -22,7 +22,10 @@ type componentSet struct {
 	pass  uint64 // payloads collected, to find a component placed twice
 	diff  diff.Components
 	dirty []*liveComp // changed by an event or SendUpdate since the last payload
-	queue []*liveComp // reused by collect
+	// followUp is set while a diff is due because components changed the
+	// view as the last payload was collected.
+	followUp bool
+	queue    []*liveComp // reused by collect
 }
 
 type componentKey struct {
@@ -48,10 +51,11 @@ func (cs *componentSet) name(lc *liveComp) string {
 }
 
 // collect resolves the components rd places (mounting new ones, updating
-// placed ones), renders every component that changed, and returns their
-// renders for the payload's "c". rd is nil when the view did not render.
-// With full, every component placed is rendered in full, as after a join.
-func (cs *componentSet) collect(ch *channel, rd *render.Rendered, full bool, x *diff.Extras) error {
+// placed ones, on the view's core c), renders every component that
+// changed, and returns their renders for the payload's "c". rd is nil when
+// the view did not render. With full, every component placed is rendered
+// in full, as after a join.
+func (cs *componentSet) collect(c *core, rd *render.Rendered, full bool, x *diff.Extras) error {
 	cs.pass++
 	if full {
 		cs.diff.Reset()
@@ -69,7 +73,7 @@ func (cs *componentSet) collect(ch *channel, rd *render.Rendered, full bool, x *
 		if walkErr != nil {
 			return
 		}
-		lc, err := cs.place(ch, ref, full)
+		lc, err := cs.place(c, ref, full)
 		if err != nil {
 			walkErr = err
 			return
@@ -115,7 +119,7 @@ func (cs *componentSet) collect(ch *channel, rd *render.Rendered, full bool, x *
 
 // place finds or mounts the component ref names, updates it with ref's
 // attributes, and gives ref its cid.
-func (cs *componentSet) place(ch *channel, ref *render.LiveRef, full bool) (*liveComp, error) {
+func (cs *componentSet) place(c *core, ref *render.LiveRef, full bool) (*liveComp, error) {
 	key := componentKey{def: ref.Component, id: ref.ID}
 	lc := cs.byKey[key]
 	if lc == nil {
@@ -129,7 +133,7 @@ func (cs *componentSet) place(ch *channel, ref *render.LiveRef, full bool) (*liv
 		}
 		cs.next++
 		lc = &liveComp{key: key, cid: cs.next, full: true}
-		lc.c = inst.instantiate(ch.core, ref.ID, lc.cid)
+		lc.c = inst.instantiate(c, ref.ID, lc.cid)
 		// A change of the component's uploads (files chosen, progress, a
 		// failure found by the connection's reader) renders it again.
 		up := lc.c.uploadHost()
@@ -325,4 +329,77 @@ func sameValue(a, b any) bool {
 	}
 	t := reflect.TypeOf(a)
 	return t == reflect.TypeOf(b) && shapeOf(t).plain && a == b
+}
+
+// collectComponents collects the components of rd, the view's render, into
+// x. A component's Mount or Update may change the view's state (PutFlash,
+// which the view shows): a full payload then carries the view rendered
+// again, since the page must show it from the start; a diff leaves it to
+// the diff that follows when the queue runs dry.
+func (ch *channel) collectComponents(rd *render.Rendered, full bool, x *diff.Extras) (*render.Rendered, error) {
+	cs := &ch.extra().comps
+	if err := cs.collect(ch.core, rd, full, x); err != nil {
+		return nil, err
+	}
+	if !ch.view.changed() {
+		cs.followUp = false
+		return rd, nil
+	}
+	if !full {
+		// Once: a component that changes the view at every render must
+		// not make the view render for ever.
+		if !cs.followUp {
+			cs.followUp = true
+			ch.mb.markDirty()
+		}
+		return rd, nil
+	}
+	rd, err := ch.render(true)
+	if err != nil {
+		return nil, err
+	}
+	*x = diff.Extras{}
+	return rd, cs.collect(ch.core, rd, true, x)
+}
+
+// renderComponents renders the live components of the view's HTTP render
+// (res.rendered) on the view's own core, as the join will: the title and
+// flash they set are the page's (events they push are dropped with the
+// view's own, as Phoenix drops the events of a disconnected mount: the
+// connected mount pushes them again), and a navigation they ask for sends
+// the page there (res.leave). When they changed the view's state (flash it
+// shows), the view renders again. Every component placed then holds its
+// render for AppendHTML.
+func (m *mount) renderComponents(res *mountResult) error {
+	var cs componentSet
+	var x diff.Extras
+	rd := res.rendered
+	if err := cs.collect(m.core, rd, true, &x); err != nil {
+		return err
+	}
+	if leave := m.settle(); leave != nil {
+		res.leave, res.rendered = leave, nil
+		return nil
+	}
+	if m.view.changed() {
+		var err error
+		if rd, err = m.render(true); err != nil {
+			return err
+		}
+		x = diff.Extras{}
+		if err := cs.collect(m.core, rd, true, &x); err != nil {
+			return err
+		}
+	}
+	byCID := make(map[int]*render.Rendered, len(x.Renders))
+	for _, r := range x.Renders {
+		byCID[r.CID] = r.R
+	}
+	attach := func(ref *render.LiveRef) { ref.SetRendered(byCID[ref.CID()]) }
+	walkComponents(rd, attach)
+	for _, r := range x.Renders {
+		walkComponents(r.R, attach)
+	}
+	res.rendered = rd
+	return nil
 }

@@ -46,9 +46,9 @@ func (fx *effects) patching() bool { return fx.nav != nil && fx.nav.kind == navP
 
 // drain moves into x what the page has not seen: the title if it changed
 // (always, for a full render), the pushed events and the hook reply, with
-// their payloads encoded. x is reset first.
+// their payloads encoded. It adds to what x holds (a payload's component
+// renders).
 func (fx *effects) drain(x *diff.Extras, full bool) error {
-	x.Reset()
 	if fx.hasTitle && (fx.newTitle || full) {
 		x.Title, x.HasTitle = fx.title, true
 		fx.newTitle = false

@@ -28,6 +28,9 @@ func (s *Server) serveDead(w http.ResponseWriter, r *http.Request, rt *route, pa
 		if res, err = m.run(r, params); err != nil || res.rendered == nil {
 			return err
 		}
+		if err = m.renderComponents(&res); err != nil || res.leave != nil {
+			return err
+		}
 		html, err = res.rendered.AppendHTML(nil)
 		return err
 	})

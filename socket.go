@@ -208,8 +208,11 @@ func (c *core) PutFlash(key, message string) {
 	if c.fx.flash == nil {
 		c.fx.flash = make(map[string]string)
 	}
-	c.fx.flash[key] = message
 	c.fx.flashNew = true
+	if old, ok := c.fx.flash[key]; ok && old == message {
+		return // the page shows it already: no render for it
+	}
+	c.fx.flash[key] = message
 	c.flashChanged()
 }
 

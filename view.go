@@ -35,6 +35,9 @@ type view interface {
 	// only the slots whose fields changed since the last render. It returns
 	// nil when nothing changed and full is false.
 	render(full bool) (*render.Rendered, error)
+	// changed reports whether the state changed since the last render (a
+	// live component's Mount can put flash, which the view shows).
+	changed() bool
 	unmount()
 }
 
@@ -90,6 +93,8 @@ func (r *instance[T]) render(full bool) (*render.Rendered, error) {
 	r.s.afterRender()
 	return rd, nil
 }
+
+func (r *instance[T]) changed() bool { return r.s.changes.any() }
 
 func (r *instance[T]) unmount() {
 	if u, ok := r.v.(Unmounter[T]); ok {

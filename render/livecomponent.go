@@ -33,6 +33,7 @@ type LiveRef struct {
 	ID        string
 	Attrs     any
 	cid       int
+	rendered  *Rendered // the owning view's render of it, for the HTTP render
 }
 
 // CID is the component's number on the page, or 0 until the view that owns
@@ -42,6 +43,12 @@ func (c *LiveRef) CID() int { return c.cid }
 // SetCID records the cid the owning view assigned. The liveview package
 // calls it; nothing else should.
 func (c *LiveRef) SetCID(cid int) { c.cid = cid }
+
+// SetRendered records the component's render by the view that owns the
+// tree, which AppendHTML then writes instead of rendering a throwaway
+// instance (RenderStatic). The liveview package calls it for the HTTP
+// render; nothing else should.
+func (c *LiveRef) SetRendered(r *Rendered) { c.rendered = r }
 
 // Live returns the Value that places c in a slot.
 func Live(c *LiveRef) Value { return Value{ref: c, kind: KindComponent} }
@@ -286,9 +293,12 @@ func liveValue(c *LiveRef, e escaper, src source) (Value, error) {
 	return Live(c), nil
 }
 
-// appendComponentHTML writes a component where no view owns the tree: a
-// throwaway instance renders it.
+// appendComponentHTML writes a component: as its view rendered it, or,
+// where no view owns the tree, as a throwaway instance renders it.
 func appendComponentHTML(dst []byte, c *LiveRef) ([]byte, error) {
+	if c.rendered != nil {
+		return c.rendered.AppendHTML(dst)
+	}
 	r, err := c.Component.RenderStatic(c.ID, c.Attrs)
 	if err != nil {
 		return dst, fmt.Errorf("render: live component %q id %q: %w", c.Component.ComponentName(), c.ID, err)
