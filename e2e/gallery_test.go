@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -45,7 +46,8 @@ func newSiteApp(t *testing.T, cfg liveview.Config, routes func(*liveview.Server)
 // screenshot saves the page as the README shows it: 860 px wide, as high
 // as its content (or an open modal) needs, light or dark.
 func screenshot(p *browsertest.Page, path string, dark bool) {
-	p.Run("a screenshot's window", chromedp.EmulateViewport(860, 480))
+	// The mouse away from the page, so that no button shows its hover.
+	p.Run("a screenshot's window", chromedp.EmulateViewport(860, 480), chromedp.MouseEvent(input.MouseMoved, 859, 479))
 	var h int
 	p.Eval(`Math.max(480, document.documentElement.scrollHeight, ...[...document.querySelectorAll(".ui-modal-panel")].map(e => e.scrollHeight + 64))`, &h)
 	p.Run("a screenshot's window", chromedp.EmulateViewport(860, int64(min(h, 1600))))
@@ -218,6 +220,9 @@ func TestGalleryUnderStrictCSP(t *testing.T) {
 		lv.Close()
 		hs.Close()
 	})
+	if site.CSP != strictCSP {
+		t.Errorf("the gallery's policy differs from the README's strict one:\n%s\n%s", site.CSP, strictCSP)
+	}
 	pages := galleryPages(t)
 	if len(pages) != len(site.Examples)+1 {
 		t.Fatalf("the test knows %d pages, the gallery has %d examples and the index: give every example an interaction here", len(pages), len(site.Examples))
