@@ -67,7 +67,7 @@ func run(addr, redisAddr, natsURL, key string, dev bool, log *slog.Logger) error
 	// development mode, whose error overlay is an inline script.
 	cfg := liveview.Config{Logger: log, TitleSuffix: " · liveview", PubSub: ps, SigningKey: []byte(key), Dev: dev}
 	if dev {
-		cfg.Head = site.Head
+		cfg.Head, cfg.Layout = site.Head, site.Layout
 	} else {
 		cfg = site.Configure(cfg)
 	}

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	_ "embed"
 	"html/template"
+	"io"
 	"net/http"
 	"path"
 
@@ -124,9 +125,22 @@ func Static() http.Handler {
 	})
 }
 
-// Configure returns cfg with what every gallery page needs: Head, and the
-// strict CSP among the security headers.
+// nav leads from every example back to the index.
+const nav template.HTML = `<nav class="gallery-nav" aria-label="gallery"><a href="/">&larr; All examples</a></nav>`
+
+// Layout is the default layout with a link back to the gallery's index
+// above the view.
+func Layout(w io.Writer, p liveview.Page) error {
+	p.Body = nav + p.Body
+	return liveview.DefaultLayout(w, p)
+}
+
+// Configure returns cfg with what every gallery page needs: Head, the
+// strict CSP among the security headers, and Layout if cfg has none.
 func Configure(cfg liveview.Config) liveview.Config {
+	if cfg.Layout == nil {
+		cfg.Layout = Layout
+	}
 	cfg.Head = Head + cfg.Head
 	h := make(map[string]string, len(cfg.SecurityHeaders)+1)
 	for k, v := range cfg.SecurityHeaders {

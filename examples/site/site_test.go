@@ -73,6 +73,9 @@ func TestEveryPageIsServedUnderTheStrictPolicy(t *testing.T) {
 		want := []string{"/static/ui-", "/static/examples-"}
 		if p != "/" {
 			want = append(want, "/static/hooks-")
+			if !strings.Contains(body, `<nav class="gallery-nav" aria-label="gallery"><a href="/">`) {
+				t.Errorf("GET %s: no link back to the index", p)
+			}
 		}
 		for _, w := range want {
 			if !strings.Contains(strings.Join(found, " "), w) {
