@@ -25,10 +25,15 @@ const (
 
 // state is one evaluation of a template.
 type state struct {
-	set   *set
-	vars  []variable
-	depth int
-	buf   [2]variable // the first variables, to save an allocation
+	set *set
+	// vars are the variables in scope, innermost last, but for $: dollar
+	// is $ of the template or component being run, so that a call, which
+	// starts a scope of its own, allocates nothing until it declares one.
+	vars   []variable
+	dollar reflect.Value
+	depth  int
+	buf    [2]variable // the first variables, to save an allocation
+	arena  arena       // the tree's small objects (arena.go)
 }
 
 var (
@@ -85,6 +90,9 @@ func (s *state) lookupVar(name string) reflect.Value {
 			return s.vars[i].v
 		}
 	}
+	if name == "$" {
+		return s.dollar
+	}
 	return reflect.Value{}
 }
 
@@ -94,6 +102,9 @@ func (s *state) setVar(name string, v reflect.Value) {
 			s.vars[i].v = v
 			return
 		}
+	}
+	if name == "$" {
+		s.dollar = v
 	}
 }
 
@@ -181,7 +192,7 @@ func (s *state) runCond(o *op, dot reflect.Value, dyn []Value) (ctrl, error) {
 }
 
 func (s *state) runChild(b *block, dot reflect.Value, dyn []Value, slot int) (ctrl, error) {
-	r := newRendered(b.statics, b.nslots)
+	r := s.arena.node(b.statics, b.nslots)
 	c, err := s.runBlock(b, dot, r.dyn, nil, nil)
 	dyn[slot] = Tree(r)
 	return c, err
@@ -201,12 +212,12 @@ func (s *state) runTemplate(o *op, dot reflect.Value, dyn []Value) error {
 	if o.callee == nil || o.callee.statics == nil {
 		return o.src.errorf("no such template %q", o.tname)
 	}
-	saved := s.vars
-	s.vars = []variable{{"$", arg}}
+	saved, savedDollar := s.vars, s.dollar
+	s.vars, s.dollar = nil, arg
 	s.depth++
 	_, err := s.runChild(o.callee, arg, dyn, o.slot)
 	s.depth--
-	s.vars = saved
+	s.vars, s.dollar = saved, savedDollar
 	return err
 }
 

@@ -15,12 +15,13 @@ import (
 // components"). Make one with NewComponent and add it to a template set with
 // Template.Components before Parse.
 type Component struct {
-	name   string
-	typ    reflect.Type
-	tree   *parse.Tree
-	fields map[string]compField // attribute and slot fields by name
-	rest   []int                // the Attrs field that takes other attributes, if any
-	inner  *compField           // the Inner slot, if any
+	name      string
+	typ       reflect.Type
+	sliceType reflect.Type // []typ, for the evaluation's arena
+	tree      *parse.Tree
+	fields    map[string]compField // attribute and slot fields by name
+	rest      []int                // the Attrs field that takes other attributes, if any
+	inner     *compField           // the Inner slot, if any
 }
 
 // compField is an attribute or slot field of a component's attribute struct.
@@ -77,7 +78,7 @@ func newComponent(name string, typ reflect.Type, text string) (*Component, error
 	if typ.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("render: component %q: attributes type %s is not a struct", name, typ)
 	}
-	c := &Component{name: name, typ: typ, fields: map[string]compField{}}
+	c := &Component{name: name, typ: typ, sliceType: reflect.SliceOf(typ), fields: map[string]compField{}}
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
 		if !f.IsExported() {
@@ -170,10 +171,11 @@ type Slot struct {
 	// {{with slot "Col" "Label" "Name"}} sets Attrs["Label"] to "Name".
 	Attrs map[string]any
 
-	blk  *block
-	dot  reflect.Value
-	vars []variable
-	let  string // the variable the argument of render_slot binds, or ""
+	blk    *block
+	dot    reflect.Value
+	vars   []variable
+	dollar reflect.Value
+	let    string // the variable the argument of render_slot binds, or ""
 }
 
 // Attr returns the entry's attribute name, or nil.
@@ -521,7 +523,7 @@ func (s *state) runComponent(o *op, dot reflect.Value, dyn []Value) error {
 	if call.body == nil || call.body.statics == nil {
 		return o.src.errorf("component %q is not compiled", call.comp.name)
 	}
-	arg := reflect.New(call.comp.typ).Elem()
+	arg := s.arena.attrs(call.comp)
 	for _, a := range call.attrs {
 		v, err := s.evalExpr(a.val, dot)
 		if err != nil {
@@ -548,10 +550,15 @@ func (s *state) runComponent(o *op, dot reflect.Value, dyn []Value) error {
 	}
 	var vars []variable
 	for _, sl := range call.slots {
-		if vars == nil {
-			vars = slices.Clip(slices.Clone(s.vars))
+		if vars == nil && len(s.vars) > 0 {
+			// The entries run later, inside the component, with the
+			// caller's variables as they are now: a copy that an
+			// append cannot write past.
+			vars = s.arena.variables(len(s.vars))
+			copy(vars, s.vars)
 		}
-		entry := &Slot{blk: sl.body, dot: dot, vars: vars, let: sl.let}
+		entry := s.arena.slot()
+		*entry = Slot{blk: sl.body, dot: dot, vars: vars, dollar: s.dollar, let: sl.let}
 		if len(sl.attrs) > 0 {
 			entry.Attrs = make(map[string]any, len(sl.attrs))
 			for _, a := range sl.attrs {
@@ -573,12 +580,12 @@ func (s *state) runComponent(o *op, dot reflect.Value, dyn []Value) error {
 			f.Set(reflect.ValueOf(entry))
 		}
 	}
-	saved := s.vars
-	s.vars = []variable{{"$", arg}}
+	saved, savedDollar := s.vars, s.dollar
+	s.vars, s.dollar = nil, arg
 	s.depth++
 	_, err := s.runChild(call.body, arg, dyn, o.slot)
 	s.depth--
-	s.vars = saved
+	s.vars, s.dollar = saved, savedDollar
 	return err
 }
 
@@ -637,14 +644,16 @@ func (s *state) runRenderSlot(o *op, dot reflect.Value, dyn []Value) error {
 	if s.depth >= maxDepth {
 		return o.src.errorf("exceeded maximum template depth (%d)", maxDepth)
 	}
-	saved := s.vars
-	s.vars = entry.vars
+	saved, savedDollar := s.vars, s.dollar
+	s.vars, s.dollar = entry.vars, entry.dollar
 	if entry.let != "" {
-		s.vars = append(s.vars, variable{entry.let, arg})
+		s.vars = s.arena.variables(len(entry.vars) + 1)
+		copy(s.vars, entry.vars)
+		s.vars[len(entry.vars)] = variable{entry.let, arg}
 	}
 	s.depth++
 	_, err = s.runChild(entry.blk, entry.dot, dyn, o.slot)
 	s.depth--
-	s.vars = saved
+	s.vars, s.dollar = saved, savedDollar
 	return err
 }

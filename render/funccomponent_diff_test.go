@@ -1,9 +1,11 @@
 package render_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liveview-go/liveview/internal/diff"
 	"github.com/liveview-go/liveview/render"
@@ -107,50 +109,101 @@ func TestComponentSlotFollowsCallerFields(t *testing.T) {
 	}
 }
 
-// BenchmarkComponentRows100 renders and diffs a keyed range of 100 rows
-// with one row changed: "component" calls a badge component with a slot in
-// every row, "inline" writes the same markup in the range body. The ratio
-// of the two is the cost of function components.
+// componentRowsInline is peopleTmpl with the badge component's markup
+// written in the range body.
+var componentRowsInline = render.Must(render.New("inline").Parse(
+	`<h1>{{.Title}}</h1><ul>{{range keyed "ID" .Rows}}<li id="p-{{.ID}}">{{.Name}} ` +
+		`<span class="badge badge-{{.Role}}">{{.Role}} in {{$.Title}}</span></li>{{end}}</ul>`))
+
+// BenchmarkComponentRows100 renders and diffs a keyed range of 100 rows:
+// "component" calls a badge component with a slot in every row, "inline"
+// writes the same markup in the range body. The ratio of the two is the
+// cost of function components: with one row changed (change-*, a view's
+// update) and for a first render (first-*, a join).
 func BenchmarkComponentRows100(b *testing.B) {
-	inline := render.Must(render.New("inline").Parse(
-		`<h1>{{.Title}}</h1><ul>{{range keyed "ID" .Rows}}<li id="p-{{.ID}}">{{.Name}} ` +
-			`<span class="badge badge-{{.Role}}">{{.Role}} in {{$.Title}}</span></li>{{end}}</ul>`))
 	rows := make([]person, 100)
 	for i := range rows {
 		rows[i] = person{ID: strconv.Itoa(i), Name: "name " + strconv.Itoa(i), Role: "dev"}
 	}
+	step := func(b *testing.B, tmpl *render.Template, tr *diff.Tree, buf []byte, data people, ch render.Changes) []byte {
+		r, err := tmpl.Execute(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Evaluate(ch); err != nil {
+			b.Fatal(err)
+		}
+		if buf, err = tr.AppendMembers(buf[:0], r); err != nil {
+			b.Fatal(err)
+		}
+		return buf
+	}
+	// ratio-* alternate the two in one loop and report the ratio of their
+	// median times: on a busy machine, separate runs of each differ by more
+	// than the ratio does.
+	ratio := func(b *testing.B, first bool) {
+		var trs [2]diff.Tree
+		bufs := [2][]byte{make([]byte, 0, 16<<10), make([]byte, 0, 16<<10)}
+		tmpls := [2]*render.Template{peopleTmpl, componentRowsInline}
+		data := [2]people{{Title: "Team", Rows: rows}, {Title: "Team", Rows: rows}}
+		for k := range tmpls {
+			bufs[k] = step(b, tmpls[k], &trs[k], bufs[k], data[k], nil)
+		}
+		times := [2][]time.Duration{make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			for k := range tmpls {
+				var ch render.Changes
+				if first {
+					trs[k] = diff.Tree{}
+				} else {
+					next := append([]person(nil), data[k].Rows...)
+					next[50].Role = []string{"ops", "dev"}[i%2]
+					data[k].Rows = next
+					ch = changed{"Rows": true}
+				}
+				t0 := time.Now()
+				bufs[k] = step(b, tmpls[k], &trs[k], bufs[k], data[k], ch)
+				times[k] = append(times[k], time.Since(t0))
+			}
+		}
+		b.StopTimer()
+		for k := range times {
+			slices.Sort(times[k])
+		}
+		b.ReportMetric(float64(times[0][b.N/2])/float64(times[1][b.N/2]), "component/inline")
+	}
+	b.Run("ratio-change", func(b *testing.B) { ratio(b, false) })
+	b.Run("ratio-first", func(b *testing.B) { ratio(b, true) })
 	for _, c := range []struct {
 		name string
 		tmpl *render.Template
-	}{{"component", peopleTmpl}, {"inline", inline}} {
-		b.Run(c.name, func(b *testing.B) {
+	}{{"component", peopleTmpl}, {"inline", componentRowsInline}} {
+		b.Run("change-"+c.name, func(b *testing.B) {
 			var tr diff.Tree
 			buf := make([]byte, 0, 4096)
-			step := func(data people, ch render.Changes) int {
-				r, err := c.tmpl.Execute(data)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Evaluate(ch); err != nil {
-					b.Fatal(err)
-				}
-				if buf, err = tr.AppendMembers(buf[:0], r); err != nil {
-					b.Fatal(err)
-				}
-				return len(buf)
-			}
 			data := people{Title: "Team", Rows: rows}
-			step(data, nil)
+			step(b, c.tmpl, &tr, buf, data, nil)
 			b.ReportAllocs()
 			b.ResetTimer()
-			var n int
 			for i := 0; i < b.N; i++ {
 				next := append([]person(nil), data.Rows...)
 				next[50].Role = []string{"ops", "dev"}[i%2]
 				data.Rows = next
-				n = step(data, changed{"Rows": true})
+				buf = step(b, c.tmpl, &tr, buf, data, changed{"Rows": true})
 			}
-			b.ReportMetric(float64(n+2), "diff-bytes")
+			b.ReportMetric(float64(len(buf)+2), "diff-bytes")
+		})
+		b.Run("first-"+c.name, func(b *testing.B) {
+			buf := make([]byte, 0, 16<<10)
+			data := people{Title: "Team", Rows: rows}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				var tr diff.Tree
+				buf = step(b, c.tmpl, &tr, buf, data, nil)
+			}
+			b.ReportMetric(float64(len(buf)+2), "diff-bytes")
 		})
 	}
 }

@@ -112,15 +112,18 @@ type Rendered struct {
 	statics *Statics
 	dyn     []Value
 
-	// pending, when set, is the evaluation still to run (see Evaluate).
-	pending func(r *Rendered, ch Changes) error
+	// lazy, when set, is a template evaluation still to run (see
+	// Evaluate). Only the root of an Execute has one: a pointer keeps the
+	// many nested nodes of a tree small.
+	lazy *lazyEval
+}
 
-	// blk, set and data, when blk is set, are a template evaluation still to
-	// run: Execute stores them here rather than in a closure, to save an
-	// allocation per render.
+// lazyEval is what Execute leaves for Evaluate: the template, its data and
+// the state the evaluation will run with, in one allocation.
+type lazyEval struct {
 	blk  *block
-	set  *set
 	data any
+	st   state
 }
 
 // Changes tells evaluation which top-level fields of a template's data changed
@@ -154,17 +157,12 @@ func (r *Rendered) Dynamic(i int) Value { return r.dyn[i] }
 // unchanged; those hold Unchanged values afterwards. A nil ch evaluates every slot.
 // Evaluate on an already evaluated Rendered does nothing.
 func (r *Rendered) Evaluate(ch Changes) error {
-	if r.blk != nil {
-		blk, s, data := r.blk, r.set, r.data
-		r.blk, r.set, r.data = nil, nil, nil
-		return r.evaluate(blk, s, data, ch)
-	}
-	if r.pending == nil {
+	if r.lazy == nil {
 		return nil
 	}
-	f := r.pending
-	r.pending = nil
-	return f(r, ch)
+	l := r.lazy
+	r.lazy = nil
+	return r.evaluate(l, ch)
 }
 
 // AppendHTML evaluates r in full if needed and appends its HTML to dst. A tree

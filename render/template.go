@@ -277,16 +277,17 @@ func (t *Template) Execute(data any) (*Rendered, error) {
 	}
 	t.set.executed.Store(true)
 	r := newRendered(blk.statics, blk.nslots)
-	r.blk, r.set, r.data = blk, t.set, data
+	r.lazy = &lazyEval{blk: blk, data: data, st: state{set: t.set}}
 	return r, nil
 }
 
 // evaluate runs a root block for Rendered.Evaluate.
-func (r *Rendered) evaluate(blk *block, s *set, data any, ch Changes) error {
-	st := &state{set: s}
+func (r *Rendered) evaluate(l *lazyEval, ch Changes) error {
+	blk, data, st := l.blk, l.data, &l.st
+	s := st.set
 	dot := reflect.ValueOf(data)
-	st.buf[0] = variable{"$", dot}
-	st.vars = st.buf[:1]
+	st.dollar = dot
+	st.vars = st.buf[:0]
 	var force []bool
 	if ch != nil {
 		force = blk.forced(reflect.TypeOf(data))

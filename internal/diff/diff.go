@@ -84,7 +84,7 @@ func (t *Tree) AppendMembers(dst []byte, r *render.Rendered) ([]byte, error) {
 	start := len(dst)
 	var err error
 	if t.root == nil || !sameStatics(t.root.statics, r.Statics()) || len(t.root.slots) != r.Len() {
-		n := &node{}
+		n := newNode(r)
 		dst, err = appendFullMembers(dst, n, r, nil)
 		if err == nil {
 			t.root = n
@@ -113,11 +113,10 @@ func sep(dst []byte, start int) []byte {
 	return dst
 }
 
-// appendFullMembers writes every slot of r followed by its statics, and fills n.
-// sc is the templates table of the comprehension around r, or nil (templates.go).
+// appendFullMembers writes every slot of r followed by its statics, and fills
+// n, made by newNode(r). sc is the templates table of the comprehension around
+// r, or nil (templates.go).
 func appendFullMembers(dst []byte, n *node, r *render.Rendered, sc *scope) ([]byte, error) {
-	n.statics = r.Statics()
-	n.slots = make([]slot, r.Len())
 	var err error
 	for i := range n.slots {
 		if i > 0 {
@@ -161,7 +160,7 @@ func appendFull(dst []byte, s *slot, v render.Value, sc *scope) ([]byte, error) 
 		if err := r.Evaluate(nil); err != nil {
 			return dst, fmt.Errorf("diff: evaluating nested node: %w", err)
 		}
-		n := &node{}
+		n := newNode(r)
 		*s = slot{n: n}
 		dst = append(dst, '{')
 		dst, err := appendFullMembers(dst, n, r, sc)
