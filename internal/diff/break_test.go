@@ -30,8 +30,8 @@ func TestBreakRowDiffs(t *testing.T) {
 	a, b, c := breakRow{1, "a", false}, breakRow{2, "b", false}, breakRow{3, "c", false}
 	bStop := breakRow{2, "b", true}
 	runSteps(t, []step{
-		{"join: b breaks", exec(a, bStop, c), `{"0":{"s":["<li>","","",""],"k":{"0":{"0":"a","1":"","2":{"s":0}},"1":{"0":"b","1":{"s":1},"2":""},"kc":2},"p":{"0":["!</li>"],"1":[""]}},"s":["<ul>","</ul>"]}`},
-		{"b no longer breaks: its tail and c come", exec(a, b, c), `{"0":{"k":{"1":{"1":"","2":{"s":0}},"2":{"0":"c","1":"","2":{"s":0}},"kc":3},"p":{"0":["!</li>"]}}}`},
-		{"a breaks at once", exec(breakRow{1, "a", true}, b, c), `{"0":{"k":{"0":{"1":{"s":0},"2":""},"kc":1},"p":{"0":[""]}}}`},
+		{"join: b breaks", exec(a, bStop, c), `{"0":{"s":["<li>","","",""],"k":{"0":{"0":"a","1":"","2":{"s":["!</li>"]}},"1":{"0":"b","1":{"s":[""]},"2":""},"kc":2}},"s":["<ul>","</ul>"]}`},
+		{"b no longer breaks: its tail and c come", exec(a, b, c), `{"0":{"k":{"1":{"1":"","2":{"s":["!</li>"]}},"2":{"0":"c","1":"","2":{"s":["!</li>"]}},"kc":3}}}`},
+		{"a breaks at once", exec(breakRow{1, "a", true}, b, c), `{"0":{"k":{"0":{"1":{"s":[""]},"2":""},"kc":1}}}`},
 	})
 }

@@ -194,6 +194,7 @@ func appendFullComp(dst []byte, c *comp, rc *render.Comprehension, sc *scope) ([
 	}
 	dst = append(dst, '{')
 	dst = appendStaticsIn(dst, sc, c.statics)
+	from := len(dst)
 	dst = append(dst, `,"k":{`...)
 	var own scope
 	rsc := sc
@@ -216,7 +217,7 @@ func appendFullComp(dst []byte, c *comp, rc *render.Comprehension, sc *scope) ([
 	dst = strconv.AppendInt(dst, int64(c.n), 10)
 	dst = append(dst, '}')
 	if sc == nil {
-		dst = own.appendP(dst)
+		dst = own.finish(dst, from)
 	}
 	return append(dst, '}'), nil
 }
@@ -328,7 +329,7 @@ func diffComp(dst []byte, start, key int, c *comp, rc *render.Comprehension, sc 
 	c.n = n
 	dst = append(dst, '}')
 	if sc == nil {
-		dst = own.appendP(dst)
+		dst = own.finish(dst, kstart)
 	}
 	return append(dst, '}'), nil
 }

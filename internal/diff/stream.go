@@ -43,6 +43,7 @@ func diffStream(dst []byte, start, key int, rc *render.Comprehension, sc *scope)
 // rows, before it forgets them.
 func appendStreamBody(dst []byte, rc *render.Comprehension, sc *scope) ([]byte, error) {
 	p := rc.Stream()
+	from := len(dst)
 	var own scope
 	rsc := sc
 	if rsc == nil {
@@ -100,7 +101,7 @@ func appendStreamBody(dst []byte, rc *render.Comprehension, sc *scope) ([]byte, 
 	}
 	dst = append(dst, ']')
 	if sc == nil {
-		dst = own.appendP(dst)
+		dst = own.finish(dst, from)
 	}
 	return append(dst, '}'), nil
 }
