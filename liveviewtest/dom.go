@@ -16,7 +16,11 @@ import (
 // CSS selector and send what the official client would send for it.
 // Selectors: tag, #id, .class, [attr], [attr=value], [attr^=value],
 // [attr$=value], [attr*=value], compounds of those, descendant (space) and
-// child (>) combinators, and comma-separated lists.
+// child (>) combinators, and comma-separated lists. An element's events go
+// where its phx-target sends them (see targets): to a live component by
+// cid, or by CSS selector to the components around the matched elements.
+// As in the client's DOM, a live component's root element carries
+// data-phx-component="<cid>" for selectors (not in HTML's output).
 
 // Click clicks the element matching selector: its phx-click event (a name,
 // or the "push" commands of a JS command list) with its phx-value-*
@@ -37,14 +41,14 @@ func (v *View) Click(selector string, extra ...map[string]any) error {
 			value[k] = x
 		}
 	}
-	return v.runBinding("click", binding, value, targetCID(el))
+	return v.runBinding("click", binding, value, el)
 }
 
 // runBinding sends a binding: a plain event name, or a JSON list of JS
 // commands of which the "push" ones are sent (others run in the browser only).
-func (v *View) runBinding(typ, binding string, value map[string]any, cid int) error {
+func (v *View) runBinding(typ, binding string, value map[string]any, el *html.Node) error {
 	if !strings.HasPrefix(strings.TrimSpace(binding), "[") {
-		return v.PushTo(cid, typ, binding, value, nil)
+		return v.pushTargets(el, "", typ, binding, value, nil)
 	}
 	var cmds [][2]json.RawMessage
 	if err := json.Unmarshal([]byte(binding), &cmds); err != nil {
@@ -57,8 +61,9 @@ func (v *View) runBinding(typ, binding string, value map[string]any, cid int) er
 			continue
 		}
 		var args struct {
-			Event string         `json:"event"`
-			Value map[string]any `json:"value"`
+			Event  string         `json:"event"`
+			Value  map[string]any `json:"value"`
+			Target string         `json:"target"`
 		}
 		if err := json.Unmarshal(c[1], &args); err != nil {
 			return fmt.Errorf("liveviewtest: bad push command %s: %w", c[1], err)
@@ -70,7 +75,22 @@ func (v *View) runBinding(typ, binding string, value map[string]any, cid int) er
 		for k, x := range args.Value {
 			vals[k] = x
 		}
-		if err := v.PushTo(cid, typ, args.Event, vals, nil); err != nil {
+		if err := v.pushTargets(el, args.Target, typ, args.Event, vals, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pushTargets sends an event of el to each of its targets (see targets),
+// in document order, as the client does.
+func (v *View) pushTargets(el *html.Node, target, typ, name string, value any, meta map[string]any) error {
+	cids, err := v.targets(el, target)
+	if err != nil {
+		return err
+	}
+	for _, cid := range cids {
+		if err := v.PushTo(cid, typ, name, value, meta); err != nil {
 			return err
 		}
 	}
@@ -94,7 +114,7 @@ func (v *View) key(typ, selector, key string) error {
 	}
 	value := elementValues(el)
 	value["key"] = key
-	return v.runBinding(typ, binding, value, targetCID(el))
+	return v.runBinding(typ, binding, value, el)
 }
 
 // Blur sends the phx-blur event of the element matching selector.
@@ -112,7 +132,7 @@ func (v *View) simple(typ, selector string) error {
 	if binding == "" {
 		return fmt.Errorf("liveviewtest: %s has no phx-%s", selector, typ)
 	}
-	return v.runBinding(typ, binding, elementValues(el), targetCID(el))
+	return v.runBinding(typ, binding, elementValues(el), el)
 }
 
 // Submit submits the form matching selector: its phx-submit event with the
@@ -129,7 +149,7 @@ func (v *View) Submit(selector string, form url.Values) error {
 		return fmt.Errorf("liveviewtest: %s has no phx-submit: %s", selector, render(el))
 	}
 	v.markUsed(formFields(el), form, "")
-	return v.PushTo(targetCID(el), "form", event, formValues(el, form), phxValues(el))
+	return v.pushTargets(el, "", "form", event, formValues(el, form), phxValues(el))
 }
 
 // Change sends the phx-change event of the form matching selector, as typing
@@ -156,8 +176,20 @@ func (v *View) Change(selector string, form url.Values, target string) error {
 	meta := phxValues(el)
 	meta["_target"] = target
 	value := serializeForm(el, form, func(name string) bool { return !used[name] })
-	_, _, err = v.push("event", map[string]any{"type": "form", "event": event, "value": value, "meta": meta, "uploads": map[string]any{}})
-	return err
+	cids, err := v.targets(el, "")
+	if err != nil {
+		return err
+	}
+	for _, cid := range cids {
+		p := map[string]any{"type": "form", "event": event, "value": value, "meta": meta, "uploads": map[string]any{}}
+		if cid > 0 {
+			p["cid"] = cid
+		}
+		if _, _, err := v.push("event", p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // markUsed records fields the user has touched: every field of a submitted
@@ -238,8 +270,32 @@ func (v *View) find(selector string) (*html.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	root, err := v.dom()
+	if err != nil {
+		return nil, err
+	}
+	found := findAll(root, sel, true)
+	if len(found) == 0 {
+		return nil, fmt.Errorf("liveviewtest: no element matches %q in:\n%s", selector, v.HTML())
+	}
+	return found[0], nil
+}
+
+// dom parses the view's HTML as the client's DOM holds it: the root
+// element of each live component carries data-phx-component.
+func (v *View) dom() (*html.Node, error) {
+	v.conn.mu.Lock()
+	var h string
+	var err error
+	if v.rendered != nil {
+		h, err = v.rendered.MarkedHTML()
+	}
+	v.conn.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("liveviewtest: rendering the view: %w", err)
+	}
 	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
-	nodes, err := html.ParseFragment(strings.NewReader(v.HTML()), ctx)
+	nodes, err := html.ParseFragment(strings.NewReader(h), ctx)
 	if err != nil {
 		return nil, fmt.Errorf("liveviewtest: parsing the view's HTML: %w", err)
 	}
@@ -247,25 +303,27 @@ func (v *View) find(selector string) (*html.Node, error) {
 	for _, n := range nodes {
 		root.AppendChild(n)
 	}
-	var found *html.Node
+	return root, nil
+}
+
+// findAll returns the elements under root that sel matches, in document
+// order; only the first with first.
+func findAll(root *html.Node, sel selector, first bool) []*html.Node {
+	var found []*html.Node
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if found != nil {
+		if first && len(found) > 0 {
 			return
 		}
 		if n.Type == html.ElementNode && n != root && sel.matches(n) {
-			found = n
-			return
+			found = append(found, n)
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
 	}
 	walk(root)
-	if found == nil {
-		return nil, fmt.Errorf("liveviewtest: no element matches %q in:\n%s", selector, v.HTML())
-	}
-	return found, nil
+	return found
 }
 
 func attr(n *html.Node, name string) string {
@@ -505,12 +563,52 @@ func optionValue(o *html.Node) string {
 	return strings.TrimSpace(b.String())
 }
 
-// targetCID is the live component an element's events go to: its
-// phx-target when that is a cid, as the client reads it; 0 for the view.
-func targetCID(el *html.Node) int {
-	n, err := strconv.Atoi(strings.TrimSpace(attr(el, "phx-target")))
-	if err != nil || n <= 0 {
-		return 0
+// targets returns where the client sends the events of el, as its
+// withinTargets and targetComponentID resolve phx-target (or target, the
+// target of a JS push command, when not ""): a cid names that component; a
+// CSS selector names every element it matches on the page, each sending
+// the event to the live component around it (its closest element with
+// data-phx-component), or to the view outside any, one event per element;
+// without either, the event goes to the view. 0 stands for the view. A
+// selector that matches nothing is an error: the client sends nothing and
+// logs it.
+func (v *View) targets(el *html.Node, target string) ([]int, error) {
+	if target == "" {
+		target = strings.TrimSpace(attr(el, "phx-target"))
 	}
-	return n
+	if target == "" {
+		return []int{0}, nil
+	}
+	if n, err := strconv.Atoi(target); err == nil {
+		return []int{max(n, 0)}, nil
+	}
+	sel, err := parseSelector(target)
+	if err != nil {
+		return nil, fmt.Errorf("liveviewtest: phx-target %q: %w", target, err)
+	}
+	root := el
+	for root.Parent != nil {
+		root = root.Parent
+	}
+	var cids []int
+	for _, n := range findAll(root, sel, false) {
+		cids = append(cids, closestCID(n))
+	}
+	if len(cids) == 0 {
+		return nil, fmt.Errorf("liveviewtest: nothing matches the phx-target selector %q (the client sends nothing) in:\n%s", target, v.HTML())
+	}
+	return cids, nil
+}
+
+// closestCID is the live component that el is part of, 0 for the view.
+func closestCID(el *html.Node) int {
+	for n := el; n != nil; n = n.Parent {
+		if n.Type != html.ElementNode || !hasAttr(n, "data-phx-component") {
+			continue
+		}
+		if cid, err := strconv.Atoi(attr(n, "data-phx-component")); err == nil {
+			return cid
+		}
+	}
+	return 0
 }

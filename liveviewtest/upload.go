@@ -55,7 +55,11 @@ func (v *View) ChooseFiles(selector string, files ...File) (*Upload, error) {
 	}
 	// The form's target owns the upload: its events, preflight and progress
 	// carry the target's cid, as the client sends them.
-	u := &Upload{v: v, configRef: cfg, files: files, cid: targetCID(form)}
+	cids, err := v.targets(form, "")
+	if err != nil {
+		return nil, err
+	}
+	u := &Upload{v: v, configRef: cfg, files: files, cid: cids[0]}
 	entries := make([]map[string]any, len(files))
 	srv := v.conn.srv
 	srv.mu.Lock()

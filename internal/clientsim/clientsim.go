@@ -36,6 +36,9 @@ type Rendered struct {
 	// streams holds the children of each stream container, by stream ref
 	// (stream.go).
 	streams map[string][]streamItem
+	// mark has components' root elements carry data-phx-component, as
+	// in the client's DOM (MarkedHTML).
+	mark bool
 }
 
 // Extracted holds the top-level members the client takes out of a diff before
@@ -120,6 +123,15 @@ func (r *Rendered) HTML() (string, error) {
 	var sb strings.Builder
 	err := r.render(&sb, r.tree, nil)
 	return sb.String(), err
+}
+
+// MarkedHTML renders the cached tree as HTML does, with each component's
+// root element carrying data-phx-component="<cid>", as the client's DOM
+// has it: a phx-target selector finds its component by that attribute.
+func (r *Rendered) MarkedHTML() (string, error) {
+	r.mark = true
+	defer func() { r.mark = false }()
+	return r.HTML()
 }
 
 // ComponentHTML renders the component cid alone.
@@ -497,7 +509,27 @@ func (r *Rendered) renderComponent(sb *strings.Builder, cid int) error {
 	r.depth++
 	defer func() { r.depth-- }()
 	// Components start with no template scope.
-	return r.render(sb, c, nil)
+	if !r.mark {
+		return r.render(sb, c, nil)
+	}
+	var own strings.Builder
+	if err := r.render(&own, c, nil); err != nil {
+		return err
+	}
+	h := own.String()
+	// The root is the first element: its name ends at a space, "/" or ">".
+	i := strings.IndexByte(h, '<')
+	if i < 0 {
+		return fmt.Errorf("clientsim: component %d has no root element (the client throws)", cid)
+	}
+	end := i + 1 + strings.IndexAny(h[i+1:], " \t\n\r\f/>")
+	if end <= i {
+		return fmt.Errorf("clientsim: component %d: its root tag does not end", cid)
+	}
+	sb.WriteString(h[:end])
+	fmt.Fprintf(sb, ` data-phx-component="%d"`, cid)
+	sb.WriteString(h[end:])
+	return nil
 }
 
 // Orphans lists, ascending, the cached components that the view's tree no
