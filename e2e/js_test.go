@@ -165,7 +165,8 @@ new MutationObserver(() => window.__bell.push(document.getElementById("bell").cl
 // The inbox example's hide-read button toggles a class and aria-pressed in
 // the browser; the client keeps both across the server's patches.
 func TestInboxHideReadInBrowser(t *testing.T) {
-	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) {
+	// As the gallery serves it: the example's stylesheet hides read mail.
+	_, hs := newSiteApp(t, liveview.Config{}, func(s *liveview.Server) {
 		s.Handle("/inbox", liveview.View[inbox.State](inbox.View{}))
 	})
 	p := browsertest.New(t)
