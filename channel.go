@@ -61,7 +61,7 @@ type channelMailbox channel
 func (o *channelMailbox) idle()              { (*channel)(o).onIdle() }
 func (o *channelMailbox) aborted()           { (*channel)(o).crash(errGoexit) }
 func (o *channelMailbox) release(cost int64) { o.conn.in.release(cost) }
-func (o *channelMailbox) spawn(fn func())    { o.conn.srv.workers.run(fn) }
+func (o *channelMailbox) spawn(m *mailbox)   { o.conn.srv.workers.runTask(m) }
 
 // shutdown ends the view from any goroutine: queued jobs are dropped, and
 // the view is torn down after the job running now, if any.
@@ -281,11 +281,15 @@ func (ch *channel) deliver(m *protocol.Message) {
 	}
 	switch {
 	case m == nil && !empty:
-		ch.conn.send(protocol.AppendPush(nil, ch.joinRef, ch.topic, "diff", d))
+		ch.conn.sendBuilt(func(dst []byte) []byte {
+			return protocol.AppendPush(dst, ch.joinRef, ch.topic, "diff", d)
+		})
 	case m != nil && empty:
 		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", nil)
 	case m != nil:
-		ch.conn.reply(m.JoinRef, m.Ref, m.Topic, "ok", protocol.AppendDiffReply(nil, d))
+		ch.conn.sendBuilt(func(dst []byte) []byte {
+			return protocol.AppendDiffReplyFrame(dst, m.JoinRef, m.Ref, m.Topic, d)
+		})
 	}
 }
 

@@ -31,7 +31,7 @@ type conn struct {
 	wroom   sync.Cond // signalled when wq has room or the connection stops
 	wq      [][]byte  // frames waiting for the writer
 	wqBytes int       // the bytes of wq
-	writing bool      // a writer goroutine is draining wq
+	writing bool      // a writer is at work: a sender writing its frame (outbound.go), or a goroutine draining wq
 	stopped bool      // the connection is ending: nothing more is queued
 	authed  bool      // the CSRF token matched: joins may proceed; set once
 	writers sync.WaitGroup
@@ -222,7 +222,9 @@ func (c *conn) closeWith(code int, reason string) {
 }
 
 func (c *conn) reply(joinRef, ref, topic, status string, response []byte) {
-	c.send(protocol.AppendReply(nil, joinRef, ref, topic, status, response))
+	c.sendBuilt(func(dst []byte) []byte {
+		return protocol.AppendReply(dst, joinRef, ref, topic, status, response)
+	})
 }
 
 func (c *conn) replyError(m protocol.Message, reason string) {

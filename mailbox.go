@@ -51,8 +51,8 @@ type mailboxOwner interface {
 	aborted()
 	// release gives back the cost of jobs run or dropped.
 	release(cost int64)
-	// spawn runs fn, the queue's drain, on a goroutine of its own.
-	spawn(fn func())
+	// spawn runs m.drain on a goroutine of its own (m.runTask).
+	spawn(m *mailbox)
 }
 
 // init readies the mailbox: wg counts its drains.
@@ -139,8 +139,11 @@ func (m *mailbox) start() {
 	}
 	m.draining = true
 	m.wg.Add(1)
-	m.owner.spawn(m.drain)
+	m.owner.spawn(m)
 }
+
+// runTask is drain, for workers.
+func (m *mailbox) runTask() { m.drain() }
 
 func (m *mailbox) drain() {
 	defer m.wg.Done()
@@ -164,7 +167,11 @@ func (m *mailbox) next() (fn func(), cost int64) {
 	case len(m.q) > 0:
 		j := m.q[0]
 		m.q[0] = job{}
-		m.q = m.q[1:]
+		if len(m.q) == 1 {
+			m.q = m.q[:0] // the next post reuses the array
+		} else {
+			m.q = m.q[1:]
+		}
 		return j.fn, j.cost
 	case m.dirty && !m.stopped:
 		m.dirty = false

@@ -103,9 +103,9 @@ func TestMailboxGoesOnAfterGoexit(t *testing.T) {
 // testOwner is a mailbox owner that records nothing but aborts.
 type testOwner struct{ onAbort func() }
 
-func (testOwner) idle()           {}
-func (testOwner) release(int64)   {}
-func (testOwner) spawn(fn func()) { go fn() }
+func (testOwner) idle()            {}
+func (testOwner) release(int64)    {}
+func (testOwner) spawn(m *mailbox) { go m.drain() }
 func (o testOwner) aborted() {
 	if o.onAbort != nil {
 		o.onAbort()

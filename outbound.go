@@ -1,6 +1,7 @@
 package liveview
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"time"
@@ -25,7 +26,31 @@ const writeTimeout = 10 * time.Second
 // already queued. It drops frames once the connection is ending, and ends
 // a connection whose queued frames would pass Config.MaxOutboundBytes: its
 // client has stopped reading, or reads far slower than its views change.
-func (c *conn) send(b []byte) {
+// The connection owns b from then on.
+func (c *conn) send(b []byte) { c.queue(b, false) }
+
+// sendBuilt sends the frame build appends to the buffer it is given: a
+// pooled buffer, so that a frame written at once (the usual case: a reply
+// or a push to a connection with nothing queued) costs no allocation.
+func (c *conn) sendBuilt(build func(dst []byte) []byte) {
+	p := framePool.Get().(*[]byte)
+	*p = build((*p)[:0])
+	c.queue(*p, true)
+	if cap(*p) <= maxKeptFrame {
+		*p = (*p)[:0]
+		framePool.Put(p)
+	}
+}
+
+// framePool holds the buffers sendBuilt builds frames in; maxKeptFrame
+// bounds what goes back, so that one large frame is not kept for small ones.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+const maxKeptFrame = 16 << 10
+
+// queue is send; a borrowed b is the caller's again once queue returns, so
+// it is copied if it must wait in the queue.
+func (c *conn) queue(b []byte, borrowed bool) {
 	c.wmu.Lock()
 	for len(c.wq) >= outQueue && !c.stopped {
 		c.wroom.Wait()
@@ -42,15 +67,114 @@ func (c *conn) send(b []byte) {
 		c.closeWith(websocket.ClosePolicyViolation, "too many unread frames")
 		return
 	}
+	if !c.writing && c.ws != nil && canWriteNow(c.ws.NetConn()) {
+		// Nothing queued and no writer: the sender writes the frame
+		// itself, as far as the socket takes it without waiting, which
+		// saves handing it to a writer goroutine and waking that (a
+		// goroutine switch per event, issue #11). What the socket did not
+		// take, and frames queued meanwhile by others, go to a writer.
+		c.writing = true
+		c.writers.Add(1)
+		c.wmu.Unlock()
+		rest := c.writeNow(b)
+		c.wmu.Lock()
+		switch {
+		case c.stopped:
+			c.writing = false
+			c.writers.Done()
+			putBatch(rest)
+		case rest != nil:
+			c.wqBytes += len(*rest)
+			c.srv.workers.runTask(&restWriter{c: c, rest: rest})
+		case len(c.wq) > 0:
+			c.srv.workers.runTask((*connWriter)(c))
+		default:
+			c.writing = false
+			c.writers.Done()
+		}
+		c.wmu.Unlock()
+		return
+	}
+	if borrowed {
+		b = bytes.Clone(b)
+	}
 	c.wq = append(c.wq, b)
 	c.wqBytes += len(b)
 	if !c.writing {
 		c.writing = true
 		c.writers.Add(1)
-		c.srv.workers.run(c.write)
+		c.srv.workers.runTask((*connWriter)(c))
 	}
 	c.wmu.Unlock()
 }
+
+// writeNow writes frame to the websocket as far as the socket takes it
+// without waiting; the caller is the writer. It returns the framed bytes
+// the socket did not take, in a buffer from batchPool, or nil.
+func (c *conn) writeNow(frame []byte) (rest *[]byte) {
+	batch := batchPool.Get().(*[]byte)
+	b := appendTextFrame((*batch)[:0], frame)
+	*batch = b
+	n, err := writeNonblocking(c.ws.NetConn(), b)
+	if err != nil {
+		c.log.Debug("liveview: write failed", "err", err)
+		c.stop(nil)
+		putBatch(batch)
+		return nil
+	}
+	if n == len(b) {
+		putBatch(batch)
+		return nil
+	}
+	*batch = b[:copy(b, b[n:])]
+	return batch
+}
+
+func putBatch(b *[]byte) {
+	if b != nil && cap(*b) <= maxBatch*2 {
+		*b = (*b)[:0]
+		batchPool.Put(b)
+	}
+}
+
+// restWriter is the writer that first finishes the frame writeNow left
+// unfinished, waiting for the socket as the writer does, then drains the
+// queue.
+type restWriter struct {
+	c    *conn
+	rest *[]byte
+}
+
+func (w *restWriter) runTask() {
+	c := w.c
+	c.writeBatch(*w.rest)
+	c.wmu.Lock()
+	c.wqBytes -= len(*w.rest)
+	c.wmu.Unlock()
+	putBatch(w.rest)
+	c.write()
+}
+
+// writeBatch writes frames, framed, to the websocket, and stops the
+// connection if that fails.
+func (c *conn) writeBatch(b []byte) {
+	nc := c.ws.NetConn()
+	nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := nc.Write(b); err != nil {
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.log.Warn("liveview: connection dropped: client is not reading", "timeout", writeTimeout)
+		} else {
+			c.log.Debug("liveview: write failed", "err", err)
+		}
+		c.stop(nil)
+	}
+}
+
+// connWriter is a connection as the task that writes its queue.
+type connWriter conn
+
+func (w *connWriter) runTask() { (*conn)(w).write() }
 
 // write drains the queue, then exits. Frames queued together go out in one
 // write: a view burst to a connection costs one system call, not one per
@@ -62,29 +186,14 @@ func (c *conn) write() {
 		return
 	}
 	batch := batchPool.Get().(*[]byte)
-	defer func() {
-		if cap(*batch) <= maxBatch*2 {
-			*batch = (*batch)[:0]
-			batchPool.Put(batch)
-		}
-	}()
+	defer func() { putBatch(batch) }()
 	for {
 		b := (*batch)[:0]
 		if !c.takeBatch(func(frame []byte) { b = appendTextFrame(b, frame) }) {
 			return
 		}
 		*batch = b
-		nc := c.ws.NetConn()
-		nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if _, err := nc.Write(b); err != nil {
-			var ne interface{ Timeout() bool }
-			if errors.As(err, &ne) && ne.Timeout() {
-				c.log.Warn("liveview: connection dropped: client is not reading", "timeout", writeTimeout)
-			} else {
-				c.log.Debug("liveview: write failed", "err", err)
-			}
-			c.stop(nil)
-		}
+		c.writeBatch(b)
 	}
 }
 
@@ -111,7 +220,11 @@ func (c *conn) takeBatch(add func(frame []byte)) bool {
 		c.wq[n] = nil
 		n++
 	}
-	c.wq = c.wq[n:]
+	if n == len(c.wq) {
+		c.wq = c.wq[:0] // the next frame reuses the array
+	} else {
+		c.wq = c.wq[n:]
+	}
 	if full {
 		c.wroom.Broadcast()
 	}

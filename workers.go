@@ -19,7 +19,7 @@ import (
 // Work is never refused or delayed: without an idle worker, a new one
 // starts, so a job that blocks holds up nothing else.
 type workers struct {
-	work chan func() // unbuffered: a send succeeds only into an idle worker
+	work chan task // unbuffered: a send succeeds only into an idle worker
 	idle atomic.Int32
 	quit chan struct{} // closed by stop: idle workers exit at once
 	once sync.Once
@@ -32,16 +32,29 @@ const (
 	maxIdleWorkers  = 128
 )
 
+// task is a piece of work. An interface rather than a func: a view's
+// queue and a connection's writer pass themselves, where a method value
+// would cost an allocation each time they start.
+type task interface{ runTask() }
+
+// funcTask is a func as a task.
+type funcTask func()
+
+func (f funcTask) runTask() { f() }
+
 func newWorkers() *workers {
-	return &workers{work: make(chan func()), quit: make(chan struct{}), keepAlive: workerKeepAlive}
+	return &workers{work: make(chan task), quit: make(chan struct{}), keepAlive: workerKeepAlive}
 }
 
 // run runs fn on an idle worker, or on a new one.
-func (w *workers) run(fn func()) {
+func (w *workers) run(fn func()) { w.runTask(funcTask(fn)) }
+
+// runTask runs t on an idle worker, or on a new one.
+func (w *workers) runTask(t task) {
 	select {
-	case w.work <- fn:
+	case w.work <- t:
 	default:
-		go w.loop(fn)
+		go w.loop(t)
 	}
 }
 
@@ -51,11 +64,11 @@ func (w *workers) stop() {
 	w.once.Do(func() { close(w.quit) })
 }
 
-func (w *workers) loop(fn func()) {
+func (w *workers) loop(job task) {
 	var t *time.Timer
 	for {
-		fn()
-		fn = nil // no reference to finished work while idle
+		job.runTask()
+		job = nil // no reference to finished work while idle
 		if w.idle.Add(1) > maxIdleWorkers {
 			w.idle.Add(-1)
 			return
@@ -66,7 +79,7 @@ func (w *workers) loop(fn func()) {
 			t.Reset(w.keepAlive)
 		}
 		select {
-		case fn = <-w.work:
+		case job = <-w.work:
 			w.idle.Add(-1)
 		case <-t.C:
 			w.idle.Add(-1)

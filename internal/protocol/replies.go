@@ -97,6 +97,16 @@ func AppendDiffReply(dst, diff []byte) []byte {
 	return append(dst, '}')
 }
 
+// AppendDiffReplyFrame appends the ok reply frame whose response is
+// {"diff":diff}: AppendReply with AppendDiffReply's response, without
+// building the response apart.
+func AppendDiffReplyFrame(dst []byte, joinRef, ref, topic string, diff []byte) []byte {
+	dst = appendHead(dst, joinRef, ref, topic, "phx_reply")
+	dst = append(dst, `{"status":"ok","response":{"diff":`...)
+	dst = append(dst, diff...)
+	return append(dst, "}}]"...)
+}
+
 // AppendLinkRedirect appends {"link_redirect":true}, the response to a
 // live_patch that this view does not serve: the client navigates there.
 func AppendLinkRedirect(dst []byte) []byte {

@@ -1,0 +1,69 @@
+//go:build unix
+
+package liveview
+
+import (
+	"net"
+	"sync"
+	"syscall"
+)
+
+// canWriteNow reports whether writeNonblocking can write to nc: a socket
+// whose descriptor the net package lends out (TCP, Unix; not TLS).
+func canWriteNow(nc net.Conn) bool {
+	_, ok := nc.(syscall.Conn)
+	return ok
+}
+
+// writeNonblocking makes one write(2) of b to nc's socket, which the net
+// package keeps in non-blocking mode, and returns what it took: 0 when the
+// socket's buffer is full (EAGAIN), where nc.Write would wait.
+func writeNonblocking(nc net.Conn, b []byte) (int, error) {
+	rc, err := nc.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	op := rawWritePool.Get().(*rawWrite)
+	op.b = b
+	err = rc.Write(op.fn)
+	n, werr := op.n, op.err
+	*op = rawWrite{fn: op.fn}
+	rawWritePool.Put(op)
+	switch {
+	case err != nil:
+		return 0, err
+	case werr == syscall.EAGAIN:
+		return 0, nil
+	case werr != nil:
+		return 0, werr
+	}
+	return n, nil
+}
+
+// rawWrite is one write for syscall.RawConn.Write; fn, bound once to its
+// rawWrite, is pooled with it, so that a write allocates no closure.
+type rawWrite struct {
+	b   []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool
+}
+
+var rawWritePool = sync.Pool{New: func() any {
+	op := new(rawWrite)
+	op.fn = op.write
+	return op
+}}
+
+func (op *rawWrite) write(fd uintptr) bool {
+	for {
+		op.n, op.err = syscall.Write(int(fd), op.b)
+		if op.err != syscall.EINTR {
+			break
+		}
+	}
+	if op.n < 0 {
+		op.n = 0
+	}
+	return true // never wait for the socket: the caller hands the rest on
+}
