@@ -151,7 +151,8 @@
 // A component's output is a nested node whose statics are the same at every
 // call, and each slot's content a nested node of its own, so a component in a
 // keyed range diffs row by row like any other markup: a change in one row
-// sends that row's changed slots only. Change tracking counts the whole call,
+// sends that row's changed slots only, and the statics the rows share travel
+// once per message. Change tracking counts the whole call,
 // its attributes and its slots' content, as one slot of the caller.
 //
 // Escaping is unchanged: attribute values are data, escaped wherever the

@@ -32,7 +32,7 @@ type state struct {
 	vars   []variable
 	dollar reflect.Value
 	depth  int
-	buf    [2]variable // the first variables, to save an allocation
+	buf    [1]variable // the first variable, to save an allocation
 	arena  arena       // the tree's small objects (arena.go)
 }
 

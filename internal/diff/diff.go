@@ -1,6 +1,8 @@
 // Package diff turns successive renders of one view into the JSON diffs the
 // Phoenix LiveView 1.2 client merges (protocol §4): the full tree on the first
-// render, afterwards only the slots that changed.
+// render, afterwards only the slots that changed. Statics that a
+// comprehension's rows repeat travel once per message, in its templates
+// (templates.go).
 //
 // A Tree keeps, per view, only what the next diff needs: the statics of every
 // node (to detect a template change by fingerprint) and the previous value of
