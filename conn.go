@@ -1,6 +1,7 @@
 package liveview
 
 import (
+	"bufio"
 	"errors"
 	"net/http"
 	"slices"
@@ -16,7 +17,8 @@ import (
 // conn is one websocket connection, or one long-poll session: a reader
 // goroutine that owns it, and the views joined on it, keyed by topic.
 // Frames to send wait in a queue drained by a goroutine that exists only
-// while the queue has frames, so an idle connection costs one goroutine.
+// while the queue has frames, so an idle connection costs one goroutine,
+// on a small stack once its client is quiet (conn_wait.go).
 type conn struct {
 	srv *Server
 	ws  *websocket.Conn // nil for a long-poll session
@@ -65,13 +67,14 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	ws, err := s.up.Upgrade(w, r, nil)
+	hw := &hijackWriter{ResponseWriter: w}
+	ws, err := s.up.Upgrade(hw, r, nil)
 	if err != nil {
 		s.log.Warn("liveview: websocket upgrade failed", "err", err, "remote", r.RemoteAddr)
 		return
 	}
 	c := s.newConn(r, ws, nil)
-	if !s.startConn(c) {
+	if !s.startConn(c, hw.br) {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server shutting down"), time.Now().Add(time.Second))
 		ws.Close()
 	}
@@ -105,7 +108,10 @@ func (s *Server) newConn(r *http.Request, ws *websocket.Conn, lp *lpSession) *co
 // returns: net/http then drops its per-connection state (a write buffer,
 // the request's contexts) and the reader runs on a fresh, shallow stack. An
 // idle connection costs much less that way.
-func (s *Server) startConn(c *conn) bool {
+//
+// br is a websocket's read buffer, given to gorilla by hijackWriter: with
+// it, the reader of a quiet client waits on a small stack (conn_wait.go).
+func (s *Server) startConn(c *conn, br *bufio.Reader) bool {
 	s.mu.Lock()
 	select {
 	case <-s.done:
@@ -118,37 +124,31 @@ func (s *Server) startConn(c *conn) bool {
 	if c.lp != nil {
 		s.polls.add(c)
 	}
-	go func() {
-		c.run()
-		if c.lp != nil {
-			s.polls.remove(c)
-		}
-		s.mu.Lock()
-		delete(s.conns, c)
-		if len(s.conns) == 0 && s.drained != nil {
-			close(s.drained)
-			s.drained = nil
-		}
-		s.mu.Unlock()
-	}()
-	return true
-}
-
-// run reads frames until the connection ends, then ends every view and waits
-// for them.
-func (c *conn) run() {
 	if c.ws != nil {
 		c.ws.SetReadLimit(int64(c.srv.cfg.MaxFrameBytes))
 	}
-	for {
-		data, binary, err := c.read()
-		if err != nil {
-			c.readFailed(err)
-			break
+	go c.run(br, time.Now())
+	return true
+}
+
+// run reads frames until the connection ends, then ends every view, waits
+// for them, and tells the server. A websocket's reader that went quiet on
+// a grown stack goes on on a fresh goroutine instead (readWaiting); last is
+// when the client was last heard.
+func (c *conn) run(br *bufio.Reader, last time.Time) {
+	if rc := c.rawConn(br); rc != nil {
+		if last, quiet := c.readWaiting(rc, br, last); quiet {
+			go c.run(br, last)
+			return
 		}
-		ch := c.dispatch(data, binary)
-		if !c.awaitRoom(ch) {
-			break
+	} else {
+		for {
+			if c.ws != nil {
+				c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.HeartbeatTimeout))
+			}
+			if !c.readOne() {
+				break
+			}
 		}
 	}
 	c.stop(nil)
@@ -159,16 +159,40 @@ func (c *conn) run() {
 	c.views.Wait()
 	c.writers.Wait()
 	c.closeTransport()
+
+	s := c.srv
+	if c.lp != nil {
+		s.polls.remove(c)
+	}
+	s.mu.Lock()
+	delete(s.conns, c)
+	if len(s.conns) == 0 && s.drained != nil {
+		close(s.drained)
+		s.drained = nil
+	}
+	s.mu.Unlock()
+}
+
+// readOne reads the client's next frame and hands it on, then waits until
+// the views have room for more. It reports false once the connection ends.
+func (c *conn) readOne() bool {
+	data, binary, err := c.read()
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	ch := c.dispatch(data, binary)
+	return c.awaitRoom(ch)
 }
 
 // read returns the client's next frame, failing once the client has been
-// silent for HeartbeatTimeout.
+// silent for HeartbeatTimeout (a websocket's read deadline is set by the
+// caller).
 func (c *conn) read() (data []byte, binary bool, err error) {
 	if c.lp != nil {
 		f, err := c.lp.read(c.srv.cfg.HeartbeatTimeout)
 		return f.data, f.binary, err
 	}
-	c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.HeartbeatTimeout))
 	typ, data, err := c.ws.ReadMessage()
 	return data, typ == websocket.BinaryMessage, err
 }

@@ -305,7 +305,7 @@ func (s *Server) openLongPoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.newConn(r, nil, lp)
-	if !s.startConn(c) {
+	if !s.startConn(c, nil) {
 		// Shutting down: the client retries later, elsewhere with luck.
 		writeLPStatus(w, http.StatusInternalServerError, "", nil)
 		return

@@ -81,19 +81,12 @@ func NewServer(cfg Config) *Server {
 		// Idle connections hold no write buffer: it is taken from the pool
 		// for each frame and given back.
 		WriteBufferPool: &sync.Pool{},
-		ReadBufferSize:  readBufferSize,
+		// 0: gorilla reads through the buffer hijackWriter gives it
+		// (readBufferSize, conn_wait.go).
+		ReadBufferSize: 0,
 	}
 	return s
 }
-
-// readBufferSize is each websocket's read buffer, held for the
-// connection's life. Most client frames fit (heartbeats are about 50 bytes,
-// a click about 100); larger ones (a join with its tokens, a form's change)
-// are read straight into the message, a read call or two more each. A
-// buffer of 1 KiB held 768 bytes more per idle connection, about twice that
-// in RSS once the garbage collector's headroom is counted (issue #11).
-// gorilla/websocket needs 125 bytes at least, a control frame's payload.
-const readBufferSize = 256
 
 // LiveSession is a group of routes that can navigate among each other over
 // one connection (PushRedirect and live links); navigating out of the group

@@ -1,0 +1,121 @@
+package liveview
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Waiting for a quiet client's next frame on a small stack (issue #11).
+//
+// An idle connection's reader used to wait inside gorilla's ReadMessage,
+// about 1.5 KB deep, so the runtime gave every reader a 4 KB stack, and
+// the garbage collector counted those 1.5 KB as scannable stack in its heap
+// goal. Now the reader waits for the socket to become readable first
+// (syscall.RawConn's Read, shallow: a 2 KB stack is enough), then reads.
+// Once reading has grown its stack and the client goes quiet, the reader
+// goes on on a fresh goroutine, which waits on a small stack again.
+// Waiting for the socket is only right when gorilla's read buffer holds
+// nothing: a frame that arrived with the previous one waits there, not in
+// the socket. The buffer is ours, handed to gorilla through the hijack
+// (hijackWriter), so the reader can ask.
+
+// hijackWriter is the upgrade's ResponseWriter: its Hijack hands gorilla a
+// read buffer of ours (gorilla reuses the hijacked reader when it is larger
+// than 256 bytes and Upgrader.ReadBufferSize is 0).
+type hijackWriter struct {
+	http.ResponseWriter
+	br *bufio.Reader // set by Hijack
+}
+
+func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil || brw.Reader.Buffered() > 0 {
+		return nc, brw, err // gorilla refuses a client that spoke too early
+	}
+	h.br = bufio.NewReaderSize(nc, readBufferSize)
+	return nc, bufio.NewReadWriter(h.br, brw.Writer), nil
+}
+
+// readBufferSize is each websocket's read buffer, held for the
+// connection's life. Most client frames fit (heartbeats are about 50 bytes,
+// a click about 100); larger ones (a join with its tokens, a form's change)
+// are read straight into the message, a read call or two more each. A
+// buffer of 1 KiB held 768 bytes more per idle connection, about twice that
+// in RSS once the garbage collector's headroom is counted (issue #11).
+// gorilla/websocket takes a hijacked reader only above 256 bytes; 288 is
+// the allocator's next size class.
+const readBufferSize = 288
+
+// rawConn returns the socket of a websocket the reader can wait on with a
+// shallow stack, or nil: a long-poll session, a TLS connection (whose own
+// buffer the socket's readiness says nothing of), a platform without
+// peekReady.
+func (c *conn) rawConn(br *bufio.Reader) syscall.RawConn {
+	if c.ws == nil || br == nil || !canPeek {
+		return nil
+	}
+	sc, ok := c.ws.NetConn().(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// readerQuietAfter is how long a reader whose stack reading has grown
+// waits for the client's next frame before it hands the connection to a
+// fresh goroutine, whose stack is small again (a stack never shrinks below
+// four times what it uses, so a reader that once read stays at 4 KB or
+// more). A client that keeps talking keeps its reader: no goroutine is
+// started per frame, and a frame costs what it did.
+const readerQuietAfter = time.Second
+
+// readWaiting reads a websocket's frames, waiting for each with
+// awaitReadable and reading it here, until the connection ends (quiet
+// false) or, on a stack that reading has grown, the client has been quiet
+// for readerQuietAfter (quiet true: run goes on on a fresh goroutine).
+// last is when the client was last heard: it is silent, and the connection
+// ends, HeartbeatTimeout after that.
+func (c *conn) readWaiting(rc syscall.RawConn, br *bufio.Reader, last time.Time) (_ time.Time, quiet bool) {
+	timeout := c.srv.cfg.HeartbeatTimeout
+	grown := false
+	for {
+		if br.Buffered() == 0 {
+			silent := last.Add(timeout)
+			deadline := silent
+			if grown {
+				if q := time.Now().Add(readerQuietAfter); q.Before(deadline) {
+					deadline = q
+				}
+			}
+			c.ws.SetReadDeadline(deadline)
+			if err := awaitReadable(rc); err != nil {
+				if deadline.Before(silent) && errors.Is(err, os.ErrDeadlineExceeded) {
+					return last, true
+				}
+				c.readFailed(err)
+				return last, false
+			}
+			last = time.Now()
+			// The frame may take longer to arrive in full than the quiet
+			// deadline leaves: gorilla fails for good on a deadline.
+			c.ws.SetReadDeadline(last.Add(timeout))
+		} else if now := time.Now(); now.Sub(last) > timeout/2 {
+			// Frames keep arriving together: the client is not silent.
+			last = now
+			c.ws.SetReadDeadline(last.Add(timeout))
+		}
+		grown = true
+		if !c.readOne() {
+			return last, false
+		}
+	}
+}

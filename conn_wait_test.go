@@ -1,0 +1,96 @@
+package liveview_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
+)
+
+// maskedFrame is a client's text frame of p (shorter than 126 bytes) with
+// an all-zero mask, which leaves the payload as it is.
+func maskedFrame(p string) []byte {
+	return append([]byte{0x81, 0x80 | byte(len(p)), 0, 0, 0, 0}, p...)
+}
+
+// heartbeats writes n heartbeats in one write, so that they reach the
+// server together, and reads their n replies in order.
+func heartbeats(t *testing.T, ws *websocket.Conn, first, n int) {
+	t.Helper()
+	var b []byte
+	for i := first; i < first+n; i++ {
+		b = append(b, maskedFrame(fmt.Sprintf(`[null,"%d","phoenix","heartbeat",{}]`, i))...)
+	}
+	if _, err := ws.NetConn().Write(b); err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for i := first; i < first+n; i++ {
+		_, got, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for the reply to heartbeat %d of %d sent in one write: %v", i, first+n-1, err)
+		}
+		if want := fmt.Sprintf(`[null,"%d","phoenix","phx_reply",{"status":"ok","response":{}}]`, i); string(got) != want {
+			t.Fatalf("reply %d: got %s, want %s", i, got, want)
+		}
+	}
+}
+
+// readerState reports whether some goroutine started afresh for a quiet
+// client (by conn.run) waits in awaitReadable, and whether some
+// connection's reader is inside readOne (reading, or waiting in gorilla's
+// read).
+func readerState() (waiting, reading bool) {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		waiting = waiting || strings.Contains(g, "liveview.awaitReadable") && strings.Contains(g, "created by github.com/liveview-go/liveview.(*conn).run")
+		reading = reading || strings.Contains(g, "liveview.(*conn).readOne")
+	}
+	return waiting, reading
+}
+
+// TestQuietReaderWaitsOutsideGorilla: a websocket whose client has gone
+// quiet is waited on by a fresh goroutine outside gorilla's read (on a
+// small stack, issue #11), and frames that reach the server together, some waiting in
+// the read buffer behind the first, are all answered, before and after the
+// reader went quiet.
+func TestQuietReaderWaitsOutsideGorilla(t *testing.T) {
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
+	testsupport.Must(t, err)
+	defer ws.Close()
+
+	heartbeats(t, ws, 1, 3)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		waiting, reading := readerState()
+		if waiting && !reading {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30s, a quiet connection's reader: afresh in awaitReadable %v, in readOne %v; want true, false", waiting, reading)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	heartbeats(t, ws, 4, 5)
+	heartbeats(t, ws, 9, 1)
+}
