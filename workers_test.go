@@ -3,6 +3,7 @@ package liveview
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -90,5 +91,47 @@ func TestWorkersKeepAtMostMaxIdle(t *testing.T) {
 			t.Fatalf("%d goroutines beyond those before after stop, want none", runtime.NumGoroutine()-before)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWorkersStartWaitingWorkWhenAllBlock: past maxWorkers busy workers,
+// work waits for a worker; when every worker is blocked, the waiting work
+// starts anyway (each piece on a goroutine of its own), so work that
+// blocks never holds up the rest for long.
+func TestWorkersStartWaitingWorkWhenAllBlock(t *testing.T) {
+	w := newWorkers()
+	defer w.stop()
+	const n = maxWorkers + 50
+	var started atomic.Int64
+	gate := make(chan struct{})
+	var done sync.WaitGroup
+	done.Add(n)
+	for range n {
+		w.run(func() {
+			defer done.Done()
+			started.Add(1)
+			<-gate
+		})
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for started.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d blocking jobs started after 30 s; want all: waiting work must start when every worker is blocked", started.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	done.Wait()
+
+	// Work queued behind busy workers runs on them as they finish.
+	var ran atomic.Int64
+	var all sync.WaitGroup
+	all.Add(4 * maxWorkers)
+	for range 4 * maxWorkers {
+		w.run(func() { ran.Add(1); all.Done() })
+	}
+	all.Wait()
+	if ran.Load() != 4*maxWorkers {
+		t.Fatalf("%d jobs ran, want %d", ran.Load(), 4*maxWorkers)
 	}
 }
