@@ -35,8 +35,12 @@ type conn struct {
 	wqBytes int       // the bytes of wq
 	writing bool      // a writer is at work: a sender writing its frame (outbound.go), or a goroutine draining wq
 	stopped bool      // the connection is ending: nothing more is queued
-	authed  bool      // the CSRF token matched: joins may proceed; set once
-	writers sync.WaitGroup
+	pong    []byte    // a framed pong for the writer to send first, nil if none (onPing)
+	// closeFrame is the framed close frame stop left for the writer at
+	// work to send after the frame it is writing; nil if none.
+	closeFrame []byte
+	authed     bool // the CSRF token matched: joins may proceed; set once
+	writers    sync.WaitGroup
 
 	mu       sync.Mutex
 	channels []*channel // the views joined, one per topic: a few at most
@@ -126,6 +130,11 @@ func (s *Server) startConn(c *conn, br *bufio.Reader) bool {
 	}
 	if c.ws != nil {
 		c.ws.SetReadLimit(int64(c.srv.cfg.MaxFrameBytes))
+		// Gorilla's own handlers answer with WriteControl, straight to
+		// the socket, which could land inside a frame the writer has
+		// begun: pongs and the close go through the writer instead.
+		c.ws.SetPingHandler(c.onPing)
+		c.ws.SetCloseHandler(c.onClose)
 	}
 	go c.run(br, time.Now())
 	return true
@@ -232,13 +241,29 @@ func (c *conn) stop(msg []byte) {
 	c.stopped = true
 	c.wroom.Broadcast()
 	c.in.shut()
+	handOver := msg != nil && c.ws != nil && c.writing
+	if handOver {
+		// A writer may be part way through a frame (outbound.go): the
+		// close frame goes after it, written by the writer, which then
+		// closes the socket. A writer held up by a client that does not
+		// read gets closeGrace to do so.
+		c.closeFrame = appendControlFrame(nil, websocket.CloseMessage, msg)
+	}
 	c.wmu.Unlock()
+	if handOver {
+		time.AfterFunc(closeGrace, c.closeTransport)
+		return
+	}
 	if msg != nil && c.ws != nil {
-		// WriteControl may run alongside a frame being written.
-		c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		// No writer is at work, and none starts once stopped is set.
+		c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
 	}
 	c.closeTransport()
 }
+
+// closeGrace bounds how long the close frame of a connection the server
+// ends may take to write.
+const closeGrace = time.Second
 
 // closeWith ends the connection from the server side with a close code.
 func (c *conn) closeWith(code int, reason string) {

@@ -198,6 +198,37 @@ func (bigView) Mount(s *liveview.Socket[bigState], _ liveview.Params) error {
 }
 func (bigView) Render(s bigState) (*render.Rendered, error) { return bigTmpl.Execute(s) }
 
+// joinRaw loads path's page and joins its view over a websocket dialled
+// by d, with the page's cookies and CSRF token, and returns the socket
+// without reading from it, and the view's topic: a client the test drives
+// frame by frame.
+func joinRaw(t *testing.T, base, path string, d *websocket.Dialer) (*websocket.Conn, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	resp, err := hc.Get(base + path)
+	testsupport.Must(t, err)
+	var body strings.Builder
+	_, err = io.Copy(&body, resp.Body)
+	resp.Body.Close()
+	testsupport.Must(t, err)
+	c, tok := reSession.FindStringSubmatch(body.String()), reToken.FindStringSubmatch(body.String())
+	if c == nil || tok == nil {
+		t.Fatalf("no view container or CSRF token in the page:\n%s", body.String())
+	}
+	u := strings.Replace(base, "http", "ws", 1) + "/live/websocket?" + url.Values{"_csrf_token": {tok[1]}, "vsn": {"2.0.0"}}.Encode()
+	h := http.Header{"Origin": {base}}
+	bu, _ := url.Parse(base)
+	for _, ck := range jar.Cookies(bu) {
+		h.Add("Cookie", ck.Name+"="+ck.Value)
+	}
+	ws, _, err := d.Dial(u, h)
+	testsupport.Must(t, err)
+	join := `["1","1","lv:` + c[1] + `","phx_join",{"url":"` + base + path + `","session":"` + c[2] + `","static":"` + c[3] + `","params":{"_mounts":0}}]`
+	testsupport.Must(t, ws.WriteMessage(websocket.TextMessage, []byte(join)))
+	return ws, "lv:" + c[1]
+}
+
 var (
 	reSession = regexp.MustCompile(`<div id="([^"]+)" data-phx-main data-phx-session="([^"]*)" data-phx-static="([^"]*)">`)
 	reToken   = regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`)
@@ -211,29 +242,8 @@ func TestOutboundQueueClosesAClientThatDoesNotRead(t *testing.T) {
 	srv.Handle("/big", liveview.View[bigState](bigView{}))
 	ts := liveviewtest.NewServer(t, srv)
 	// A raw client: it joins, then never reads again.
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar}
-	resp, err := hc.Get(ts.URL + "/big")
-	testsupport.Must(t, err)
-	var body strings.Builder
-	_, err = io.Copy(&body, resp.Body)
-	resp.Body.Close()
-	testsupport.Must(t, err)
-	c, tok := reSession.FindStringSubmatch(body.String()), reToken.FindStringSubmatch(body.String())
-	if c == nil || tok == nil {
-		t.Fatalf("no view container or CSRF token in the page:\n%s", body.String())
-	}
-	u := strings.Replace(ts.URL, "http", "ws", 1) + "/live/websocket?" + url.Values{"_csrf_token": {tok[1]}, "vsn": {"2.0.0"}}.Encode()
-	h := http.Header{"Origin": {ts.URL}}
-	base, _ := url.Parse(ts.URL)
-	for _, ck := range jar.Cookies(base) {
-		h.Add("Cookie", ck.Name+"="+ck.Value)
-	}
-	ws, _, err := websocket.DefaultDialer.Dial(u, h)
-	testsupport.Must(t, err)
+	ws, _ := joinRaw(t, ts.URL, "/big", websocket.DefaultDialer)
 	defer ws.Close()
-	join := `["1","1","lv:` + c[1] + `","phx_join",{"url":"` + ts.URL + `/big","session":"` + c[2] + `","static":"` + c[3] + `","params":{"_mounts":0}}]`
-	testsupport.Must(t, ws.WriteMessage(websocket.TextMessage, []byte(join)))
 	testsupport.AwaitValue(t, "a log line naming Config.MaxOutboundBytes", 1, func() int64 {
 		if strings.Contains(logs.String(), "Config.MaxOutboundBytes") {
 			return 1

@@ -368,7 +368,7 @@ func (s *Server) receiveLongPoll(w http.ResponseWriter, r *http.Request, c *conn
 func (c *conn) writePolled() {
 	for {
 		var frames [][]byte
-		if !c.takeBatch(func(frame []byte) { frames = append(frames, frame) }) {
+		if !c.takeBatch(func(frame []byte) { frames = append(frames, frame) }, nil) {
 			return
 		}
 		if err := c.lp.deliver(frames, writeTimeout); err != nil {

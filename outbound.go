@@ -81,8 +81,15 @@ func (c *conn) queue(b []byte, borrowed bool) {
 		switch {
 		case c.stopped:
 			c.writing = false
-			c.writers.Done()
+			c.wmu.Unlock()
+			var unwritten []byte
+			if rest != nil {
+				unwritten = *rest
+			}
+			c.writerStopped(unwritten)
 			putBatch(rest)
+			c.writers.Done()
+			return
 		case rest != nil:
 			c.wqBytes += len(*rest)
 			c.srv.workers.runTask(&restWriter{c: c, rest: rest})
@@ -189,7 +196,8 @@ func (c *conn) write() {
 	defer func() { putBatch(batch) }()
 	for {
 		b := (*batch)[:0]
-		if !c.takeBatch(func(frame []byte) { b = appendTextFrame(b, frame) }) {
+		if !c.takeBatch(func(frame []byte) { b = appendTextFrame(b, frame) }, func(framed []byte) { b = append(b, framed...) }) {
+			c.writerStopped(nil)
 			return
 		}
 		*batch = b
@@ -197,13 +205,65 @@ func (c *conn) write() {
 	}
 }
 
-// takeBatch removes the frames at the head of the queue, at most maxBatch
-// bytes of them but at least one, and hands each to add, in order, with
-// the queue locked. It reports false, and marks the writer gone, once the
-// queue is empty or the connection stopped.
-func (c *conn) takeBatch(add func(frame []byte)) bool {
+// writerStopped is the writer's last act on a connection that may have
+// stopped: when stop left it the close frame, it writes that after rest,
+// the part of a frame writeNow left unwritten, and closes the socket.
+func (c *conn) writerStopped(rest []byte) {
+	c.wmu.Lock()
+	frame := c.closeFrame
+	c.closeFrame = nil
+	c.wmu.Unlock()
+	if frame == nil {
+		return
+	}
+	nc := c.ws.NetConn()
+	nc.SetWriteDeadline(time.Now().Add(closeGrace))
+	nc.Write(append(rest, frame...)) // the socket is closed next, whatever happened
+	c.closeTransport()
+}
+
+// onPing is the websocket's ping handler: it leaves the pong to the
+// writer, which sends it between two frames. Pings answered by one pong
+// only are allowed (RFC 6455 §5.5.3): a client that pings faster than it
+// reads has one pong waiting at most.
+func (c *conn) onPing(data string) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.stopped {
+		return nil
+	}
+	c.pong = appendControlFrame(nil, websocket.PongMessage, []byte(data))
+	if !c.writing {
+		c.writing = true
+		c.writers.Add(1)
+		c.srv.workers.runTask((*connWriter)(c))
+	}
+	return nil
+}
+
+// onClose is the websocket's close handler: the client's close frame is
+// echoed, as gorilla's own handler does, but through stop, which knows
+// whether a writer is part way through a frame.
+func (c *conn) onClose(code int, _ string) error {
+	c.stop(websocket.FormatCloseMessage(code, ""))
+	return nil
+}
+
+// takeBatch removes the frames at the head of the queue, at most maxBatch
+// bytes of them but at least one, and hands each to add, in order, with
+// the queue locked; a waiting pong goes to control first. It reports
+// false, and marks the writer gone, once the queue is empty or the
+// connection stopped.
+func (c *conn) takeBatch(add func(frame []byte), control func(framed []byte)) bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.pong != nil && !c.stopped {
+		control(c.pong)
+		c.pong = nil
+		if len(c.wq) == 0 {
+			return true
+		}
+	}
 	if len(c.wq) == 0 || c.stopped {
 		clear(c.wq)
 		c.wq = c.wq[:0]
@@ -238,9 +298,8 @@ var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &
 
 // appendTextFrame appends payload as one unmasked, final websocket text
 // frame (RFC 6455 §5.2), as a server sends it. Frames are written straight
-// to the connection, next to gorilla's own writes of control frames: each
-// write is a single call on the socket, which the net package does not
-// interleave with another.
+// to the connection by the writer alone, control frames too (onPing,
+// stop), since a frame may be written in two parts (writeNow).
 func appendTextFrame(dst, payload []byte) []byte {
 	const finText = 0x81
 	switch n := len(payload); {
@@ -252,4 +311,10 @@ func appendTextFrame(dst, payload []byte) []byte {
 		dst = append(dst, finText, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 	return append(dst, payload...)
+}
+
+// appendControlFrame appends payload, at most 125 bytes, as one unmasked
+// control frame of type op (websocket.PongMessage, CloseMessage).
+func appendControlFrame(dst []byte, op int, payload []byte) []byte {
+	return append(append(dst, 0x80|byte(op), byte(len(payload))), payload...)
 }
