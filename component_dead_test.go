@@ -2,10 +2,13 @@ package liveview_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/liveview-go/liveview"
@@ -196,5 +199,145 @@ func TestComponentRedirectOverHTTP(t *testing.T) {
 	}
 	if p.Status != http.StatusFound || p.Header.Get("Location") != "/elsewhere" {
 		t.Errorf("GET /banner?go=/elsewhere: status %d, Location %q; want 302 to /elsewhere", p.Status, p.Header.Get("Location"))
+	}
+}
+
+// updateTally counts a component's Update calls by id, over HTTP and over
+// the socket apart.
+type updateTally struct {
+	mu    sync.Mutex
+	calls map[string]int // "dead id" or "live id"
+}
+
+func (u *updateTally) add(connected bool, id string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.calls == nil {
+		u.calls = map[string]int{}
+	}
+	key := "dead " + id
+	if connected {
+		key = "live " + id
+	}
+	u.calls[key]++
+}
+
+func (u *updateTally) String() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	keys := make([]string, 0, len(u.calls))
+	for k, n := range u.calls {
+		keys = append(keys, fmt.Sprintf("%s=%d", k, n))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, " ")
+}
+
+type countedState struct {
+	Myself liveview.CID
+	Tags   []string // not comparable with ==: every render's attributes count as new
+	N      int
+	Shown  liveview.Flash
+}
+
+// countedComp puts a flash as it mounts (another one once connected), which
+// the view shows: the view renders again for it, in the HTTP render and at
+// the join.
+type countedComp struct{ tally *updateTally }
+
+var countedTmpl = render.Must(render.Parse(`<p id="counted-{{.Myself}}">{{len .Tags}} {{.N}}{{with .Shown}} {{index . "info"}}{{end}}</p>`))
+
+func (countedComp) Mount(s *liveview.ComponentSocket[countedState]) error {
+	flash := "Counted " + s.ID()
+	if s.Connected() {
+		flash += " (live)"
+	}
+	s.PutFlash("info", flash)
+	return nil
+}
+
+func (c countedComp) Update(s *liveview.ComponentSocket[countedState], attrs any) error {
+	c.tally.add(s.Connected(), s.ID())
+	return s.AssignAttrs(attrs)
+}
+
+func (countedComp) Render(s countedState) (*render.Rendered, error) { return countedTmpl.Execute(s) }
+
+type countedPage struct {
+	Flash liveview.Flash
+	Tags  []string
+	N     int
+}
+
+type countedView struct{ tmpl *render.Template }
+
+func (countedView) Mount(s *liveview.Socket[countedPage], _ liveview.Params) error {
+	s.Assign(func(p *countedPage) { p.Tags = []string{"a", "b"} })
+	return nil
+}
+
+func (countedView) HandleEvent(s *liveview.Socket[countedPage], e liveview.Event) error {
+	s.Assign(func(p *countedPage) { p.N++ })
+	return nil
+}
+
+func (v countedView) Render(p countedPage) (*render.Rendered, error) { return v.tmpl.Execute(p) }
+
+// TestComponentUpdateOncePerRender: a component's Update runs once per
+// render of its view, as Phoenix's update does, also when its Mount puts a
+// flash that makes the view render again before the page gets it (the HTTP
+// render, the join): that second render is the same render for the
+// components it places with the same attributes. Component "slice" gets
+// attributes that are new at every render (a slice), "pairs" ones that
+// are equal when the view's N is, and "flash" gets the flash the view
+// shows: it has other attributes in the render again, whose Update sees.
+func TestComponentUpdateOncePerRender(t *testing.T) {
+	tally := &updateTally{}
+	comp := liveview.NewLiveComponent[countedState]("counted", countedComp{tally})
+	tmpl := render.Must(render.New("counted-page").LiveComponents(comp).Parse(
+		`<main><div id="flash">{{.Flash.HTML}}</div>{{live "counted" "flash" "Shown" .Flash}}` +
+			`{{live "counted" "slice" "Tags" .Tags "N" .N}}{{live "counted" "pairs" "N" .N}}</main>`))
+	lv := liveview.NewServer(liveview.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	lv.Handle("/counted", liveview.View[countedPage](countedView{tmpl}))
+	t.Cleanup(func() { lv.Close() })
+	ts := liveviewtest.NewServer(t, lv)
+
+	p, err := ts.Get("/counted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<p id="counted-1">0 0 Counted pairs</p>`, `<p id="counted-2">2 0</p>`, `<div id="flash"><div`} {
+		if !strings.Contains(p.Inner, want) {
+			t.Errorf("the HTTP render lacks %s: %s", want, p.Inner)
+		}
+	}
+	if got, want := tally.String(), "dead flash=2 dead pairs=1 dead slice=1"; got != want {
+		t.Errorf("Update calls after the HTTP render: %s; want %s", got, want)
+	}
+
+	v, err := ts.Mount("/counted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := v.HTML(); !strings.Contains(html, `<p id="counted-1">0 0 Counted pairs (live)</p>`) {
+		t.Errorf("the joined page lacks the connected mount's flash: %s", html)
+	}
+	if got, want := tally.String(), "dead flash=4 dead pairs=2 dead slice=2 live flash=2 live pairs=1 live slice=1"; got != want {
+		t.Errorf("Update calls after a second HTTP render and the join: %s; want %s", got, want)
+	}
+
+	// Each render of the view after the join runs Update once more.
+	for i := 1; i <= 2; i++ {
+		if err := v.ClickEvent("bump", nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.AwaitHTML(fmt.Sprintf(`<p id="counted-3">0 %d</p>`, i)); err != nil {
+			t.Fatalf("after bump %d: %v", i, err)
+		}
+		// "flash" gets the same flash (a map: new attributes) each time.
+		want := fmt.Sprintf("dead flash=4 dead pairs=2 dead slice=2 live flash=%d live pairs=%d live slice=%d", 2+i, 1+i, 1+i)
+		if got := tally.String(); got != want {
+			t.Errorf("Update calls after bump %d: %s; want %s", i, got, want)
+		}
 	}
 }

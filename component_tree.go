@@ -25,7 +25,11 @@ type componentSet struct {
 	// followUp is set while a diff is due because components changed the
 	// view as the last payload was collected.
 	followUp bool
-	queue    []*liveComp // reused by collect
+	// again is set while collect runs for the view rendered again at once
+	// because the components it placed changed it (the flash they put):
+	// the same render for them, see place.
+	again bool
+	queue []*liveComp // reused by collect
 }
 
 type componentKey struct {
@@ -152,6 +156,14 @@ func (cs *componentSet) place(c *core, ref *render.LiveRef, full bool) (*liveCom
 	} else if lc.placed == cs.pass {
 		return nil, fmt.Errorf("%s is placed twice in one render: ids must be unique per component", cs.name(lc))
 	}
+	// Update runs once per render of the view, as Phoenix's does. The
+	// render again for what components changed in the view is the same
+	// render for the components the first one placed: their Update ran
+	// already, unless the new render gives them other attributes. Deep
+	// equality is right here only: no callback of the view ran between
+	// the two renders, while a later render's attributes may share
+	// memory (a slice, a map) with state changed in place since.
+	again := cs.again && lc.placed == cs.pass-1 && lc.fresh && reflect.DeepEqual(lc.attrs, ref.Attrs)
 	lc.placed = cs.pass
 	if lc.marked {
 		// The page reset its copy when it marked it; send it afresh.
@@ -162,7 +174,7 @@ func (cs *componentSet) place(c *core, ref *render.LiveRef, full bool) (*liveCom
 	if full {
 		lc.full = true
 	}
-	if !lc.fresh || !sameAttrs(lc.attrs, ref.Attrs) {
+	if !again && (!lc.fresh || !sameAttrs(lc.attrs, ref.Attrs)) {
 		if err := safely(func() error { return lc.c.update(ref.Attrs) }); err != nil {
 			return nil, fmt.Errorf("%s: update: %w", cs.name(lc), err)
 		}
@@ -359,6 +371,8 @@ func (ch *channel) collectComponents(rd *render.Rendered, full bool, x *diff.Ext
 		return nil, err
 	}
 	*x = diff.Extras{}
+	cs.again = true
+	defer func() { cs.again = false }()
 	return rd, cs.collect(ch.core, rd, true, x)
 }
 
@@ -387,6 +401,7 @@ func (m *mount) renderComponents(res *mountResult) error {
 			return err
 		}
 		x = diff.Extras{}
+		cs.again = true
 		if err := cs.collect(m.core, rd, true, &x); err != nil {
 			return err
 		}
