@@ -69,50 +69,45 @@ func nextChunk(size *int, need int) int {
 	return max(n, need)
 }
 
+// take returns n zero objects from the front of *free, first replacing it
+// with a new chunk (sized by nextChunk from *size) when it holds fewer.
+// The capacity of the result is n, so that appending to it reallocates
+// rather than writing over the next object handed out. More than chunkMax
+// objects get an allocation of their own.
+func take[T any](free *[]T, size *int, n int) []T {
+	if n > chunkMax {
+		return make([]T, n)
+	}
+	if len(*free) < n {
+		*free = make([]T, nextChunk(size, n))
+	}
+	v := (*free)[:n:n]
+	*free = (*free)[n:]
+	return v
+}
+
 // node returns a node with statics st and room for n slots.
 func (a *arena) node(st *Statics, n int) *Rendered {
 	c := a.chunked()
 	if c == nil {
 		return newRendered(st, n)
 	}
-	if len(c.nodes) == 0 {
-		c.nodes = make([]Rendered, nextChunk(&c.nodeChunk, 1))
-	}
-	r := &c.nodes[0]
-	c.nodes = c.nodes[1:]
+	r := &take(&c.nodes, &c.nodeChunk, 1)[0]
 	r.statics = st
 	if n > 0 {
-		r.dyn = c.values(n)
+		r.dyn = take(&c.vals, &c.valChunk, n)
 	}
 	return r
-}
-
-// values returns n zero Values; appending to them reallocates.
-func (c *chunks) values(n int) []Value {
-	if n > chunkMax {
-		return make([]Value, n)
-	}
-	if len(c.vals) < n {
-		c.vals = make([]Value, nextChunk(&c.valChunk, n))
-	}
-	v := c.vals[:n:n]
-	c.vals = c.vals[n:]
-	return v
 }
 
 // variables returns n zero variables; appending to them reallocates, so
 // that a scope never writes over another's.
 func (a *arena) variables(n int) []variable {
 	c := a.chunked()
-	if c == nil || n > chunkMax {
+	if c == nil {
 		return make([]variable, n)
 	}
-	if len(c.vars) < n {
-		c.vars = make([]variable, nextChunk(&c.varChunk, n))
-	}
-	v := c.vars[:n:n]
-	c.vars = c.vars[n:]
-	return v
+	return take(&c.vars, &c.varChunk, n)
 }
 
 // slot returns a zero slot entry.
@@ -121,12 +116,7 @@ func (a *arena) slot() *Slot {
 	if c == nil {
 		return new(Slot)
 	}
-	if len(c.slots) == 0 {
-		c.slots = make([]Slot, nextChunk(&c.slotChunk, 1))
-	}
-	s := &c.slots[0]
-	c.slots = c.slots[1:]
-	return s
+	return &take(&c.slots, &c.slotChunk, 1)[0]
 }
 
 // attrs returns a zero, settable attributes struct of component comp.
