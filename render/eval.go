@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+
+	"github.com/liveview-go/liveview/internal/alloc"
 )
 
 // maxDepth bounds nested template calls, so that runaway recursion is an error
@@ -49,39 +51,9 @@ var (
 // newRendered allocates a node with room for n slots, in one allocation for
 // small n.
 func newRendered(s *Statics, n int) *Rendered {
-	switch {
-	case n == 0:
-		return &Rendered{statics: s}
-	case n == 1:
-		p := &struct {
-			r Rendered
-			v [1]Value
-		}{}
-		p.r.statics, p.r.dyn = s, p.v[:]
-		return &p.r
-	case n == 2:
-		p := &struct {
-			r Rendered
-			v [2]Value
-		}{}
-		p.r.statics, p.r.dyn = s, p.v[:]
-		return &p.r
-	case n <= 4:
-		p := &struct {
-			r Rendered
-			v [4]Value
-		}{}
-		p.r.statics, p.r.dyn = s, p.v[:n]
-		return &p.r
-	case n <= 8:
-		p := &struct {
-			r Rendered
-			v [8]Value
-		}{}
-		p.r.statics, p.r.dyn = s, p.v[:n]
-		return &p.r
-	}
-	return &Rendered{statics: s, dyn: make([]Value, n)}
+	r, dyn := alloc.WithSlice[Rendered, Value](n)
+	r.statics, r.dyn = s, dyn
+	return r
 }
 
 func (s *state) lookupVar(name string) reflect.Value {
