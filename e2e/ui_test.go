@@ -10,6 +10,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/e2e/internal/browsertest"
+	"github.com/liveview-go/liveview/examples/site"
 	"github.com/liveview-go/liveview/examples/team"
 	"github.com/liveview-go/liveview/ui"
 )
@@ -22,7 +23,7 @@ import (
 func TestCoreComponentsInBrowser(t *testing.T) {
 	lv := liveview.NewServer(liveview.Config{
 		Head:            ui.Head("/ui"),
-		SecurityHeaders: map[string]string{"Content-Security-Policy": strictCSP},
+		SecurityHeaders: map[string]string{"Content-Security-Policy": site.CSP},
 	})
 	team.Register(lv, "/team")
 	mux := http.NewServeMux()

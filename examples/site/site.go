@@ -37,6 +37,8 @@ import (
 // CSP is the strict policy the gallery is served under: the README's (A
 // strict Content-Security-Policy). Scripts and styles come from the
 // gallery's own origin only, never inline; upload previews are blob: URLs.
+// It is the one definition: the Chromium tests in e2e serve it, and a test
+// here checks that the README quotes it.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 

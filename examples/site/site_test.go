@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,5 +115,17 @@ func TestInlinePattern(t *testing.T) {
 		if inline.MatchString(s) {
 			t.Errorf("%s is caught", s)
 		}
+	}
+}
+
+// The README's strict policy, which users copy, is CSP: the policy the
+// gallery and the Chromium tests run under.
+func TestREADMEQuotesCSP(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n```\n"+CSP+"\n```\n") {
+		t.Errorf("README.md has no code block holding exactly site.CSP:\n%s", CSP)
 	}
 }
