@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/liveview-go/liveview/internal/clientsim"
+	"github.com/liveview-go/liveview/render"
 )
 
 // officialClient is a running Node process that merges and renders with the
@@ -111,6 +112,52 @@ func (c *officialClient) send(kind string, msg []byte) (clientAnswer, error) {
 		return ans, fmt.Errorf("no html in %s", reply)
 	}
 	return ans, nil
+}
+
+// checkStep is one step of a random sequence of template renders: it
+// renders data with tmpl in full, which is what the client must then show,
+// and again for tr's diff, tracking the changes ch on half the steps after
+// the first (src decides which); it sends the diff (step 0 as the join) to
+// the client and fails t unless the client shows the full render. It
+// returns the message it sent.
+func (c *officialClient) checkStep(t *testing.T, tmpl *render.Template, tr *Tree, data any, ch render.Changes, src *rand.Rand, seed, step int) []byte {
+	t.Helper()
+	full, err := tmpl.Execute(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := full.AppendHTML(nil)
+	if err != nil {
+		t.Fatalf("seed %d step %d: full render: %v", seed, step, err)
+	}
+	r, err := tmpl.Execute(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var track render.Changes
+	if step > 0 && src.Intn(2) == 0 {
+		track = ch
+	}
+	if err := r.Evaluate(track); err != nil {
+		t.Fatalf("seed %d step %d: %v", seed, step, err)
+	}
+	msg, err := tr.AppendMembers([]byte{'{'}, r)
+	if err != nil {
+		t.Fatalf("seed %d step %d: diff: %v", seed, step, err)
+	}
+	msg = append(msg, '}')
+	kind := "diff"
+	if step == 0 {
+		kind = "join"
+	}
+	ans, err := c.send(kind, msg)
+	if err != nil {
+		t.Fatalf("seed %d step %d: %s %s: %v", seed, step, kind, msg, err)
+	}
+	if *ans.HTML != string(want) {
+		t.Fatalf("seed %d step %d: after %s %s\nofficial client %q\n  our render   %q", seed, step, kind, msg, *ans.HTML, want)
+	}
+	return msg
 }
 
 // TestConformanceOfficialClient feeds our join render and diffs for hundreds of

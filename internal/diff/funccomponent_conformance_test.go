@@ -77,41 +77,7 @@ func TestFunctionComponentsConformOfficialClient(t *testing.T) {
 				}
 				page.Rows = rows
 			}
-			full, err := tmpl.Execute(page)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := full.AppendHTML(nil)
-			if err != nil {
-				t.Fatalf("seed %d step %d: full render: %v", seed, step, err)
-			}
-			r, err := tmpl.Execute(page)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var track render.Changes
-			if step > 0 && src.Intn(2) == 0 {
-				track = ch
-			}
-			if err := r.Evaluate(track); err != nil {
-				t.Fatalf("seed %d step %d: %v", seed, step, err)
-			}
-			msg, err := tr.AppendMembers([]byte{'{'}, r)
-			if err != nil {
-				t.Fatalf("seed %d step %d: diff: %v", seed, step, err)
-			}
-			msg = append(msg, '}')
-			kind := "diff"
-			if step == 0 {
-				kind = "join"
-			}
-			ans, err := c.send(kind, msg)
-			if err != nil {
-				t.Fatalf("seed %d step %d: %s %s: %v", seed, step, kind, msg, err)
-			}
-			if *ans.HTML != string(want) {
-				t.Fatalf("seed %d step %d: after %s %s\nofficial client %q\n  our render   %q", seed, step, kind, msg, *ans.HTML, want)
-			}
+			c.checkStep(t, tmpl, &tr, page, ch, src, seed, step)
 		}
 	}
 }
