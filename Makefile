@@ -73,9 +73,11 @@ bench:
 # gorilla/websocket floor (bench/floor) and the liveview server, each in its
 # own process pinned to CPU 0 (the tool on the other CPU), with its defaults:
 # 10,000 connected views, 10 s of closed-loop clicks by 100 and by 1,000
-# clients, 5 broadcasts to all views; it prints a Markdown table with the
-# ratio of ours to the floor (the table in bench/RESULTS.md). A few minutes;
-# LOAD_FLAGS=-quick runs 500 views and short phases.
+# clients, 5 broadcasts to all views, three times over; it prints a
+# Markdown table of the medians with the ratio of ours to the floor (the
+# table in bench/RESULTS.md). About eight minutes; LOAD_FLAGS=-quick runs
+# 500 views and short phases once.
+LOAD_FLAGS ?= -runs 3
 bench-load:
 	$(GO) run ./bench/load $(LOAD_FLAGS)
 

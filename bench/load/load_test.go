@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMain(m *testing.M) {
@@ -66,9 +67,31 @@ func TestQuick(t *testing.T) {
 		}
 	}
 	var table bytes.Buffer
-	printTable(&table, cfg, results)
+	printTable(&table, cfg, [][]*result{results})
 	if !strings.Contains(table.String(), "| RSS per idle connected view (KB) |") {
 		t.Errorf("the table has no RSS row:\n%s", table.String())
 	}
 	t.Log(table.String())
+}
+
+// Over several runs, the table gives each server's median and the median
+// of the runs' ratios, followed by each run's ratio.
+func TestTableOfRuns(t *testing.T) {
+	cfg := defaultConfig(true)
+	run := func(floorKB, oursKB int64) []*result {
+		mk := func(server string, kb int64) *result {
+			return &result{Server: server, BaseRSS: 0, IdleRSS: kb << 10 * int64(cfg.Views),
+				Connect: joinResult{Joined: cfg.Views, Wall: time.Second}, Storm: joinResult{Joined: 1, Wall: time.Second}}
+		}
+		return []*result{mk("floor", floorKB), mk("ours", oursKB)}
+	}
+	var table bytes.Buffer
+	printTable(&table, cfg, [][]*result{run(10, 12), run(10, 8), run(20, 18)})
+	want := "| RSS per idle connected view (KB) | 10.0 | 12.0 | 0.90x (1.20, 0.80, 0.90) |"
+	if !strings.Contains(table.String(), want) {
+		t.Errorf("the table has no row\n%s\n%s", want, table.String())
+	}
+	if !strings.Contains(table.String(), "median of 3 runs") {
+		t.Errorf("the table does not say it gives medians:\n%s", table.String())
+	}
 }

@@ -82,6 +82,7 @@ func main() {
 	clickFor := flag.Duration("click-for", 0, "length of each click phase (default 10s, or 2s with -quick)")
 	broadcasts := flag.Int("broadcasts", 0, "broadcasts to time (default 5, or 3 with -quick); the median is reported")
 	servers := flag.String("servers", "floor,ours", "servers to run, in order: floor, ours")
+	runs := flag.Int("runs", 1, "runs of the whole workload, one after the other; the table gives each value's median")
 	profile := flag.String("profile", "", "directory where each server writes CPU profiles of each phase and heap and goroutine profiles of the idle views (<server>-<phase>.*)")
 	flag.Parse()
 	cfg := defaultConfig(*quick)
@@ -115,12 +116,23 @@ func main() {
 		}
 		cfg.ProfileDir = dir
 	}
-	results, err := run(cfg, os.Stdout)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "load:", err)
-		os.Exit(1)
+	if *runs < 1 {
+		fmt.Fprintln(os.Stderr, "load: -runs: want at least 1")
+		os.Exit(2)
 	}
-	printTable(os.Stdout, cfg, results)
+	var all [][]*result
+	for i := range *runs {
+		if *runs > 1 {
+			fmt.Printf("load: run %d of %d\n", i+1, *runs)
+		}
+		results, err := run(cfg, os.Stdout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		all = append(all, results)
+	}
+	printTable(os.Stdout, cfg, all)
 }
 
 // result is what one server's run measured.

@@ -78,72 +78,133 @@ func metrics(cfg config, results []*result) []metric {
 	return ms
 }
 
-// printTable writes the results as a Markdown table: one column per
-// server and, when both ran, the ratio of ours to the floor.
-func printTable(w io.Writer, cfg config, results []*result) {
-	fmt.Fprintf(w, "\n%s, %s; %d views; click phases %v each; %d broadcasts\n\n",
+// printTable writes the results of one or more runs as a Markdown table:
+// one column per server and, when both ran, the ratio of ours to the
+// floor. Over several runs a value is the median of the runs', and the
+// ratio the median of each run's ratio, followed by every run's ratio: the
+// spread says how far one run's figure can be trusted.
+func printTable(w io.Writer, cfg config, runs [][]*result) {
+	last := runs[len(runs)-1]
+	fmt.Fprintf(w, "\n%s, %s; %d views; click phases %v each; %d broadcasts",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), machineLine(), cfg.Views, cfg.ClickFor, cfg.Broadcasts)
-	var floor, ours *result
+	if len(runs) > 1 {
+		fmt.Fprintf(w, "; median of %d runs (the ratio's spread in parentheses)", len(runs))
+	}
+	fmt.Fprint(w, "\n\n")
+	both := serverOf(last, "floor") != nil && serverOf(last, "ours") != nil
 	head := "| metric |"
 	sep := "| --- |"
-	for _, r := range results {
+	for _, r := range last {
 		switch r.Server {
 		case "floor":
-			floor = r
 			head += " floor (bare gorilla/websocket) |"
 		case "ours":
-			ours = r
 			head += " liveview |"
 		}
 		sep += " ---: |"
 	}
-	if floor != nil && ours != nil {
+	if both {
 		head += " ratio (liveview / floor) |"
 		sep += " ---: |"
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, sep)
-	for _, m := range metrics(cfg, results) {
+	for _, m := range metrics(cfg, last) {
 		row := "| " + m.name + " |"
 		if m.prec < 0 { // a latency pair: -1 connecting, -2 the storm
-			for _, r := range results {
-				lat := r.Connect.Lat
-				if m.prec == -2 {
-					lat = r.Storm.Lat
+			for _, r := range last {
+				var p50, p99 []float64
+				for _, run := range runs {
+					lat := serverOf(run, r.Server).Connect.Lat
+					if m.prec == -2 {
+						lat = serverOf(run, r.Server).Storm.Lat
+					}
+					p50, p99 = append(p50, pct(lat, 0.5)), append(p99, pct(lat, 0.99))
 				}
-				row += fmt.Sprintf(" %.1f / %.1f |", pct(lat, 0.5), pct(lat, 0.99))
+				row += fmt.Sprintf(" %.1f / %.1f |", median(p50), median(p99))
 			}
-			if floor != nil && ours != nil {
+			if both {
 				row += " |"
 			}
 			fmt.Fprintln(w, row)
 			continue
 		}
-		vals := map[string]float64{}
-		for _, r := range results {
-			v, ok := m.value(r)
-			if !ok {
+		var ratios []float64
+		for _, run := range runs {
+			if !both {
+				break
+			}
+			f, fok := m.value(serverOf(run, "floor"))
+			o, ook := m.value(serverOf(run, "ours"))
+			if fok && ook && f != 0 {
+				ratios = append(ratios, o/f)
+			}
+		}
+		for _, r := range last {
+			var vs []float64
+			for _, run := range runs {
+				if v, ok := m.value(serverOf(run, r.Server)); ok {
+					vs = append(vs, v)
+				}
+			}
+			if len(vs) == 0 {
 				row += " |"
 				continue
 			}
-			vals[r.Server] = v
-			row += fmt.Sprintf(" %.*f |", m.prec, v)
+			row += fmt.Sprintf(" %.*f |", m.prec, median(vs))
 		}
-		if floor != nil && ours != nil {
-			if f, ok := vals["floor"]; ok && f != 0 {
-				row += fmt.Sprintf(" %.2fx |", vals["ours"]/f)
-			} else {
+		if both {
+			switch {
+			case len(ratios) == 0:
 				row += " |"
+			case len(ratios) == 1:
+				row += fmt.Sprintf(" %.2fx |", ratios[0])
+			default:
+				row += fmt.Sprintf(" %.2fx (", median(ratios))
+				for i, x := range ratios {
+					if i > 0 {
+						row += ", "
+					}
+					row += fmt.Sprintf("%.2f", x)
+				}
+				row += ") |"
 			}
 		}
 		fmt.Fprintln(w, row)
 	}
 	fmt.Fprintln(w)
-	for _, r := range results {
-		fmt.Fprintf(w, "- %s idle RSS: %s (baseline %d KB, with %d views %d KB)\n", r.Server, r.Settle, r.BaseRSS>>10, r.Connect.Joined, r.IdleRSS>>10)
+	for i, run := range runs {
+		for _, r := range run {
+			what := r.Server
+			if len(runs) > 1 {
+				what = fmt.Sprintf("%s (run %d)", r.Server, i+1)
+			}
+			fmt.Fprintf(w, "- %s idle RSS: %s (baseline %d KB, with %d views %d KB)\n", what, r.Settle, r.BaseRSS>>10, r.Connect.Joined, r.IdleRSS>>10)
+		}
 	}
 	fmt.Fprintln(w, "- Latency: page GET + join for joins, click to its reply for events; the broadcast is timed from the driver's POST to the server until the last client has read its diff.")
 	fmt.Fprintln(w, "- "+"Server CPU: the server process's threads' run time from /proc/<pid>/task/*/schedstat (nanoseconds; utime+stime from /proc/<pid>/stat where that is missing) around each phase.")
+}
+
+// serverOf returns the result of server in one run, or nil when it did not
+// run.
+func serverOf(run []*result, server string) *result {
+	for _, r := range run {
+		if r.Server == server {
+			return r
+		}
+	}
+	return nil
+}
+
+func median(vs []float64) float64 {
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	n := len(vs)
+	if n%2 == 1 {
+		return vs[n/2]
+	}
+	return (vs[n/2-1] + vs[n/2]) / 2
 }
 
 // clickMetrics are the metrics of the i-th concurrency level of clicks.
