@@ -16,11 +16,12 @@ type stateShape struct {
 	isStruct bool
 	fields   []fieldShape
 	byName   map[string]int
-	flash    int   // index into fields of a `Flash liveview.Flash` field, or -1
-	uploads  int   // index into fields of an `Uploads liveview.Uploads` field, or -1
-	streams  []int // struct field indexes of fields that hold a render.Stream (stream.go)
-	myself   int   // index into fields of a component's `Myself liveview.CID` field, or -1
-	plain    bool  // values of the type hold only what == compares completely (valueKind)
+	flash    int       // index into fields of a `Flash liveview.Flash` field, or -1
+	uploads  int       // index into fields of an `Uploads liveview.Uploads` field, or -1
+	streams  []int     // struct field indexes of fields that hold a render.Stream (stream.go)
+	myself   int       // index into fields of a component's `Myself liveview.CID` field, or -1
+	plain    bool      // values of the type hold only what == compares completely (valueKind)
+	scratch  sync.Pool // *T values Socket[T].Assign copies the state into to compare
 }
 
 type fieldShape struct {

@@ -59,6 +59,7 @@ func (ch *channel) post(job func()) bool { return ch.mb.post(job) }
 type channelMailbox channel
 
 func (o *channelMailbox) idle()              { (*channel)(o).onIdle() }
+func (o *channelMailbox) info(msg any)       { (*channel)(o).handleInfo(msg) }
 func (o *channelMailbox) aborted()           { (*channel)(o).crash(errGoexit) }
 func (o *channelMailbox) release(cost int64) { o.conn.in.release(cost) }
 func (o *channelMailbox) spawn(m *mailbox)   { o.conn.srv.workers.runTask(m) }
@@ -363,7 +364,19 @@ func (ch *channel) onIdle() {
 
 // deliverInfo queues msg for HandleInfo.
 func (ch *channel) deliverInfo(msg any) {
-	ch.post(func() {
-		ch.callback("handle info", func() error { return ch.view.handleInfo(msg) })
-	})
+	if msg == nil {
+		msg = nilInfo{} // a job with a nil msg is the idle job
+	}
+	ch.mb.postInfo(msg)
+}
+
+// nilInfo stands for a nil message in the mailbox.
+type nilInfo struct{}
+
+// handleInfo runs the view's HandleInfo with msg, as a job.
+func (ch *channel) handleInfo(msg any) {
+	if _, ok := msg.(nilInfo); ok {
+		msg = nil
+	}
+	ch.callback("handle info", func() error { return ch.view.handleInfo(msg) })
 }

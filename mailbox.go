@@ -34,8 +34,12 @@ type mailbox struct {
 	charged  int // jobs with a cost, queued or running
 }
 
+// job is fn, or, when fn is nil, the owner's info(msg): a message for
+// HandleInfo, which then costs its view no closure (a broadcast posts one
+// to every subscribed view).
 type job struct {
 	fn   func()
+	msg  any
 	cost int64
 }
 
@@ -46,6 +50,8 @@ type mailboxOwner interface {
 	// idle runs when the queue runs dry after a job called markDirty: work
 	// deferred to the end of a burst (one render for many messages).
 	idle()
+	// info handles a message posted with postInfo.
+	info(msg any)
 	// aborted runs, as the next job, after a job that never returned: it
 	// ended its goroutine with runtime.Goexit (as testing's FailNow does).
 	aborted()
@@ -83,6 +89,19 @@ func (m *mailbox) markDirty() {
 // stopped.
 func (m *mailbox) post(fn func()) bool { return m.postCharged(fn, 0) }
 
+// postInfo queues the job owner.info(msg); it reports false, dropping it,
+// once the mailbox is stopped.
+func (m *mailbox) postInfo(msg any) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stopped {
+		return false
+	}
+	m.q = append(m.q, job{msg: msg})
+	m.start()
+	return true
+}
+
 // postCharged is post for a job that costs cost until it has run or is
 // dropped. When it reports false nothing was charged.
 func (m *mailbox) postCharged(fn func(), cost int64) bool {
@@ -91,7 +110,7 @@ func (m *mailbox) postCharged(fn func(), cost int64) bool {
 	if m.stopped {
 		return false
 	}
-	m.q = append(m.q, job{fn, cost})
+	m.q = append(m.q, job{fn: fn, cost: cost})
 	if cost > 0 {
 		m.charged++
 	}
@@ -148,19 +167,19 @@ func (m *mailbox) runTask() { m.drain() }
 func (m *mailbox) drain() {
 	defer m.wg.Done()
 	for {
-		fn, cost := m.next()
-		if fn == nil {
+		j, ok := m.next()
+		if !ok {
 			return
 		}
-		m.run(fn, cost)
+		m.run(j)
 	}
 }
 
-// next takes the job to run next: a queued job, else idle when a job asked
-// for it, else last once stopped. It returns nil, and marks the drain
-// finished, when there is nothing to do. cost is the job's charge, to give
-// back once it has run.
-func (m *mailbox) next() (fn func(), cost int64) {
+// next takes the job to run next: a queued job, else idle (a job with
+// neither fn nor msg) when a job asked for it, else last once stopped. It
+// reports false, and marks the drain finished, when there is nothing to
+// do. The job's cost is its charge, to give back once it has run.
+func (m *mailbox) next() (_ job, ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch {
@@ -172,35 +191,35 @@ func (m *mailbox) next() (fn func(), cost int64) {
 		} else {
 			m.q = m.q[1:]
 		}
-		return j.fn, j.cost
+		return j, true
 	case m.dirty && !m.stopped:
 		m.dirty = false
-		return m.owner.idle, 0
+		return job{}, true
 	case m.stopped && m.last != nil:
 		last := m.last
 		m.last = nil
-		return last, 0
+		return job{fn: last}, true
 	}
 	m.draining = false
 	if m.stopped {
 		m.q = nil
 	}
-	return nil, 0
+	return job{}, false
 }
 
 // run runs fn with the busy flag set, then gives back its cost. A job
 // that never returns, because it called runtime.Goexit, takes the drain's
 // goroutine with it: the queue then goes on in a new one, which runs
 // aborted first.
-func (m *mailbox) run(fn func(), cost int64) {
+func (m *mailbox) run(j job) {
 	returned := false
 	defer func() {
 		m.busy.Store(false)
-		if cost > 0 {
+		if j.cost > 0 {
 			m.mu.Lock()
 			m.charged--
 			m.mu.Unlock()
-			m.owner.release(cost)
+			m.owner.release(j.cost)
 		}
 		if returned {
 			return
@@ -216,6 +235,13 @@ func (m *mailbox) run(fn func(), cost int64) {
 		m.mu.Unlock()
 	}()
 	m.busy.Store(true)
-	fn()
+	switch {
+	case j.fn != nil:
+		j.fn()
+	case j.msg != nil:
+		m.owner.info(j.msg)
+	default:
+		m.owner.idle()
+	}
 	returned = true
 }

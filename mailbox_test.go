@@ -100,10 +100,46 @@ func TestMailboxGoesOnAfterGoexit(t *testing.T) {
 	}
 }
 
-// testOwner is a mailbox owner that records nothing but aborts.
-type testOwner struct{ onAbort func() }
+// Messages posted with postInfo run in order with the other jobs, and
+// reach the owner's info; a dirty mailbox runs idle once the queue is dry.
+func TestMailboxRunsInfoInOrder(t *testing.T) {
+	var wg sync.WaitGroup
+	var order []string
+	m := &mailbox{}
+	m.init(&wg, testOwner{
+		onInfo: func(msg any) { order = append(order, msg.(string)) },
+		onIdle: func() { order = append(order, "idle") },
+	})
+	gate := make(chan struct{})
+	m.post(func() { <-gate; order = append(order, "first") })
+	m.postInfo("a")
+	m.post(func() { order = append(order, "job"); m.markDirty() })
+	m.postInfo("b")
+	close(gate)
+	wg.Wait()
+	if got := strings.Join(order, ","); got != "first,a,job,b,idle" {
+		t.Errorf("jobs ran as %q, want first,a,job,b,idle", got)
+	}
+}
 
-func (testOwner) idle()            {}
+// testOwner is a mailbox owner that records nothing but what its hooks
+// are given.
+type testOwner struct {
+	onAbort func()
+	onInfo  func(any)
+	onIdle  func()
+}
+
+func (o testOwner) idle() {
+	if o.onIdle != nil {
+		o.onIdle()
+	}
+}
+func (o testOwner) info(msg any) {
+	if o.onInfo != nil {
+		o.onInfo(msg)
+	}
+}
 func (testOwner) release(int64)    {}
 func (testOwner) spawn(m *mailbox) { go m.drain() }
 func (o testOwner) aborted() {

@@ -98,3 +98,33 @@ func TestSendInfoFromManyGoroutines(t *testing.T) {
 		t.Fatalf("view shows %s, want %s", got, want)
 	}
 }
+
+// nilInfoView sends itself a nil message once connected.
+type nilInfoView struct{}
+
+type nilInfoState struct{ Got string }
+
+var nilInfoTmpl = render.Must(render.Parse(`<p>{{.Got}}</p>`))
+
+func (nilInfoView) Mount(s *liveview.Socket[nilInfoState], _ liveview.Params) error {
+	if s.Connected() {
+		s.SendInfo(nil)
+	}
+	return nil
+}
+
+func (nilInfoView) HandleInfo(s *liveview.Socket[nilInfoState], msg any) error {
+	s.Assign(func(st *nilInfoState) { st.Got = fmt.Sprintf("got %T", msg) })
+	return nil
+}
+
+func (nilInfoView) Render(st nilInfoState) (*render.Rendered, error) { return nilInfoTmpl.Execute(st) }
+
+// SendInfo(nil) reaches HandleInfo as nil, like any other message.
+func TestSendInfoNil(t *testing.T) {
+	srv, ts, _ := startSeqServer(t, liveview.NewMemoryPubSub())
+	srv.Handle("/nil", liveview.View[nilInfoState](nilInfoView{}))
+	v, err := ts.Mount("/nil")
+	testsupport.Must(t, err)
+	testsupport.Must(t, v.AwaitHTML("got &lt;nil&gt;"))
+}
