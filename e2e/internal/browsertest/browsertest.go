@@ -546,6 +546,23 @@ func (p *Page) SendKeys(selector, keys string) {
 	p.Run("typing into "+selector, chromedp.SendKeys(selector, keys, chromedp.ByQuery))
 }
 
+// WaitFrames waits until the page has drawn n more animation frames, so that
+// what the page put off to its next frames has run. The client's JS.focus
+// and JS.focus_first, for one, focus again two frames later (in case a
+// JS.show in the same chain has not displayed the element yet): keys typed
+// into another field before then can lose the focus mid-word.
+func (p *Page) WaitFrames(n int) {
+	p.t.Helper()
+	// A callback asked for during a frame runs in the next one, after
+	// those asked for before it: so n nested requests end after whatever
+	// the page had asked for up to n-1 frames ahead.
+	p.Eval(fmt.Sprintf(`new Promise(done => {
+	let left = %d;
+	const frame = () => (--left <= 0 ? done(0) : requestAnimationFrame(frame));
+	requestAnimationFrame(frame);
+})`, n), nil)
+}
+
 // Eval evaluates a JavaScript expression, awaiting it if it is a promise,
 // and stores its JSON value in out (which may be nil).
 func (p *Page) Eval(js string, out any) {

@@ -86,6 +86,16 @@ func TestPageHelpers(t *testing.T) {
 		t.Errorf("awaited promise = %d, want 42", sum)
 	}
 
+	// Work put off by two frames, as JS.focus_first's second focus, is
+	// done once WaitFrames(2) returns.
+	p.Eval(`window.deferred = 0; requestAnimationFrame(() => requestAnimationFrame(() => { window.deferred = 1 })); 0`, nil)
+	p.WaitFrames(2)
+	var deferred int
+	p.Eval("window.deferred", &deferred)
+	if deferred != 1 {
+		t.Errorf("after WaitFrames(2), what the page put off by two animation frames has not run")
+	}
+
 	shot := filepath.Join(t.TempDir(), "page.png")
 	p.Screenshot(shot)
 	png, err := os.ReadFile(shot)
