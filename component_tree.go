@@ -87,13 +87,18 @@ func (cs *componentSet) collect(c *core, rd *render.Rendered, full bool, x *diff
 	if rd != nil {
 		walkComponents(rd, place)
 	}
-	for _, lc := range cs.dirty {
-		if cs.byCID[lc.cid] == lc { // not destroyed since
-			enqueue(lc)
+	// A full payload is the whole page: the components it renders are
+	// those it places, all of them; one changed but not placed is not on
+	// that page, and rendering it would give the client a component it
+	// never places (and so never frees).
+	if !full {
+		for _, lc := range cs.dirty {
+			if cs.byCID[lc.cid] == lc { // not destroyed since
+				enqueue(lc)
+			}
 		}
 	}
-	clear(cs.dirty)
-	cs.dirty = cs.dirty[:0]
+	cs.clearDirty()
 	for i := 0; i < len(queue) && walkErr == nil; i++ {
 		lc := queue[i]
 		var r *render.Rendered
@@ -115,10 +120,42 @@ func (cs *componentSet) collect(c *core, rd *render.Rendered, full bool, x *diff
 	if walkErr != nil {
 		return walkErr
 	}
+	if full {
+		// Components changed after their render (a later Mount's
+		// SendUpdate) render again with the next payload; those this
+		// page does not place are dropped, with their changes.
+		keep := cs.dirty[:0]
+		for _, lc := range cs.dirty {
+			if lc.placed == cs.pass && cs.byCID[lc.cid] == lc {
+				keep = append(keep, lc)
+			}
+		}
+		clear(cs.dirty[len(keep):])
+		cs.dirty = keep
+	}
 	if len(x.Renders) > 0 {
 		x.Components = &cs.diff
 	}
 	return nil
+}
+
+func (cs *componentSet) clearDirty() {
+	clear(cs.dirty)
+	cs.dirty = cs.dirty[:0]
+}
+
+// dropUnplaced frees the components the last collect, a full one, did not
+// place: the page that payload builds has none of them. They were placed
+// by a render the client never got (the view rendered again at once, for
+// the flash a component put), so the client, which announces only the
+// components it removes from its page (cids_will_destroy), would never
+// free them.
+func (cs *componentSet) dropUnplaced(ch *channel) {
+	for _, lc := range cs.byCID {
+		if lc.placed != cs.pass {
+			cs.free(ch, lc)
+		}
+	}
 }
 
 // place finds or mounts the component ref names, updates it with ref's
@@ -355,6 +392,9 @@ func (ch *channel) collectComponents(rd *render.Rendered, full bool, x *diff.Ext
 	}
 	if !ch.view.changed() {
 		cs.followUp = false
+		if full {
+			cs.dropUnplaced(ch)
+		}
 		return rd, nil
 	}
 	if !full {
@@ -373,7 +413,11 @@ func (ch *channel) collectComponents(rd *render.Rendered, full bool, x *diff.Ext
 	*x = diff.Extras{}
 	cs.again = true
 	defer func() { cs.again = false }()
-	return rd, cs.collect(ch.core, rd, true, x)
+	if err := cs.collect(ch.core, rd, true, x); err != nil {
+		return nil, err
+	}
+	cs.dropUnplaced(ch)
+	return rd, nil
 }
 
 // renderComponents renders the live components of the view's HTTP render

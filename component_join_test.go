@@ -1,0 +1,198 @@
+package liveview_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/testsupport"
+	"github.com/liveview-go/liveview/liveviewtest"
+	"github.com/liveview-go/liveview/render"
+)
+
+// A component's flash makes the view render again before the page gets
+// it (the HTTP render, the join). When that render no longer places a
+// component the first one placed, the page never has it: the client never
+// announces its removal (it sends cids_will_destroy only for components it
+// removed from its DOM), so the server must let it go at once.
+
+type heraldState struct {
+	Myself liveview.CID
+	Count  int
+}
+
+// heraldComp puts a flash as it mounts, which the view shows.
+type heraldComp struct{}
+
+var heraldTmpl = render.Must(render.Parse(
+	`<div id="herald"><span>{{.Count}}</span><button phx-click="inc" phx-target="{{.Myself}}">+</button></div>`))
+
+func (heraldComp) Mount(s *liveview.ComponentSocket[heraldState]) error {
+	// The HTTP render's flash reaches the join (in the static token): the
+	// connected mount puts another one, for the join's render again.
+	if s.Connected() {
+		s.PutFlash("live", "heralded live")
+	} else {
+		s.PutFlash("dead", "heralded")
+	}
+	return nil
+}
+
+func (heraldComp) HandleEvent(s *liveview.ComponentSocket[heraldState], e liveview.Event) error {
+	s.Assign(func(st *heraldState) { st.Count++ })
+	return nil
+}
+
+func (heraldComp) Render(s heraldState) (*render.Rendered, error) { return heraldTmpl.Execute(s) }
+
+type fleetingState struct {
+	Myself  liveview.CID
+	Uploads liveview.Uploads
+}
+
+// fleetingComp is placed only while the view shows no flash. It allows an
+// upload as it mounts (which asks for it to be rendered again) and reports
+// its mounts and Unmount.
+type fleetingComp struct {
+	tmpl      *render.Template
+	mounted   chan string
+	unmounted chan string
+}
+
+func (c fleetingComp) Mount(s *liveview.ComponentSocket[fleetingState]) error {
+	if s.Connected() {
+		c.mounted <- s.ID()
+	}
+	return s.AllowUpload("file", liveview.UploadOptions{Accept: []string{".txt"}})
+}
+
+func (c fleetingComp) Unmount(s *liveview.ComponentSocket[fleetingState]) { c.unmounted <- s.ID() }
+
+func (c fleetingComp) Render(s fleetingState) (*render.Rendered, error) { return c.tmpl.Execute(s) }
+
+type heraldPage struct {
+	Flash liveview.Flash
+	Key   string // the flash that drops the fleeting components: "live" once connected
+}
+
+type heraldView struct {
+	tmpl *render.Template
+	held chan held
+}
+
+func (heraldView) Mount(s *liveview.Socket[heraldPage], _ liveview.Params) error {
+	s.Assign(func(p *heraldPage) {
+		p.Key = "dead"
+		if s.Connected() {
+			p.Key = "live"
+		}
+	})
+	return nil
+}
+
+func (v heraldView) Render(p heraldPage) (*render.Rendered, error) { return v.tmpl.Execute(p) }
+
+func (v heraldView) HandleEvent(s *liveview.Socket[heraldPage], e liveview.Event) error {
+	var h held
+	h.byKey, h.byCID, h.diffs = liveview.ComponentsHeld(s)
+	v.held <- h
+	return nil
+}
+
+type heraldFixture struct {
+	ts                 *liveviewtest.Server
+	mounted, unmounted chan string
+	held               chan held
+}
+
+func newHeraldFixture(t *testing.T) heraldFixture {
+	t.Helper()
+	f := heraldFixture{mounted: make(chan string, 10), unmounted: make(chan string, 10), held: make(chan held, 1)}
+	herald := liveview.NewLiveComponent[heraldState]("herald", heraldComp{})
+	leaf := liveview.NewLiveComponent[fleetingState]("leaf", fleetingComp{
+		tmpl: render.Must(render.Parse(`<i id="leaf">leaf</i>`)), mounted: f.mounted, unmounted: f.unmounted})
+	// The fleeting component places a component of its own.
+	fleeting := liveview.NewLiveComponent[fleetingState]("fleeting", fleetingComp{
+		tmpl:    render.Must(render.New("fleeting").LiveComponents(leaf).Parse(`<b id="fleeting">{{live "leaf" "l"}}</b>`)),
+		mounted: f.mounted, unmounted: f.unmounted})
+	tmpl := render.Must(render.New("herald-page").LiveComponents(herald, fleeting).Parse(
+		`<main><div id="flash">{{.Flash.HTML}}</div>{{live "herald" "h"}}{{if not (index .Flash .Key)}}{{live "fleeting" "f"}}{{end}}</main>`))
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/", liveview.View[heraldPage](heraldView{tmpl: tmpl, held: f.held}))
+	f.ts = liveviewtest.NewServer(t, srv)
+	return f
+}
+
+// TestComponentDroppedByRenderAgainOverHTTP: the page the HTTP render
+// writes shows the flash and the component that put it, and nothing of
+// the components only the first render placed.
+func TestComponentDroppedByRenderAgainOverHTTP(t *testing.T) {
+	f := newHeraldFixture(t)
+	p, err := f.ts.Get("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != http.StatusOK {
+		t.Fatalf("GET /: status %d: %s", p.Status, p.Body)
+	}
+	if !strings.Contains(p.Inner, "heralded") || !strings.Contains(p.Inner, `<div id="herald"><span>0</span><button phx-click="inc" phx-target="1">`) {
+		t.Errorf("the HTTP render lacks the flash or the herald (cid 1): %s", p.Inner)
+	}
+	if strings.Contains(p.Inner, "fleeting") || strings.Contains(p.Inner, "leaf") {
+		t.Errorf("the HTTP render shows a component the view's second render dropped: %s", p.Inner)
+	}
+}
+
+// TestComponentDroppedByRenderAgainAtJoin: at the join, the components
+// only the view's first render placed are gone before the reply: their
+// Unmount has run, the view holds nothing of them, and the reply carries
+// no render of theirs (the client would keep it for ever, never placed).
+// The component that stays gets its events.
+func TestComponentDroppedByRenderAgainAtJoin(t *testing.T) {
+	f := newHeraldFixture(t)
+	v, err := f.ts.Mount("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both mounted while the join ran, and the reply came after.
+	mounted := map[string]bool{}
+	for len(mounted) < 2 {
+		select {
+		case id := <-f.mounted:
+			mounted[id] = true
+		default:
+			t.Fatalf("connected mounts of the fleeting components before the join reply: %v; want f and l", mounted)
+		}
+	}
+	if got := v.Components(); len(got) != 1 || got[0] != 1 {
+		t.Errorf("the join reply gives the page components %v; want [1], the herald alone", got)
+	}
+	html := v.HTML()
+	if !strings.Contains(html, "heralded live") || strings.Contains(html, "fleeting") {
+		t.Errorf("the joined page: %s", html)
+	}
+	// The view frees them before it replies: nothing will free them later.
+	unmounted := map[string]bool{}
+	for len(unmounted) < 2 {
+		select {
+		case id := <-f.unmounted:
+			unmounted[id] = true
+		default:
+			t.Fatalf("Unmount before the join reply ran for %v; want f and l, which the page never gets", unmounted)
+		}
+	}
+	testsupport.Must(t, v.ClickEvent("held", nil))
+	if h := <-f.held; h != (held{1, 1, 1}) {
+		t.Errorf("after the join the view holds %+v; want 1 of each (the herald)", h)
+	}
+	for i := 1; i <= 2; i++ {
+		testsupport.Must(t, v.Click("#herald button"))
+		if got, err := v.Text("#herald span"); err != nil || got != string(rune('0'+i)) {
+			t.Errorf("the herald after click %d shows %q (%v); want %d", i, got, err, i)
+		}
+	}
+	if len(f.unmounted) > 0 {
+		t.Errorf("Unmount ran again, for %q", <-f.unmounted)
+	}
+}
