@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/e2e/internal/browsertest"
+	"github.com/liveview-go/liveview/render"
+)
+
+// Components the join's render again drops, in Chromium with the official
+// client: a component's flash makes the view render again before the join
+// reply, and that render no longer places two components (one inside the
+// other) the first render placed. The server frees them before it replies
+// and the reply carries nothing of theirs, so the client holds only the
+// components it shows; placed again later, they mount afresh under new
+// cids, and events reach the right components throughout.
+
+type e2eHerald struct {
+	Myself liveview.CID
+	Count  int
+}
+
+type e2eHeraldComp struct{}
+
+var e2eHeraldTmpl = render.Must(render.Parse(
+	`<div id="herald"><span class="count">{{.Count}}</span><button class="inc" phx-click="inc" phx-target="{{.Myself}}">+</button></div>`))
+
+func (e2eHeraldComp) Mount(s *liveview.ComponentSocket[e2eHerald]) error {
+	if s.Connected() {
+		s.PutFlash("info", "heralded")
+	}
+	return nil
+}
+
+func (e2eHeraldComp) HandleEvent(s *liveview.ComponentSocket[e2eHerald], e liveview.Event) error {
+	s.Assign(func(st *e2eHerald) { st.Count++ })
+	return nil
+}
+
+func (e2eHeraldComp) Render(s e2eHerald) (*render.Rendered, error) { return e2eHeraldTmpl.Execute(s) }
+
+type e2eFleeting struct {
+	Myself  liveview.CID
+	Count   int
+	Uploads liveview.Uploads
+}
+
+// e2eFleetingComp allows an upload as it mounts (which asks for it to be
+// rendered again) and counts its clicks.
+type e2eFleetingComp struct {
+	tmpl      *render.Template
+	unmounted chan string
+}
+
+func (e2eFleetingComp) Mount(s *liveview.ComponentSocket[e2eFleeting]) error {
+	return s.AllowUpload("file", liveview.UploadOptions{Accept: []string{".txt"}})
+}
+
+func (e2eFleetingComp) HandleEvent(s *liveview.ComponentSocket[e2eFleeting], e liveview.Event) error {
+	s.Assign(func(st *e2eFleeting) { st.Count++ })
+	return nil
+}
+
+func (c e2eFleetingComp) Unmount(s *liveview.ComponentSocket[e2eFleeting]) { c.unmounted <- s.ID() }
+
+func (c e2eFleetingComp) Render(s e2eFleeting) (*render.Rendered, error) { return c.tmpl.Execute(s) }
+
+type e2eHeraldPage struct{ Flash liveview.Flash }
+
+type e2eHeraldView struct{ tmpl *render.Template }
+
+func (e2eHeraldView) Mount(*liveview.Socket[e2eHeraldPage], liveview.Params) error { return nil }
+
+func (v e2eHeraldView) Render(s e2eHeraldPage) (*render.Rendered, error) { return v.tmpl.Execute(s) }
+
+func TestComponentDroppedAtJoinInBrowser(t *testing.T) {
+	unmounted := make(chan string, 10)
+	leaf := liveview.NewLiveComponent[e2eFleeting]("leaf", e2eFleetingComp{unmounted: unmounted,
+		tmpl: render.Must(render.Parse(`<i id="leaf"><span class="count">{{.Count}}</span><button class="inc" phx-click="inc" phx-target="{{.Myself}}">+</button></i>`))})
+	fleeting := liveview.NewLiveComponent[e2eFleeting]("fleeting", e2eFleetingComp{unmounted: unmounted,
+		tmpl: render.Must(render.New("fleeting").LiveComponents(leaf).Parse(`<section id="fleeting">{{live "leaf" "l"}}</section>`))})
+	// The fleeting components show while no flash does; clicking the flash
+	// clears it (lv:clear-flash) and places them again.
+	tmpl := render.Must(render.New("heralds").LiveComponents(e2eHeraldDef, fleeting).Parse(
+		`<main><div id="flash">{{.Flash.HTML}}</div>{{live "herald" "h"}}{{if not .Flash}}{{live "fleeting" "f"}}{{end}}</main>`))
+	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) {
+		s.Handle("/heralds", liveview.View[e2eHeraldPage](e2eHeraldView{tmpl}))
+	})
+	p := browsertest.New(t)
+	p.Navigate(hs.URL + "/heralds")
+	p.WaitConnected()
+	p.WaitText("#flash", "heralded")
+	p.WaitNotPresent("#fleeting")
+	if cids := clientCIDs(p); cids != "1" {
+		t.Errorf("the client holds components %q after the join; want 1 (the herald alone)", cids)
+	}
+	// The server let both go before the join reply.
+	got := map[string]bool{}
+	for len(got) < 2 {
+		select {
+		case id := <-unmounted:
+			got[id] = true
+		case <-time.After(60 * time.Second):
+			t.Fatalf("Unmount of the components the join's render again dropped: ran for %v within 60s; want f and l", got)
+		}
+	}
+
+	p.Click("#herald .inc")
+	p.WaitText("#herald .count", "1")
+
+	// Placed again, they mount afresh: new cids, their own events.
+	p.Click("#flash [phx-click]")
+	p.WaitVisible("#fleeting #leaf")
+	p.Click("#leaf .inc")
+	p.WaitText("#leaf .count", "1")
+	p.Click("#herald .inc")
+	p.WaitText("#herald .count", "2")
+	if got := p.Text("#leaf .count"); got != "1" {
+		t.Errorf("the leaf shows %q after the herald's click; want 1", got)
+	}
+	if cids := clientCIDs(p); cids != "1,4,5" {
+		t.Errorf("the client holds components %q once the fleeting ones are back; want 1,4,5", cids)
+	}
+	if len(unmounted) > 0 {
+		t.Errorf("Unmount ran again, for %q", <-unmounted)
+	}
+	p.NoErrors()
+}
+
+var e2eHeraldDef = liveview.NewLiveComponent[e2eHerald]("herald", e2eHeraldComp{})
+
+// clientCIDs returns the cids of the components the official client's
+// rendered tree holds for the main view, sorted, comma-separated.
+func clientCIDs(p *browsertest.Page) string {
+	var cids []string
+	p.Eval(`Object.keys(window.liveSocket.main.rendered.rendered.c || {}).map(Number).sort((a, b) => a - b).map(String)`, &cids)
+	return strings.Join(cids, ",")
+}
