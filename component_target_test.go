@@ -1,107 +1,26 @@
 package liveview_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/liveview-go/liveview"
+	"github.com/liveview-go/liveview/internal/targettest"
 	"github.com/liveview-go/liveview/liveviewtest"
-	"github.com/liveview-go/liveview/render"
 )
 
-// phx-target as a CSS selector: the client sends the event once per
-// element the selector matches, each to the live component around that
-// element (or to the view), and liveviewtest does the same.
+// phx-target as a cid or a CSS selector: the client sends the event once
+// per element the selector matches, each to the view that owns that
+// element (a child view's elements are the child's), to the live component
+// around it or to the view, and liveviewtest does the same. The page and
+// the steps are e2e's TestSelectorTargetsInBrowser's.
 
-type selCtr struct {
-	Myself liveview.CID
-	Label  string
-	Count  int
-}
-
-type selCtrComp struct{}
-
-var selCtrTmpl = render.Must(render.Parse(`<div id="ctr-{{.Label}}" class="ctr"><span class="n">{{.Count}}</span></div>`))
-
-func (selCtrComp) Render(s selCtr) (*render.Rendered, error) { return selCtrTmpl.Execute(s) }
-
-func (selCtrComp) HandleEvent(s *liveview.ComponentSocket[selCtr], e liveview.Event) error {
-	switch e.Name {
-	case "inc":
-		s.Assign(func(c *selCtr) { c.Count++ })
-	case "set":
-		s.Assign(func(c *selCtr) { c.Count = e.Params.Int("n") })
-	default:
-		return fmt.Errorf("unknown event %q", e.Name)
-	}
-	return nil
-}
-
-type selOuter struct {
-	Myself liveview.CID
-	Hits   int
-}
-
-type selOuterComp struct{ tmpl *render.Template }
-
-func (c selOuterComp) Render(s selOuter) (*render.Rendered, error) { return c.tmpl.Execute(s) }
-
-func (selOuterComp) HandleEvent(s *liveview.ComponentSocket[selOuter], e liveview.Event) error {
-	s.Assign(func(o *selOuter) { o.Hits++ })
-	return nil
-}
-
-type selPage struct{ Count int }
-
-type selView struct{ tmpl *render.Template }
-
-func (selView) Mount(*liveview.Socket[selPage], liveview.Params) error { return nil }
-
-func (v selView) Render(s selPage) (*render.Rendered, error) { return v.tmpl.Execute(s) }
-
-func (selView) HandleEvent(s *liveview.Socket[selPage], e liveview.Event) error {
-	if e.Name != "inc" {
-		return fmt.Errorf("the view got %q", e.Name)
-	}
-	s.Assign(func(p *selPage) { p.Count++ })
-	return nil
-}
-
-func newSelView(t *testing.T) *liveviewtest.View {
-	t.Helper()
-	ctr := liveview.NewLiveComponent[selCtr]("ctr", selCtrComp{})
-	outerTmpl := render.Must(render.New("outer").LiveComponents(ctr).Parse(
-		`<section id="outer"><b id="outer-hits">{{.Hits}}</b>{{live "ctr" "inner" "Label" "inner"}}</section>`))
-	outer := liveview.NewLiveComponent[selOuter]("outer", selOuterComp{outerTmpl})
-	tmpl := render.Must(render.New("sel").LiveComponents(ctr, outer).Parse(`<main>` +
-		`<p id="view-count">{{.Count}}</p>{{live "ctr" "a" "Label" "a"}}{{live "ctr" "b" "Label" "b"}}{{live "outer" "o"}}` +
-		`<button id="one" phx-click="inc" phx-target="#ctr-b">b</button>` +
-		`<button id="all" phx-click="inc" phx-target=".ctr">all</button>` +
-		`<button id="to-view" phx-click="inc" phx-target="#view-count">view</button>` +
-		`<button id="to-inner" phx-click="inc" phx-target="#outer .n">inner</button>` +
-		`<button id="to-outer" phx-click="inc" phx-target="#outer-hits">outer</button>` +
-		`<button id="none" phx-click="inc" phx-target="#missing">none</button>` +
-		`<button id="js" phx-click='[["push",{"event":"inc","target":"#ctr-a"}]]'>js</button>` +
-		`<form id="f" phx-change="set" phx-submit="set" phx-target="#ctr-a"><input name="n" value="7"></form>` +
-		`</main>`))
-	lv := liveview.NewServer(liveview.Config{})
-	lv.Handle("/sel", liveview.View[selPage](selView{tmpl}))
-	t.Cleanup(func() { lv.Close() })
-	v, err := liveviewtest.NewServer(t, lv).Mount("/sel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// counts reads every counter of the page, the view's and the outer
-// component's hits.
+// counts reads every counter of the page (targettest.Counters).
 func counts(t *testing.T, v *liveviewtest.View) string {
 	t.Helper()
 	var out []string
-	for _, id := range []string{"#view-count", "#ctr-a .n", "#ctr-b .n", "#ctr-inner .n", "#outer-hits"} {
-		s, err := v.Text(id)
+	for _, sel := range targettest.Counters {
+		s, err := v.Text(sel)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,44 +30,64 @@ func counts(t *testing.T, v *liveviewtest.View) string {
 }
 
 func TestSelectorTargets(t *testing.T) {
-	v := newSelView(t)
-	steps := []struct {
-		click, want, why string
-	}{
-		{"#one", "0 0 1 0 0", "an id selector names one component"},
-		{"#all", "0 1 2 1 0", "a class selector sends one event to each component it matches, the nested one included"},
-		{"#to-view", "1 1 2 1 0", "an element outside every component sends to the view"},
-		{"#to-inner", "1 1 2 2 0", "the closest component around the matched element receives it, not its parent"},
-		{"#to-outer", "1 1 2 2 1", "an element of the outer component outside the inner one sends to the outer one"},
-		{"#js", "1 2 2 2 1", "a JS push command's target is a selector too"},
+	lv := liveview.NewServer(liveview.Config{})
+	targettest.Register(lv)
+	t.Cleanup(func() { lv.Close() })
+	v, err := liveviewtest.NewServer(t, lv).Mount(targettest.Path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, s := range steps {
-		if err := v.Click(s.click); err != nil {
-			t.Fatalf("click %s: %v", s.click, err)
+	for _, s := range targettest.Steps {
+		if err := v.Click(s.Click); err != nil {
+			t.Fatalf("click %s: %v", s.Click, err)
 		}
-		if got := counts(t, v); got != s.want {
-			t.Fatalf("after clicking %s: counters (view a b inner outer) = %s; want %s: %s", s.click, got, s.want, s.why)
+		if got := counts(t, v); got != s.Want {
+			t.Fatalf("after clicking %s: counters (%s) = %s; want %s: %s", s.Click, strings.Join(targettest.Counters, ", "), got, s.Want, s.Why)
 		}
 	}
+	last := targettest.Steps[len(targettest.Steps)-1].Want
 	if err := v.Click("#none"); err == nil || !strings.Contains(err.Error(), `nothing matches the phx-target selector "#missing"`) {
 		t.Errorf("a selector that matches nothing: err = %v; want an error saying so", err)
+	}
+	if err := v.Click("#no-cid"); err == nil || !strings.Contains(err.Error(), "phx-target 99: view") {
+		t.Errorf("a cid no component of the view has: err = %v; want an error saying so", err)
+	}
+	if err := v.Click("#kid-parent-cid"); err == nil || !strings.Contains(err.Error(), "phx-target 2: view kid shows no component") {
+		t.Errorf("a cid in the child that only the parent has: err = %v; want an error naming the child view", err)
+	}
+	if got := counts(t, v); got != last {
+		t.Fatalf("after clicks the client sends nothing for: counters = %s; want %s, unchanged", got, last)
 	}
 	if err := v.Change("#f", nil, "n"); err != nil {
 		t.Fatal(err)
 	}
-	if got := counts(t, v); got != "1 7 2 2 1" {
-		t.Errorf("after the form's change: counters = %s; want component a set to 7", got)
+	if got, want := counts(t, v), "1 7"+last[3:]; got != want {
+		t.Errorf("after the form's change: counters = %s; want %s (component a set to 7)", got, want)
 	}
 	if err := v.Submit("#f", map[string][]string{"n": {"9"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := counts(t, v); got != "1 9 2 2 1" {
-		t.Errorf("after the form's submit: counters = %s; want component a set to 9", got)
+	if got, want := counts(t, v), "1 9"+last[3:]; got != want {
+		t.Errorf("after the form's submit: counters = %s; want %s (component a set to 9)", got, want)
 	}
 	if strings.Contains(v.HTML(), "data-phx-component") {
 		t.Errorf("HTML shows the client's own data-phx-component attributes: %s", v.HTML())
 	}
 	if got, _ := v.Attr("#ctr-a", "data-phx-component"); got == "" {
 		t.Errorf("a component's root lacks data-phx-component for selectors, as the client's DOM has it")
+	}
+	// The child view is a View of its own, joined on the page's connection.
+	kid, err := v.Child("kid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kid.Topic() != "lv:kid" || !strings.Contains(kid.HTML(), `<p id="kid-count">2</p>`) {
+		t.Errorf("the child view: topic %s, HTML %s; want lv:kid showing its count, 2", kid.Topic(), kid.HTML())
+	}
+	if !strings.Contains(kid.DeadHTML(), `<p id="kid-count">0</p>`) || kid.Page().Session == v.Page().Session {
+		t.Errorf("the child's HTTP render: DeadHTML %s, session %s; want its first render, count 0, and its own session", kid.DeadHTML(), kid.Page().Session)
+	}
+	if strings.Contains(v.HTML(), `id="kid-count"`) {
+		t.Errorf("the parent's HTML holds the child's content; want its own render, the child's container empty: %s", v.HTML())
 	}
 }

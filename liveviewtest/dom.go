@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // The element-driven actions find an element in the view's current HTML by
@@ -85,12 +84,12 @@ func (v *View) runBinding(typ, binding string, value map[string]any, el *html.No
 // pushTargets sends an event of el to each of its targets (see targets),
 // in document order, as the client does.
 func (v *View) pushTargets(el *html.Node, target, typ, name string, value any, meta map[string]any) error {
-	cids, err := v.targets(el, target)
+	targets, err := v.targets(el, target)
 	if err != nil {
 		return err
 	}
-	for _, cid := range cids {
-		if err := v.PushTo(cid, typ, name, value, meta); err != nil {
+	for _, t := range targets {
+		if err := t.view.PushTo(t.cid, typ, name, value, meta); err != nil {
 			return err
 		}
 	}
@@ -176,16 +175,16 @@ func (v *View) Change(selector string, form url.Values, target string) error {
 	meta := phxValues(el)
 	meta["_target"] = target
 	value := serializeForm(el, form, func(name string) bool { return !used[name] })
-	cids, err := v.targets(el, "")
+	targets, err := v.targets(el, "")
 	if err != nil {
 		return err
 	}
-	for _, cid := range cids {
+	for _, t := range targets {
 		p := map[string]any{"type": "form", "event": event, "value": value, "meta": meta, "uploads": map[string]any{}}
-		if cid > 0 {
-			p["cid"] = cid
+		if t.cid > 0 {
+			p["cid"] = t.cid
 		}
-		if _, _, err := v.push("event", p); err != nil {
+		if _, _, err := t.view.push("event", p); err != nil {
 			return err
 		}
 	}
@@ -270,7 +269,7 @@ func (v *View) find(selector string) (*html.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := v.dom()
+	root, err := v.pageDOM()
 	if err != nil {
 		return nil, err
 	}
@@ -279,31 +278,6 @@ func (v *View) find(selector string) (*html.Node, error) {
 		return nil, fmt.Errorf("liveviewtest: no element matches %q in:\n%s", selector, v.HTML())
 	}
 	return found[0], nil
-}
-
-// dom parses the view's HTML as the client's DOM holds it: the root
-// element of each live component carries data-phx-component.
-func (v *View) dom() (*html.Node, error) {
-	v.conn.mu.Lock()
-	var h string
-	var err error
-	if v.rendered != nil {
-		h, err = v.rendered.MarkedHTML()
-	}
-	v.conn.mu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("liveviewtest: rendering the view: %w", err)
-	}
-	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
-	nodes, err := html.ParseFragment(strings.NewReader(h), ctx)
-	if err != nil {
-		return nil, fmt.Errorf("liveviewtest: parsing the view's HTML: %w", err)
-	}
-	root := &html.Node{Type: html.DocumentNode}
-	for _, n := range nodes {
-		root.AppendChild(n)
-	}
-	return root, nil
 }
 
 // findAll returns the elements under root that sel matches, in document
@@ -563,47 +537,103 @@ func optionValue(o *html.Node) string {
 	return strings.TrimSpace(b.String())
 }
 
-// targets returns where the client sends the events of el, as its
-// withinTargets and targetComponentID resolve phx-target (or target, the
-// target of a JS push command, when not ""): a cid names that component; a
-// CSS selector names every element it matches on the page, each sending
-// the event to the live component around it (its closest element with
-// data-phx-component), or to the view outside any, one event per element;
-// without either, the event goes to the view. 0 stands for the view. A
-// selector that matches nothing is an error: the client sends nothing and
-// logs it.
-func (v *View) targets(el *html.Node, target string) ([]int, error) {
-	if target == "" {
-		target = strings.TrimSpace(attr(el, "phx-target"))
+// target is where an event goes: a view of the page, and the live
+// component of that view (cid), or the view itself (0).
+type target struct {
+	view *View
+	cid  int
+}
+
+// targets returns where the client sends the events of el, an element of
+// the page DOM (see pageDOM), as its withinTargets and targetComponentID
+// resolve phx-target (or target, the target of a JS push command, when not
+// ""): a cid (digits, as the client's isCid has it) names that component
+// of the view that owns el; a CSS selector names every element it matches
+// on the page, child views included, each sending the event to the view
+// that owns that element, to the live component around it in that view
+// (its closest element with data-phx-component), or to the view outside
+// any, one event per element; without either, the event goes to the view
+// that owns el. A cid the owner does not show and a selector that matches
+// nothing are errors: the client sends nothing and logs them.
+func (v *View) targets(el *html.Node, phxTarget string) ([]target, error) {
+	if phxTarget == "" {
+		phxTarget = strings.TrimSpace(attr(el, "phx-target"))
 	}
-	if target == "" {
-		return []int{0}, nil
-	}
-	if n, err := strconv.Atoi(target); err == nil {
-		return []int{max(n, 0)}, nil
-	}
-	sel, err := parseSelector(target)
-	if err != nil {
-		return nil, fmt.Errorf("liveviewtest: phx-target %q: %w", target, err)
+	owner := v.owner(el)
+	if phxTarget == "" {
+		return []target{{owner, 0}}, nil
 	}
 	root := el
 	for root.Parent != nil {
 		root = root.Parent
 	}
-	var cids []int
+	if isCID(phxTarget) {
+		cid, err := strconv.Atoi(phxTarget)
+		if err != nil || !v.showsComponent(root, owner, phxTarget) {
+			return nil, fmt.Errorf("liveviewtest: phx-target %s: view %s shows no component with that cid (the client sends nothing) in:\n%s", phxTarget, owner.id, owner.HTML())
+		}
+		return []target{{owner, cid}}, nil
+	}
+	sel, err := parseSelector(phxTarget)
+	if err != nil {
+		return nil, fmt.Errorf("liveviewtest: phx-target %q: %w", phxTarget, err)
+	}
+	var out []target
 	for _, n := range findAll(root, sel, false) {
-		cids = append(cids, closestCID(n))
+		out = append(out, target{v.owner(n), closestCID(n)})
 	}
-	if len(cids) == 0 {
-		return nil, fmt.Errorf("liveviewtest: nothing matches the phx-target selector %q (the client sends nothing) in:\n%s", target, v.HTML())
+	if len(out) == 0 {
+		return nil, fmt.Errorf("liveviewtest: nothing matches the phx-target selector %q (the client sends nothing) in:\n%s", phxTarget, v.HTML())
 	}
-	return cids, nil
+	return out, nil
 }
 
-// closestCID is the live component that el is part of, 0 for the view.
+// isCID reports whether a phx-target names a component by cid: digits
+// without a leading zero, as the client's isCid decides; anything else is
+// a CSS selector.
+func isCID(s string) bool {
+	if s == "" || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// showsComponent reports whether the page DOM under root holds the root
+// element of component cid of view w, as the client's DOM.findComponent
+// looks for it before sending to a cid.
+func (v *View) showsComponent(root *html.Node, w *View, cid string) bool {
+	var found bool
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && !found; c = c.NextSibling {
+			if c.Type == html.ElementNode && attr(c, "data-phx-component") == cid && v.owner(c) == w {
+				found = true
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	return found
+}
+
+// closestCID is the live component that el is part of in the view that
+// owns it, 0 for the view: a component of a parent view around a child
+// view's container is not the child's.
 func closestCID(el *html.Node) int {
 	for n := el; n != nil; n = n.Parent {
-		if n.Type != html.ElementNode || !hasAttr(n, "data-phx-component") {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		if hasAttr(n, "data-phx-session") {
+			return 0
+		}
+		if !hasAttr(n, "data-phx-component") {
 			continue
 		}
 		if cid, err := strconv.Atoi(attr(n, "data-phx-component")); err == nil {

@@ -55,11 +55,12 @@ func (v *View) ChooseFiles(selector string, files ...File) (*Upload, error) {
 	}
 	// The form's target owns the upload: its events, preflight and progress
 	// carry the target's cid, as the client sends them.
-	cids, err := v.targets(form, "")
+	targets, err := v.targets(form, "")
 	if err != nil {
 		return nil, err
 	}
-	u := &Upload{v: v, configRef: cfg, files: files, cid: cids[0]}
+	v = targets[0].view // a child view's form uploads to the child
+	u := &Upload{v: v, configRef: cfg, files: files, cid: targets[0].cid}
 	entries := make([]map[string]any, len(files))
 	srv := v.conn.srv
 	srv.mu.Lock()

@@ -21,6 +21,7 @@ type View struct {
 	joinRef string
 	url     string // absolute
 	mounts  int
+	parent  *View // the view whose page holds this child view, nil for a root
 
 	// Guarded by conn.mu.
 	rendered *clientsim.Rendered
@@ -32,6 +33,7 @@ type View struct {
 	crashed  bool
 	closed   bool
 	mergeErr error
+	children map[string]*View // joined child views, by container id
 }
 
 // Event is an event the server pushed to the page (PushEvent).
@@ -359,6 +361,14 @@ func (v *View) AwaitCrash() error {
 // Rejoin joins the view again on its topic, as the client does after a crash
 // or a reconnect: a fresh mount and a full render.
 func (v *View) Rejoin() error {
+	// The client destroyed the view's children when it went down; they
+	// join again from the new render's containers.
+	if err := v.leaveChildren(nil); err != nil {
+		return err
+	}
+	if v.parent != nil {
+		return v.doJoin(nil, v.mounts+1) // a child joins without a URL
+	}
 	return v.doJoin(map[string]any{"url": v.URL()}, v.mounts+1)
 }
 
@@ -418,6 +428,10 @@ func (v *View) Patches() []string {
 // serving to on the same topic, with "redirect" instead of "url".
 func (v *View) navigate(to, flash string) error {
 	target := v.resolve(to)
+	// The client destroys the old view's children, then the view.
+	if err := v.leaveChildren(nil); err != nil {
+		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
+	}
 	if err := v.Leave(); err != nil {
 		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
 	}

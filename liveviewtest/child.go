@@ -1,0 +1,258 @@
+package liveviewtest
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Child views (live_render) on a page: the client joins each child view
+// after its parent and holds their DOMs as one page, whose elements belong
+// to the view around them. liveviewtest does the same when an action or a
+// query needs the page's DOM (or Child is called): it joins the children
+// the page shows on the same connection, leaves those it no longer shows,
+// and resolves phx-target across them, as view.ts withinTargets and
+// liveSocket.owner do.
+
+// Child returns the child view placed in v's page in the container with
+// DOM id id, joining it first if needed, as the client joins it after its
+// parent.
+func (v *View) Child(id string) (*View, error) {
+	if _, err := v.pageDOM(); err != nil {
+		return nil, err
+	}
+	if kid := v.top().byID(id); kid != nil && kid != v.top() {
+		return kid, nil
+	}
+	return nil, fmt.Errorf("liveviewtest: no child view with id %q in the page:\n%s", id, v.HTML())
+}
+
+// top is the page's root view.
+func (v *View) top() *View {
+	for v.parent != nil {
+		v = v.parent
+	}
+	return v
+}
+
+// byID finds the view with DOM id id among v and its joined children.
+func (v *View) byID(id string) *View {
+	if v.id == id {
+		return v
+	}
+	v.conn.mu.Lock()
+	kids := make([]*View, 0, len(v.children))
+	for _, k := range v.children {
+		kids = append(kids, k)
+	}
+	v.conn.mu.Unlock()
+	for _, k := range kids {
+		if w := k.byID(id); w != nil {
+			return w
+		}
+	}
+	return nil
+}
+
+// owner is the view an element of the page DOM belongs to: the one whose
+// container is the closest around it (the page's root view outside any).
+func (v *View) owner(el *html.Node) *View {
+	top := v.top()
+	for n := el; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && hasAttr(n, "data-phx-session") {
+			if w := top.byID(attr(n, "id")); w != nil {
+				return w
+			}
+		}
+	}
+	return top
+}
+
+// pageDOM parses the page as the client's DOM holds it: the root view's
+// render with each child view's inside its container (joining the
+// children not yet joined), and returns the part of it that is v's: the
+// whole page for the root view, the container's content for a child.
+func (v *View) pageDOM() (*html.Node, error) {
+	top := v.top()
+	root := &html.Node{Type: html.DocumentNode}
+	var mine *html.Node
+	var build func(w *View, into *html.Node) error
+	build = func(w *View, into *html.Node) error {
+		if w == v {
+			mine = into
+		}
+		if err := w.parseInto(into); err != nil {
+			return err
+		}
+		var containers []*html.Node
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && hasAttr(c, "data-phx-session") && attr(c, "data-phx-parent-id") == w.id {
+					containers = append(containers, c)
+					continue
+				}
+				walk(c)
+			}
+		}
+		walk(into)
+		if w.down() {
+			// The client destroys the children of a view that crashed or
+			// closed, and joins them again after the view's rejoin.
+			return w.leaveChildren(nil)
+		}
+		shown := make(map[string]bool, len(containers))
+		for _, c := range containers {
+			id := attr(c, "id")
+			shown[id] = true
+			kid, err := w.joinChild(id, attr(c, "data-phx-session"))
+			if err != nil {
+				return err
+			}
+			if err := build(kid, c); err != nil {
+				return err
+			}
+		}
+		return w.leaveChildren(shown)
+	}
+	if err := build(top, root); err != nil {
+		return nil, err
+	}
+	if mine == nil {
+		return nil, fmt.Errorf("liveviewtest: view %s is no longer in its parent's page", v.id)
+	}
+	return mine, nil
+}
+
+// parseInto parses the view's HTML, as the client's DOM holds it (the root
+// element of each live component carries data-phx-component), under into.
+func (v *View) parseInto(into *html.Node) error {
+	v.conn.mu.Lock()
+	var h string
+	var err error
+	if v.rendered != nil {
+		h, err = v.rendered.MarkedHTML()
+	}
+	v.conn.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("liveviewtest: rendering view %s: %w", v.id, err)
+	}
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(h), ctx)
+	if err != nil {
+		return fmt.Errorf("liveviewtest: parsing view %s's HTML: %w", v.id, err)
+	}
+	for _, n := range nodes {
+		into.AppendChild(n)
+	}
+	return nil
+}
+
+// joinChild returns v's child view in the container id, joining it as the
+// client does: the session from the container, the static token from the
+// HTTP render's container, no URL. A joined child stays joined while its
+// container stays, whatever session later renders of the container carry:
+// the client keeps the container's first one. A child that crashed or
+// closed joins again, with that session too.
+func (v *View) joinChild(id, session string) (*View, error) {
+	v.conn.mu.Lock()
+	kid := v.children[id]
+	ok := kid != nil && !kid.crashed && !kid.closed && v.conn.views[kid.topic] == kid
+	v.conn.mu.Unlock()
+	if ok {
+		return kid, nil
+	}
+	mounts := 0
+	if kid == nil {
+		kid = &View{conn: v.conn, topic: "lv:" + id, id: id, parent: v, url: v.URL()}
+		// The page the child joins from is its root's HTTP render, seen
+		// from the child's container (whose content is "" if the HTTP
+		// render did not show it).
+		kid.page = v.top().page
+		kid.page.ID, kid.page.Session = id, session
+		kid.page.Static, kid.page.Inner = deadContainer(kid.page.Inner, id)
+	} else {
+		mounts = kid.mounts + 1
+	}
+	if err := kid.doJoin(nil, mounts); err != nil {
+		return nil, fmt.Errorf("liveviewtest: joining child view %s: %w", id, err)
+	}
+	v.conn.mu.Lock()
+	if v.children == nil {
+		v.children = map[string]*View{}
+	}
+	v.children[id] = kid
+	v.conn.mu.Unlock()
+	return kid, nil
+}
+
+// down reports whether the view crashed or was closed by the server.
+func (v *View) down() bool {
+	v.conn.mu.Lock()
+	defer v.conn.mu.Unlock()
+	return v.crashed || v.closed
+}
+
+// leaveChildren leaves the joined children of v whose container the page
+// no longer shows (every child when shown is nil), as the client destroys
+// them: a child's own children first, then the child.
+func (v *View) leaveChildren(shown map[string]bool) error {
+	v.conn.mu.Lock()
+	var gone []*View
+	for id, kid := range v.children {
+		if !shown[id] {
+			gone = append(gone, kid)
+			delete(v.children, id)
+		}
+	}
+	v.conn.mu.Unlock()
+	for _, kid := range gone {
+		if err := kid.leaveChildren(nil); err != nil {
+			return err
+		}
+		if err := kid.Leave(); err != nil {
+			return fmt.Errorf("liveviewtest: leaving child view %s, which its parent %s no longer shows: %w", kid.id, v.id, err)
+		}
+	}
+	return nil
+}
+
+// deadContainer returns the data-phx-static and the content of the
+// element id in inner, the root view's HTTP render: the client sends the
+// static token its container carried in the HTTP render, which patches
+// leave alone.
+func deadContainer(inner, id string) (static, content string) {
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(inner), ctx)
+	if err != nil {
+		return "", ""
+	}
+	for _, n := range nodes {
+		el := findID(n, id)
+		if el == nil {
+			continue
+		}
+		var b strings.Builder
+		for c := el.FirstChild; c != nil; c = c.NextSibling {
+			if err := html.Render(&b, c); err != nil {
+				return attr(el, "data-phx-static"), ""
+			}
+		}
+		return attr(el, "data-phx-static"), b.String()
+	}
+	return "", ""
+}
+
+func findID(n *html.Node, id string) *html.Node {
+	if n.Type == html.ElementNode && attr(n, "id") == id {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if el := findID(c, id); el != nil {
+			return el
+		}
+	}
+	return nil
+}
