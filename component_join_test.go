@@ -196,3 +196,129 @@ func TestComponentDroppedByRenderAgainAtJoin(t *testing.T) {
 		t.Errorf("Unmount ran again, for %q", <-f.unmounted)
 	}
 }
+
+// A component the page is removing can still render: an event the client
+// sent before it applied the diff that removed the component arrives
+// after that diff went out. When that render places a new component, the
+// client gets its render but never places it (its parent is gone from the
+// page), so it never announces its removal either: the server frees it
+// with its parent, and says so in the reply to cids_destroyed (the client
+// forgets every cid that reply lists).
+
+type broodState struct {
+	Myself  liveview.CID
+	Spawned bool
+}
+
+type broodComp struct {
+	tmpl      *render.Template
+	unmounted chan string
+}
+
+func (broodComp) HandleEvent(s *liveview.ComponentSocket[broodState], e liveview.Event) error {
+	s.Assign(func(st *broodState) { st.Spawned = true })
+	return nil
+}
+
+func (c broodComp) Unmount(s *liveview.ComponentSocket[broodState]) { c.unmounted <- s.ID() }
+
+func (c broodComp) Render(s broodState) (*render.Rendered, error) { return c.tmpl.Execute(s) }
+
+type broodPage struct{ Show bool }
+
+type broodView struct {
+	tmpl *render.Template
+	held chan held
+}
+
+func (broodView) Mount(s *liveview.Socket[broodPage], _ liveview.Params) error {
+	s.Assign(func(p *broodPage) { p.Show = true })
+	return nil
+}
+
+func (v broodView) Render(p broodPage) (*render.Rendered, error) { return v.tmpl.Execute(p) }
+
+func (v broodView) HandleEvent(s *liveview.Socket[broodPage], e liveview.Event) error {
+	switch e.Name {
+	case "show", "hide":
+		s.Assign(func(p *broodPage) { p.Show = e.Name == "show" })
+	case "held":
+		var h held
+		h.byKey, h.byCID, h.diffs = liveview.ComponentsHeld(s)
+		v.held <- h
+	}
+	return nil
+}
+
+func TestComponentPlacedByRemovedParentFreed(t *testing.T) {
+	unmounted := make(chan string, 10)
+	kid := liveview.NewLiveComponent[broodState]("kid", broodComp{tmpl: render.Must(render.Parse(`<i>kid {{.Myself}}</i>`)), unmounted: unmounted})
+	nest := liveview.NewLiveComponent[broodState]("nest", broodComp{unmounted: unmounted,
+		tmpl: render.Must(render.New("nest").LiveComponents(kid).Parse(
+			`<div id="nest-{{.Myself}}">{{if .Spawned}}{{live "kid" "k"}}{{end}}<button phx-click="spawn" phx-target="{{.Myself}}">spawn</button></div>`))})
+	tmpl := render.Must(render.New("nest-page").LiveComponents(nest).Parse(`<main>{{if .Show}}{{live "nest" "p"}}{{end}}</main>`))
+	hc := make(chan held, 1)
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/", liveview.View[broodPage](broodView{tmpl: tmpl, held: hc}))
+	ts := liveviewtest.NewServer(t, srv)
+	v, err := ts.Mount("/")
+	testsupport.Must(t, err)
+	awaitUnmounts := func(what string, want ...string) {
+		t.Helper()
+		var got []string
+		for len(got) < len(want) {
+			select {
+			case id := <-unmounted:
+				got = append(got, id)
+			default:
+				t.Fatalf("%s: Unmount ran for %v; want %v", what, got, want)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: Unmount ran for %v; want %v", what, got, want)
+		}
+	}
+	heldNow := func() held {
+		t.Helper()
+		testsupport.Must(t, v.ClickEvent("held", nil))
+		return <-hc
+	}
+
+	// On the page, both go as the client removes them.
+	testsupport.Must(t, v.Click("#nest-1 button"))
+	if !strings.Contains(v.HTML(), "kid 2") {
+		t.Fatalf("the kid is not on the page: %s", v.HTML())
+	}
+	testsupport.Must(t, v.ClickEvent("hide", nil))
+	awaitUnmounts("removed from the page", "p", "k")
+	if h := heldNow(); h != (held{}) {
+		t.Errorf("the view holds %+v after both left the page; want nothing", h)
+	}
+
+	// The race: the client's event to the parent (cid 3) arrives after
+	// the diff that removes it went out.
+	testsupport.Must(t, v.ClickEvent("show", nil))
+	c := v.Conn()
+	call := func(event string, payload any) string {
+		t.Helper()
+		r, err := c.Call(v.JoinRef(), v.Topic(), event, payload)
+		testsupport.Must(t, err)
+		if r.Status != "ok" {
+			t.Fatalf("%s: reply %s %s", event, r.Status, r.Response)
+		}
+		return string(r.Response)
+	}
+	call("event", map[string]any{"type": "click", "event": "hide", "value": map[string]any{}})
+	if r := call("event", map[string]any{"type": "click", "event": "spawn", "value": map[string]any{}, "cid": 3}); !strings.Contains(r, `"4":`) {
+		t.Fatalf("the late event's reply does not render the kid it placed (cid 4): %s", r)
+	}
+	// The client saw only the parent leave its page.
+	call("cids_will_destroy", map[string]any{"cids": []int{3}})
+	if r := call("cids_destroyed", map[string]any{"cids": []int{3}}); r != `{"cids":[3,4]}` {
+		t.Errorf("cids_destroyed [3] replied %s; want {\"cids\":[3,4]}: the kid goes with the parent that alone placed it", r)
+	}
+	awaitUnmounts("freed with its parent", "p", "k")
+	if h := heldNow(); h != (held{}) {
+		t.Errorf("the view holds %+v after the parent left the page; want nothing", h)
+	}
+}

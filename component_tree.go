@@ -48,6 +48,9 @@ type liveComp struct {
 	attrs  any    // the attributes of its last Update from a render
 	fresh  bool   // attrs holds what Update last saw (not SendUpdate's)
 	queued uint64 // the pass that last queued it for rendering
+	// placer is the cid of the component whose render last placed it (0:
+	// the view's), kids how many components it last placed itself.
+	placer, kids int
 }
 
 func (cs *componentSet) name(lc *liveComp) string {
@@ -73,6 +76,7 @@ func (cs *componentSet) collect(c *core, rd *render.Rendered, full bool, x *diff
 		}
 	}
 	var walkErr error
+	placer := 0 // the cid whose render is walked
 	place := func(ref *render.LiveRef) {
 		if walkErr != nil {
 			return
@@ -82,6 +86,7 @@ func (cs *componentSet) collect(c *core, rd *render.Rendered, full bool, x *diff
 			walkErr = err
 			return
 		}
+		cs.setPlacer(lc, placer)
 		enqueue(lc)
 	}
 	if rd != nil {
@@ -114,6 +119,7 @@ func (cs *componentSet) collect(c *core, rd *render.Rendered, full bool, x *diff
 			continue
 		}
 		lc.full = false
+		placer = lc.cid
 		walkComponents(r, place)
 		x.Renders = append(x.Renders, diff.ComponentRender{CID: lc.cid, R: r})
 	}
@@ -156,6 +162,21 @@ func (cs *componentSet) dropUnplaced(ch *channel) {
 			cs.free(ch, lc)
 		}
 	}
+}
+
+// setPlacer records that the render of component placer (0: the view)
+// placed lc.
+func (cs *componentSet) setPlacer(lc *liveComp, placer int) {
+	if lc.placer == placer {
+		return
+	}
+	if old := cs.byCID[lc.placer]; old != nil {
+		old.kids--
+	}
+	if p := cs.byCID[placer]; p != nil {
+		p.kids++
+	}
+	lc.placer = placer
 }
 
 // place finds or mounts the component ref names, updates it with ref's
@@ -291,21 +312,44 @@ func (cs *componentSet) willDestroy(cids []int) {
 }
 
 // destroyed frees the cids still marked (cids_destroyed) and returns them:
-// the page forgets exactly those.
+// the page forgets exactly those. With each goes every component its own
+// render last placed (and theirs): those are on the page only inside it,
+// and one placed by a render the page got after it removed the component
+// (an event already on its way, an update) was never on the page, so the
+// client would never announce it; the reply names them too, and the
+// client forgets every cid it names.
 func (cs *componentSet) destroyed(ch *channel, cids []int) []int {
-	out := cids[:0]
+	out := make([]int, 0, len(cids))
 	for _, cid := range cids {
 		lc := cs.byCID[cid]
 		if lc == nil || !lc.marked {
 			continue
 		}
-		cs.free(ch, lc)
-		out = append(out, cid)
+		out = cs.freeWithKids(ch, lc, out)
+	}
+	return out
+}
+
+// freeWithKids frees lc and the components it last placed, depth first,
+// appending their cids to out.
+func (cs *componentSet) freeWithKids(ch *channel, lc *liveComp, out []int) []int {
+	cs.free(ch, lc)
+	out = append(out, lc.cid)
+	if lc.kids == 0 {
+		return out
+	}
+	for _, k := range cs.byCID {
+		if k.placer == lc.cid {
+			out = cs.freeWithKids(ch, k, out)
+		}
 	}
 	return out
 }
 
 func (cs *componentSet) free(ch *channel, lc *liveComp) {
+	if p := cs.byCID[lc.placer]; p != nil {
+		p.kids--
+	}
 	delete(cs.byCID, lc.cid)
 	delete(cs.byKey, lc.key)
 	cs.diff.Forget(lc.cid)
