@@ -62,7 +62,9 @@ type ComponentEventHandler[T any] interface {
 
 // ComponentUnmounter is implemented by components that hold resources.
 // Unmount runs once when the component leaves the page (after the client
-// confirms it removed it) or when its view ends.
+// confirms it removed it), when the server finds the page never got it
+// (placed only by a render the page did not receive), or when its view
+// ends.
 type ComponentUnmounter[T any] interface {
 	Unmount(s *ComponentSocket[T])
 }
