@@ -5,7 +5,9 @@
 //
 // The view (/sel) holds counters of its own, of live components (ctr-a,
 // ctr-b, an outer component with ctr-inner in it) and of a child view
-// (live_render'd, id "kid") with a component of its own (ctr-kid), and
+// (live_render'd, id "kid", inside a component of the view, so that the
+// closest component around the child's own elements is not the child's)
+// with a component of its own (ctr-kid), and
 // buttons whose phx-target names them by cid or CSS selector, across the
 // view boundary both ways. #none, #no-cid and #kid-parent-cid name nothing
 // the client can send to (it logs an error and sends nothing): the Steps
@@ -42,7 +44,7 @@ var Steps = []Step{
 	{"#to-outer", "1 1 2 2 1 0 1", "an element of the outer component outside the inner one sends to the outer one"},
 	{"#js", "1 2 2 2 1 0 1", "a JS push command's target is a selector too"},
 	{"#to-kid", "1 2 2 2 1 0 2", "a selector matching inside a child view sends to the child, to the component around the match"},
-	{"#to-kid-view", "1 2 2 2 1 1 2", "a selector matching a child view's element outside its components sends to the child view"},
+	{"#to-kid-view", "1 2 2 2 1 1 2", "a selector matching a child view's element outside its components sends to the child view, not to the parent's component around the child's container"},
 	{"#kid-own", "1 2 2 2 1 2 2", "an element of the child without phx-target sends to the child view"},
 	{"#ctr-kid .cid", "1 2 2 2 1 2 3", "a cid in the child names the child's component, not the parent's with that cid"},
 	{"#kid-to-parent", "1 3 2 2 1 2 3", "a selector in the child matching the parent's component sends to the parent"},
@@ -87,6 +89,16 @@ func (outerComp) HandleEvent(s *liveview.ComponentSocket[Outer], e liveview.Even
 	return nil
 }
 
+// Wrap is the state of the component the child view's container is in.
+type Wrap struct {
+	Myself liveview.CID
+	Kid    render.HTML
+}
+
+type wrapComp struct{ tmpl *render.Template }
+
+func (c wrapComp) Render(s Wrap) (*render.Rendered, error) { return c.tmpl.Execute(s) }
+
 // Page is the view's state (and the child's).
 type Page struct {
 	Count int
@@ -124,7 +136,8 @@ func Register(srv *liveview.Server) {
 			`<button class="cid" phx-click="inc" phx-target="{{.Myself}}">+</button></div>`))})
 	outer := liveview.NewLiveComponent[Outer]("outer", outerComp{render.Must(render.New("outer").LiveComponents(ctr).Parse(
 		`<section id="outer"><b id="outer-hits">{{.Hits}}</b>{{live "ctr" "inner" "Label" "inner"}}</section>`))})
-	tmpl := render.Must(render.New("sel").LiveComponents(ctr, outer).Parse(`<main>` +
+	wrap := liveview.NewLiveComponent[Wrap]("wrap", wrapComp{render.Must(render.Parse(`<div id="wrap">{{.Kid}}</div>`))})
+	tmpl := render.Must(render.New("sel").LiveComponents(ctr, outer, wrap).Parse(`<main>` +
 		`<p id="view-count">{{.Count}}</p>{{live "ctr" "a" "Label" "a"}}{{live "ctr" "b" "Label" "b"}}{{live "outer" "o"}}` +
 		`<button id="one" phx-click="inc" phx-target="#ctr-b">b</button>` +
 		`<button id="all" phx-click="inc" phx-target=".ctr">all</button>` +
@@ -137,7 +150,7 @@ func Register(srv *liveview.Server) {
 		`<button id="to-kid" phx-click="inc" phx-target="#ctr-kid .n">kid</button>` +
 		`<button id="to-kid-view" phx-click="inc" phx-target="#kid-count">kid view</button>` +
 		`<form id="f" phx-change="set" phx-submit="set" phx-target="#ctr-a"><input name="n" value="7"></form>` +
-		`{{.Kid}}</main>`))
+		`{{live "wrap" "w" "Kid" .Kid}}</main>`))
 	kidTmpl := render.Must(render.New("sel-kid").LiveComponents(ctr).Parse(`<div id="kid-page">` +
 		`<p id="kid-count">{{.Count}}</p>{{live "ctr" "kid" "Label" "kid"}}` +
 		`<button id="kid-own" phx-click="inc">own</button>` +
