@@ -22,9 +22,13 @@ import (
 type conn struct {
 	srv *Server
 	ws  *websocket.Conn // nil for a long-poll session
-	lp  *lpSession      // nil for a websocket
-	req keptRequest     // what the joins' hooks see of the upgrade request
-	log logger
+	// sock is what the websocket's read buffer reads, which also lends
+	// the socket to the reader's wait and to direct writes; nil for a
+	// long-poll session.
+	sock *sockReader
+	lp   *lpSession  // nil for a websocket
+	req  keptRequest // what the joins' hooks see of the upgrade request
+	log  logger
 
 	in     inbound    // client messages handed to views, not yet handled
 	events *rateLimit // Config.EventRate, nil when off; used by the reader only
@@ -78,6 +82,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.newConn(r, ws, nil)
+	c.sock = hw.sock
 	if !s.startConn(c, hw.br) {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server shutting down"), time.Now().Add(time.Second))
 		ws.Close()
@@ -145,8 +150,8 @@ func (s *Server) startConn(c *conn, br *bufio.Reader) bool {
 // a grown stack goes on on a fresh goroutine instead (readWaiting); last is
 // when the client was last heard.
 func (c *conn) run(br *bufio.Reader, last time.Time) {
-	if rc := c.rawConn(br); rc != nil {
-		if last, quiet := c.readWaiting(rc, br, last); quiet {
+	if sock := c.waitable(); sock != nil {
+		if last, quiet := c.readWaiting(sock, br, last); quiet {
 			go c.run(br, last)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -16,7 +17,8 @@ import (
 // about 1.5 KB deep, so the runtime gave every reader a 4 KB stack, and
 // the garbage collector counted those 1.5 KB as scannable stack in its heap
 // goal. Now the reader waits for the socket to become readable first
-// (syscall.RawConn's Read, shallow: a 2 KB stack is enough), then reads.
+// (syscall.RawConn's Read, shallow: a 2 KB stack is enough), reading what
+// is there into a pooled buffer (sockReader), from which gorilla reads.
 // Once reading has grown its stack and the client goes quiet, the reader
 // goes on on a fresh goroutine, which waits on a small stack again.
 // Waiting for the socket is only right when gorilla's read buffer holds
@@ -26,10 +28,12 @@ import (
 
 // hijackWriter is the upgrade's ResponseWriter: its Hijack hands gorilla a
 // read buffer of ours (gorilla reuses the hijacked reader when it is larger
-// than 256 bytes and Upgrader.ReadBufferSize is 0).
+// than 256 bytes and Upgrader.ReadBufferSize is 0), filled from a
+// sockReader.
 type hijackWriter struct {
 	http.ResponseWriter
-	br *bufio.Reader // set by Hijack
+	br   *bufio.Reader // set by Hijack
+	sock *sockReader   // br's source, set by Hijack
 }
 
 func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -37,8 +41,72 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil || brw.Reader.Buffered() > 0 {
 		return nc, brw, err // gorilla refuses a client that spoke too early
 	}
-	h.br = bufio.NewReaderSize(nc, readBufferSize)
-	return nc, bufio.NewReadWriter(h.br, brw.Writer), nil
+	// gorilla resets the buffer to read from the connection it is given:
+	// that is the sockReader, which writes, closes and sets deadlines as
+	// the socket does.
+	h.sock = newSockReader(nc)
+	h.br = bufio.NewReaderSize(h.sock, readBufferSize)
+	return h.sock, bufio.NewReadWriter(h.br, brw.Writer), nil
+}
+
+// sockReader is what gorilla's read buffer reads from: the socket, except
+// for what awaitReadable read from it while waiting for it. Reading there,
+// instead of peeking and letting gorilla read, saves a system call per
+// frame that is already in the socket when the reader looks, as it mostly
+// is under load; the floor's reader, waiting inside its read, makes none.
+type sockReader struct {
+	net.Conn
+	rc  syscall.RawConn // nil unless the socket lends its descriptor
+	got *readOp         // what the last wait read, until it is taken
+}
+
+func newSockReader(nc net.Conn) *sockReader {
+	s := &sockReader{Conn: nc}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			s.rc = rc
+		}
+	}
+	return s
+}
+
+// Read hands out what awaitReadable read first, then reads the socket.
+func (s *sockReader) Read(p []byte) (int, error) {
+	op := s.got
+	if op == nil {
+		return s.Conn.Read(p)
+	}
+	n := copy(p, op.buf[op.r:op.n])
+	op.r += n
+	if op.r == op.n {
+		s.got = nil
+		op.release()
+	}
+	return n, nil
+}
+
+// holds reports whether awaitReadable read bytes nobody has taken yet.
+func (s *sockReader) holds() bool { return s.got != nil }
+
+// readOp is one read of the socket for syscall.RawConn.Read, pooled with
+// its buffer and with fn, bound once, so that a wait allocates nothing and
+// an idle connection holds no buffer.
+type readOp struct {
+	buf  [readBufferSize]byte
+	r, n int
+	err  error
+	fn   func(fd uintptr) bool
+}
+
+var readOpPool = sync.Pool{New: func() any {
+	op := new(readOp)
+	op.fn = op.read
+	return op
+}}
+
+func (op *readOp) release() {
+	op.r, op.n, op.err = 0, 0, nil
+	readOpPool.Put(op)
 }
 
 // readBufferSize is each websocket's read buffer, held for the
@@ -51,23 +119,15 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // the allocator's next size class.
 const readBufferSize = 288
 
-// rawConn returns the socket of a websocket the reader can wait on with a
-// shallow stack, or nil: a long-poll session, a TLS connection (whose own
+// waitable returns the socket of a websocket the reader can wait on with
+// a shallow stack, or nil: a long-poll session, a TLS connection (whose own
 // buffer the socket's readiness says nothing of), a platform without
-// peekReady.
-func (c *conn) rawConn(br *bufio.Reader) syscall.RawConn {
-	if c.ws == nil || br == nil || !canPeek {
+// awaitReadable.
+func (c *conn) waitable() *sockReader {
+	if c.ws == nil || c.sock == nil || c.sock.rc == nil || !canAwait {
 		return nil
 	}
-	sc, ok := c.ws.NetConn().(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return nil
-	}
-	return rc
+	return c.sock
 }
 
 // readerQuietAfter is how long a reader whose stack reading has grown
@@ -84,11 +144,11 @@ const readerQuietAfter = time.Second
 // for readerQuietAfter (quiet true: run goes on on a fresh goroutine).
 // last is when the client was last heard: it is silent, and the connection
 // ends, HeartbeatTimeout after that.
-func (c *conn) readWaiting(rc syscall.RawConn, br *bufio.Reader, last time.Time) (_ time.Time, quiet bool) {
+func (c *conn) readWaiting(sock *sockReader, br *bufio.Reader, last time.Time) (_ time.Time, quiet bool) {
 	timeout := c.srv.cfg.HeartbeatTimeout
 	grown := false
 	for {
-		if br.Buffered() == 0 {
+		if br.Buffered() == 0 && !sock.holds() {
 			silent := last.Add(timeout)
 			deadline := silent
 			if grown {
@@ -97,7 +157,7 @@ func (c *conn) readWaiting(rc syscall.RawConn, br *bufio.Reader, last time.Time)
 				}
 			}
 			c.ws.SetReadDeadline(deadline)
-			if err := awaitReadable(rc); err != nil {
+			if err := sock.awaitReadable(); err != nil {
 				if deadline.Before(silent) && errors.Is(err, os.ErrDeadlineExceeded) {
 					return last, true
 				}

@@ -2,10 +2,10 @@
 
 package liveview
 
-import "syscall"
-
-// canPeek is false where awaitReadable is not written: the reader waits
+// canAwait is false where awaitReadable is not written: the reader waits
 // inside gorilla's read, as before.
-const canPeek = false
+const canAwait = false
 
-func awaitReadable(syscall.RawConn) error { panic("liveview: awaitReadable without peek") }
+func (*sockReader) awaitReadable() error { panic("liveview: awaitReadable unsupported") }
+
+func (*readOp) read(uintptr) bool { return true }

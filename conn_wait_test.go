@@ -59,7 +59,7 @@ func readerState() (waiting, reading bool) {
 		buf = make([]byte, 2*len(buf))
 	}
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		waiting = waiting || strings.Contains(g, "liveview.awaitReadable") && strings.Contains(g, "created by github.com/liveview-go/liveview.(*conn).run")
+		waiting = waiting || strings.Contains(g, "liveview.(*sockReader).awaitReadable") && strings.Contains(g, "created by github.com/liveview-go/liveview.(*conn).run")
 		reading = reading || strings.Contains(g, "liveview.(*conn).readOne")
 	}
 	return waiting, reading
@@ -93,4 +93,58 @@ func TestQuietReaderWaitsOutsideGorilla(t *testing.T) {
 	}
 	heartbeats(t, ws, 4, 5)
 	heartbeats(t, ws, 9, 1)
+}
+
+// TestFramesSplitAnyhow: whatever way a client's frames are cut into the
+// socket's reads (a byte at a time, around the read buffer's size, many
+// frames in one write), the reader waiting outside gorilla reads what is
+// there and gorilla gets every byte once and in order: each heartbeat, of
+// sizes around the 288-byte buffer, is answered, in order.
+func TestFramesSplitAnyhow(t *testing.T) {
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
+	testsupport.Must(t, err)
+	defer ws.Close()
+
+	frame := func(p string) []byte { // masked with zeros, 16-bit length when long
+		if len(p) < 126 {
+			return maskedFrame(p)
+		}
+		return append([]byte{0x81, 0x80 | 126, byte(len(p) >> 8), byte(len(p)), 0, 0, 0, 0}, p...)
+	}
+	var stream []byte
+	var refs []string
+	for i, size := range []int{40, 287, 288, 289, 300, 575, 576, 577, 1000, 60, 2000, 288} {
+		ref := fmt.Sprintf("%d-", i)
+		pad := size - len(`[null,"","phoenix","heartbeat",{}]`) - len(ref)
+		ref += strings.Repeat("x", pad)
+		refs = append(refs, ref)
+		stream = append(stream, frame(`[null,"`+ref+`","phoenix","heartbeat",{}]`)...)
+	}
+	for _, chunk := range []int{1, 7, 287, 288, 289, 1000, len(stream)} {
+		t.Run(fmt.Sprintf("writes of %d bytes", chunk), func(t *testing.T) {
+			go func() {
+				for b := stream; len(b) > 0; {
+					n := min(chunk, len(b))
+					if _, err := ws.NetConn().Write(b[:n]); err != nil {
+						return // the reads below say what went wrong
+					}
+					b = b[n:]
+				}
+			}()
+			ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+			for _, ref := range refs {
+				_, got, err := ws.ReadMessage()
+				if err != nil {
+					t.Fatalf("waiting for the reply to heartbeat %.6s… (%d bytes): %v", ref, len(ref), err)
+				}
+				if want := `[null,"` + ref + `","phoenix","phx_reply",{"status":"ok","response":{}}]`; string(got) != want {
+					t.Fatalf("got %.60s…, want the reply to heartbeat %.6s…", got, ref)
+				}
+			}
+		})
+	}
 }

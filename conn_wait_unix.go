@@ -2,27 +2,45 @@
 
 package liveview
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
-const canPeek = true
+const canAwait = true
 
 // awaitReadable waits until the socket has something to read (a frame,
 // the end of the stream, an error), the read deadline passes, or the
-// socket is closed. A readiness the runtime noted before the wait is not
-// trusted, nor forgotten: the socket is peeked first, without blocking.
-func awaitReadable(rc syscall.RawConn) error {
-	woken := false
-	return rc.Read(func(fd uintptr) bool {
-		if woken {
-			return true // the poller saw new data since the peek
+// socket is closed, and reads what is there, which Read then hands out.
+// The end of the stream is left in the socket, for gorilla to find and
+// report as it does; an error ends the wait.
+func (s *sockReader) awaitReadable() error {
+	op := readOpPool.Get().(*readOp)
+	err := s.rc.Read(op.fn)
+	if err == nil {
+		err = op.err
+	}
+	if err != nil || op.n == 0 {
+		op.release()
+		return err
+	}
+	s.got = op
+	return nil
+}
+
+func (op *readOp) read(fd uintptr) bool {
+	for {
+		n, err := syscall.Read(int(fd), op.buf[:])
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // wait for the poller
+		case nil:
+			op.n = n // 0 at the end of the stream: gorilla reads it again
+		default:
+			op.err = os.NewSyscallError("read", err)
 		}
-		woken = true
-		var b [1]byte
-		for {
-			_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK)
-			if err != syscall.EINTR {
-				return err != syscall.EAGAIN
-			}
-		}
-	})
+		return true
+	}
 }

@@ -67,7 +67,7 @@ func (c *conn) queue(b []byte, borrowed bool) {
 		c.closeWith(websocket.ClosePolicyViolation, "too many unread frames")
 		return
 	}
-	if !c.writing && c.ws != nil && canWriteNow(c.ws.NetConn()) {
+	if !c.writing && canWriteNow && c.sock != nil && c.sock.rc != nil {
 		// Nothing queued and no writer: the sender writes the frame
 		// itself, as far as the socket takes it without waiting, which
 		// saves handing it to a writer goroutine and waking that (a
@@ -122,7 +122,7 @@ func (c *conn) writeNow(frame []byte) (rest *[]byte) {
 	batch := batchPool.Get().(*[]byte)
 	b := appendTextFrame((*batch)[:0], frame)
 	*batch = b
-	n, err := writeNonblocking(c.ws.NetConn(), b)
+	n, err := writeNonblocking(c.sock.rc, b)
 	if err != nil {
 		c.log.Debug("liveview: write failed", "err", err)
 		c.stop(nil)

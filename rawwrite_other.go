@@ -4,13 +4,13 @@ package liveview
 
 import (
 	"errors"
-	"net"
+	"syscall"
 )
 
-// canWriteNow reports false: without a non-blocking write, frames go to
-// the connection's writer.
-func canWriteNow(net.Conn) bool { return false }
+// canWriteNow is false: without a non-blocking write, frames go to the
+// connection's writer.
+const canWriteNow = false
 
-func writeNonblocking(net.Conn, []byte) (int, error) {
+func writeNonblocking(syscall.RawConn, []byte) (int, error) {
 	return 0, errors.ErrUnsupported
 }

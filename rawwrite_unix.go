@@ -3,29 +3,20 @@
 package liveview
 
 import (
-	"net"
 	"sync"
 	"syscall"
 )
 
-// canWriteNow reports whether writeNonblocking can write to nc: a socket
-// whose descriptor the net package lends out (TCP, Unix; not TLS).
-func canWriteNow(nc net.Conn) bool {
-	_, ok := nc.(syscall.Conn)
-	return ok
-}
+// canWriteNow is true where writeNonblocking is written.
+const canWriteNow = true
 
-// writeNonblocking makes one write(2) of b to nc's socket, which the net
+// writeNonblocking makes one write(2) of b to rc's socket, which the net
 // package keeps in non-blocking mode, and returns what it took: 0 when the
-// socket's buffer is full (EAGAIN), where nc.Write would wait.
-func writeNonblocking(nc net.Conn, b []byte) (int, error) {
-	rc, err := nc.(syscall.Conn).SyscallConn()
-	if err != nil {
-		return 0, err
-	}
+// socket's buffer is full (EAGAIN), where a net.Conn's Write would wait.
+func writeNonblocking(rc syscall.RawConn, b []byte) (int, error) {
 	op := rawWritePool.Get().(*rawWrite)
 	op.b = b
-	err = rc.Write(op.fn)
+	err := rc.Write(op.fn)
 	n, werr := op.n, op.err
 	*op = rawWrite{fn: op.fn}
 	rawWritePool.Put(op)
