@@ -322,3 +322,41 @@ func TestComponentPlacedByRemovedParentFreed(t *testing.T) {
 		t.Errorf("the view holds %+v after the parent left the page; want nothing", h)
 	}
 }
+
+type lateState struct{ Myself liveview.CID }
+
+// lateComp puts a flash of its own as it mounts, once connected.
+type lateComp struct{}
+
+func (lateComp) Mount(s *liveview.ComponentSocket[lateState]) error {
+	if s.Connected() {
+		s.PutFlash("late", "late live")
+	}
+	return nil
+}
+
+func (lateComp) Render(s lateState) (*render.Rendered, error) {
+	return render.Must(render.Parse(`<u id="late">late</u>`)).Execute(s)
+}
+
+// TestComponentPlacedByRenderAgainFlash: a component the join's render
+// again places (it shows with the flash another component put) puts a
+// flash as it mounts: the page shows it in a diff right after the reply,
+// as it does for a component an event places.
+func TestComponentPlacedByRenderAgainFlash(t *testing.T) {
+	herald := liveview.NewLiveComponent[heraldState]("herald", heraldComp{})
+	late := liveview.NewLiveComponent[lateState]("late", lateComp{})
+	tmpl := render.Must(render.New("late-page").LiveComponents(herald, late).Parse(
+		`<main><div id="flash">{{.Flash.HTML}}</div>{{live "herald" "h"}}{{if index .Flash .Key}}{{live "late" "x"}}{{end}}</main>`))
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	srv.Handle("/", liveview.View[heraldPage](heraldView{tmpl: tmpl, held: make(chan held, 1)}))
+	ts := liveviewtest.NewServer(t, srv)
+	v, err := ts.Mount("/")
+	testsupport.Must(t, err)
+	if html := v.HTML(); !strings.Contains(html, "heralded live") || !strings.Contains(html, `<u id="late">`) {
+		t.Fatalf("the join reply lacks the herald's flash or the late component: %s", html)
+	}
+	if err := v.AwaitHTML("late live"); err != nil {
+		t.Errorf("the late component's flash: %v", err)
+	}
+}

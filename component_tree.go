@@ -427,8 +427,10 @@ func sameValue(a, b any) bool {
 // collectComponents collects the components of rd, the view's render, into
 // x. A component's Mount or Update may change the view's state (PutFlash,
 // which the view shows): a full payload then carries the view rendered
-// again, since the page must show it from the start; a diff leaves it to
-// the diff that follows when the queue runs dry.
+// again, since the page must show it from the start (what the components
+// that second render places change in turn follows in a diff); a diff
+// leaves it to the diff that follows when the queue runs dry. After a full
+// payload, the components it does not place are freed: see dropUnplaced.
 func (ch *channel) collectComponents(rd *render.Rendered, full bool, x *diff.Extras) (*render.Rendered, error) {
 	cs := &ch.extra().comps
 	if err := cs.collect(ch.core, rd, full, x); err != nil {
@@ -461,6 +463,12 @@ func (ch *channel) collectComponents(rd *render.Rendered, full bool, x *diff.Ext
 		return nil, err
 	}
 	cs.dropUnplaced(ch)
+	if ch.view.changed() {
+		// Components that render placed changed the view in turn: a diff
+		// shows it right after this payload, once, as for a diff above.
+		cs.followUp = true
+		ch.mb.markDirty()
+	}
 	return rd, nil
 }
 
