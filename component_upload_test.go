@@ -2,8 +2,6 @@ package liveview_test
 
 import (
 	"io"
-	"log/slog"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,26 +103,22 @@ type twoUplFixture struct {
 
 func newTwoUpl(t *testing.T, opts liveview.UploadOptions) *twoUplFixture {
 	t.Helper()
-	f := &twoUplFixture{dir: t.TempDir(), unmounted: make(chan string, 4)}
+	f := &twoUplFixture{unmounted: make(chan string, 4)}
 	avatar := liveview.NewLiveComponent[avatarState]("avatar", avatarComp{opts: opts, unmounted: f.unmounted})
 	tmpl := render.Must(render.New("two").LiveComponents(avatar).Parse(`<main>` +
 		`<form id="doc-form" phx-change="validate" phx-submit="save">{{.Uploads.Input "doc"}}</form>` +
 		`{{range .Uploads.Entries "doc"}}<p class="doc-entry">{{.Name}} {{.Progress}}% done={{.Done}}</p>{{end}}` +
 		`<ul id="doc-saved">{{range .Saved}}<li>{{.}}</li>{{end}}</ul>` +
 		`{{if not .Hidden}}{{live "avatar" "me"}}{{end}}<button id="hide" phx-click="hide">hide</button></main>`))
-	f.lv = liveview.NewServer(liveview.Config{UploadDir: f.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	f.lv.Handle("/two", liveview.View[twoUplState](twoUplView{tmpl: tmpl}))
-	t.Cleanup(func() { f.lv.Close() })
+	f.lv, f.dir = newUploadServer(t, func(lv *liveview.Server) {
+		lv.Handle("/two", liveview.View[twoUplState](twoUplView{tmpl: tmpl}))
+	})
 	return f
 }
 
 func (f *twoUplFixture) mount(t *testing.T) *liveviewtest.View {
 	t.Helper()
-	v, err := liveviewtest.NewServer(t, f.lv, liveviewtest.WithTimeout(uplWait)).Mount("/two")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return mountUpload(t, f.lv, "/two")
 }
 
 // texts returns the text of every element of the view's HTML that starts
@@ -137,19 +131,6 @@ func texts(t *testing.T, v *liveviewtest.View, open string) []string {
 		out = append(out, part[:strings.Index(part, "</")])
 	}
 	return out
-}
-
-func mustReadDir(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	return names
 }
 
 // TestComponentUploadBesideViewUpload: a live component's upload and its
@@ -291,40 +272,19 @@ func mustAttr(t *testing.T, v *liveviewtest.View, selector, name string) string 
 func TestComponentUploadEndsWithComponent(t *testing.T) {
 	f := newTwoUpl(t, liveview.UploadOptions{ChunkSize: 4})
 	v := f.mount(t)
-	cid, _ := strconv.Atoi(mustAttr(t, v, "#avatar-form", "phx-target"))
-	avatarRef := mustAttr(t, v, "#avatar-form input", "data-phx-upload-ref")
-	conn := v.Conn()
-	call := func(event string, payload map[string]any) liveviewtest.Reply {
-		t.Helper()
-		r, err := conn.Call(v.JoinRef(), v.Topic(), event, payload)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Status != "ok" {
-			t.Fatalf("%s: %s", event, r.Response)
-		}
-		return r
+	c := newUplClient(t, v, "#avatar-form", "avatar")
+	if c.cid == 0 {
+		t.Fatalf("the component's form targets no component: %s", v.HTML())
 	}
-	entries := []map[string]any{{"path": "avatar", "ref": "7", "name": "me.png", "type": "image/png", "size": 12, "last_modified": 1700000000000, "relative_path": ""}}
-	call("event", map[string]any{"type": "form", "event": "validate", "value": "", "cid": cid,
-		"meta": map[string]any{"_target": "avatar"}, "uploads": map[string]any{avatarRef: entries}})
-	r := call("allow_upload", map[string]any{"ref": avatarRef, "entries": entries, "cid": cid})
-	resp := response(t, r)
-	jr := conn.NewRef()
-	if err := conn.SendRef(jr, jr, "lvu:7", "phx_join", map[string]any{"token": token(t, resp, "7")}); err != nil {
-		t.Fatal(err)
-	}
-	if r, err := conn.Await(jr); err != nil || r.Status != "ok" {
-		t.Fatalf("upload join: %v %s", err, r.Response)
-	}
-	c := &uplClient{t: t, v: v, conn: conn}
+	// The change event, the preflight and the progress carry the cid.
+	jr := c.start(uplFile{ref: "7", name: "me.png", typ: "image/png", size: 12})
 	if r := c.chunk(jr, "lvu:7", []byte("1234")); r.Status != "ok" {
 		t.Fatalf("first chunk: %s", r.Response)
 	}
 	if n, b := liveview.UploadUsage(f.lv); n != 1 || b != 12 {
 		t.Fatalf("quota usage mid-upload = %d entries, %d bytes; want 1, 12", n, b)
 	}
-	if files := len(mustReadDir(t, f.dir)); files != 1 {
+	if files := len(uploadFiles(t, f.dir)); files != 1 {
 		t.Fatalf("%d files in the upload dir mid-upload; want 1", files)
 	}
 
@@ -336,7 +296,7 @@ func TestComponentUploadEndsWithComponent(t *testing.T) {
 	if v.Has("#avatar-box") || len(v.Components()) != 0 {
 		t.Fatalf("the component is still on the page: %s", v.HTML())
 	}
-	if _, err := conn.AwaitPush("lvu:7", "phx_close", 0); err != nil {
+	if _, err := c.conn.AwaitPush("lvu:7", "phx_close", 0); err != nil {
 		t.Fatalf("waiting for the in-flight entry's channel to close: %v", err)
 	}
 	select {
@@ -350,14 +310,16 @@ func TestComponentUploadEndsWithComponent(t *testing.T) {
 	if n, b := liveview.UploadUsage(f.lv); n != 0 || b != 0 {
 		t.Errorf("quota usage after the component left = %d entries, %d bytes; want 0", n, b)
 	}
-	if files := mustReadDir(t, f.dir); len(files) != 0 {
+	if files := uploadFiles(t, f.dir); len(files) != 0 {
 		t.Errorf("upload files left after the component left: %v", files)
 	}
 	if r := c.chunk(jr, "lvu:7", []byte("5678")); r.Status != "error" {
 		t.Errorf("a chunk after the component left: %s %s; want an error", r.Status, r.Response)
 	}
 	// Progress for the gone component is acknowledged and dropped.
-	call("progress", map[string]any{"event": nil, "ref": avatarRef, "entry_ref": "7", "progress": 66, "cid": cid})
+	if r := c.progress("7", 66); r.Status != "ok" {
+		t.Errorf("progress for the gone component: %s %s; want ok", r.Status, r.Response)
+	}
 	if v.Crashed() {
 		t.Errorf("the view crashed")
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,18 +90,47 @@ type uplServer struct {
 
 func newUplServer(t *testing.T, opts liveview.UploadOptions) *uplServer {
 	t.Helper()
-	us := &uplServer{dir: t.TempDir(), view: &uplView{opts: opts, consumed: make(chan string, 16), ended: make(chan string, 16)}}
-	us.lv = liveview.NewServer(liveview.Config{UploadDir: us.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	us.lv.Handle("/up", liveview.View[uplState](us.view))
+	us := &uplServer{view: &uplView{opts: opts, consumed: make(chan string, 16), ended: make(chan string, 16)}}
+	us.lv, us.dir = newUploadServer(t, func(lv *liveview.Server) {
+		lv.Handle("/up", liveview.View[uplState](us.view))
+	})
+	return us
+}
+
+// newUploadServer returns a server that keeps uploads in dir, a fresh
+// directory, with its log discarded, closed when the test ends; handle
+// registers its views.
+func newUploadServer(t *testing.T, handle func(*liveview.Server)) (lv *liveview.Server, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	lv = liveview.NewServer(liveview.Config{UploadDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handle(lv)
 	// Cleanups run last first: the browsers' listeners close before the
 	// server.
-	t.Cleanup(func() { us.lv.Close() })
-	return us
+	t.Cleanup(func() { lv.Close() })
+	return lv, dir
+}
+
+// mountUpload mounts path of lv in a new browser (its own cookie jar and
+// connection) that waits up to uplWait.
+func mountUpload(t *testing.T, lv *liveview.Server, path string) *liveviewtest.View {
+	t.Helper()
+	v, err := liveviewtest.NewServer(t, lv, liveviewtest.WithTimeout(uplWait)).Mount(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func (us *uplServer) files(t *testing.T) []string {
 	t.Helper()
-	ents, err := os.ReadDir(us.dir)
+	return uploadFiles(t, us.dir)
+}
+
+// uploadFiles lists the files of an upload directory.
+func uploadFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,27 +152,49 @@ func (us *uplServer) awaitEnded(t *testing.T, why string) {
 	}
 }
 
-// uplClient is one browser with one view joined on its own connection.
+// uplClient is one browser with one view joined on its own connection,
+// uploading through one file input.
 type uplClient struct {
 	t      *testing.T
 	v      *liveviewtest.View
 	conn   *liveviewtest.Conn
 	topic  string
 	cfgRef string
+	input  string // the input's name: the entries' path, the change's _target
+	cid    int    // the live component the input's form targets; 0 for the view
 }
 
 // connect mounts /up in a new browser (its own cookie jar and connection).
 func (us *uplServer) connect(t *testing.T) *uplClient {
 	t.Helper()
-	v, err := liveviewtest.NewServer(t, us.lv, liveviewtest.WithTimeout(uplWait)).Mount("/up")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := v.Attr(`input[type="file"]`, "data-phx-upload-ref")
+	return newUplClient(t, mountUpload(t, us.lv, "/up"), "form", "doc")
+}
+
+// newUplClient uploads through the file input named input of the form
+// matching form, to the live component the form targets (phx-target), or
+// to the view.
+func newUplClient(t *testing.T, v *liveviewtest.View, form, input string) *uplClient {
+	t.Helper()
+	cfg, err := v.Attr(form+` input[type="file"]`, "data-phx-upload-ref")
 	if err != nil || !strings.HasPrefix(cfg, "phx-") {
-		t.Fatalf("join render lacks the file input (%v): %s", err, v.HTML())
+		t.Fatalf("join render lacks the file input of %s (%v): %s", form, err, v.HTML())
 	}
-	return &uplClient{t: t, v: v, conn: v.Conn(), topic: v.Topic(), cfgRef: cfg}
+	c := &uplClient{t: t, v: v, conn: v.Conn(), topic: v.Topic(), cfgRef: cfg, input: input}
+	if target, _ := v.Attr(form, "phx-target"); target != "" {
+		if c.cid, err = strconv.Atoi(target); err != nil || c.cid <= 0 {
+			t.Fatalf("%s's phx-target %q is not a cid: %s", form, target, v.HTML())
+		}
+	}
+	return c
+}
+
+// withCID adds the client's cid to an upload message's payload, as the
+// client sends it for a component's upload.
+func (c *uplClient) withCID(p map[string]any) map[string]any {
+	if c.cid != 0 {
+		p["cid"] = c.cid
+	}
+	return p
 }
 
 // push sends event on the view's topic and returns its reply.
@@ -217,7 +269,7 @@ type uplFile struct {
 func (c *uplClient) entries(files ...uplFile) []map[string]any {
 	var out []map[string]any
 	for _, f := range files {
-		out = append(out, map[string]any{"path": "doc", "ref": f.ref, "name": f.name, "type": f.typ, "size": f.size, "last_modified": 1700000000000, "relative_path": ""})
+		out = append(out, map[string]any{"path": c.input, "ref": f.ref, "name": f.name, "type": f.typ, "size": f.size, "last_modified": 1700000000000, "relative_path": ""})
 	}
 	return out
 }
@@ -226,8 +278,8 @@ func (c *uplClient) entries(files ...uplFile) []map[string]any {
 // files are picked.
 func (c *uplClient) choose(files ...uplFile) liveviewtest.Reply {
 	c.t.Helper()
-	r := c.push("event", map[string]any{"type": "form", "event": "validate", "value": "", "meta": map[string]any{"_target": "doc"},
-		"uploads": map[string]any{c.cfgRef: c.entries(files...)}})
+	r := c.push("event", c.withCID(map[string]any{"type": "form", "event": "validate", "value": "", "meta": map[string]any{"_target": c.input},
+		"uploads": map[string]any{c.cfgRef: c.entries(files...)}}))
 	if r.Status != "ok" {
 		c.t.Fatalf("change event: %s", r.Response)
 	}
@@ -237,7 +289,7 @@ func (c *uplClient) choose(files ...uplFile) liveviewtest.Reply {
 // preflight sends allow_upload and returns the reply's response.
 func (c *uplClient) preflight(files ...uplFile) map[string]any {
 	c.t.Helper()
-	r := c.push("allow_upload", map[string]any{"ref": c.cfgRef, "entries": c.entries(files...)})
+	r := c.push("allow_upload", c.withCID(map[string]any{"ref": c.cfgRef, "entries": c.entries(files...)}))
 	if r.Status != "ok" {
 		c.t.Fatalf("allow_upload: %s", r.Response)
 	}
@@ -278,7 +330,7 @@ func reason(t *testing.T, r liveviewtest.Reply) string {
 
 func (c *uplClient) progress(ref string, pct int) liveviewtest.Reply {
 	c.t.Helper()
-	return c.push("progress", map[string]any{"event": nil, "ref": c.cfgRef, "entry_ref": ref, "progress": pct})
+	return c.push("progress", c.withCID(map[string]any{"event": nil, "ref": c.cfgRef, "entry_ref": ref, "progress": pct}))
 }
 
 // start chooses one file, preflights it and joins its channel.
