@@ -7,6 +7,7 @@ import (
 
 	"github.com/liveview-go/liveview"
 	"github.com/liveview-go/liveview/e2e/internal/browsertest"
+	"github.com/liveview-go/liveview/js"
 	"github.com/liveview-go/liveview/render"
 )
 
@@ -138,4 +139,90 @@ func clientCIDs(p *browsertest.Page) string {
 	var cids []string
 	p.Eval(`Object.keys(window.liveSocket.main.rendered.rendered.c || {}).map(Number).sort((a, b) => a - b).map(String)`, &cids)
 	return strings.Join(cids, ",")
+}
+
+// A component the page removes while an event to it is on its way: one
+// click pushes "hide" to the view (which stops placing the component) and
+// then "spawn" to the component (whose render then places a kid). The
+// server handles "spawn" after it sent the diff without the component, so
+// the kid's render reaches a client that no longer shows its parent and
+// never places it. The server frees the kid with its parent and names it
+// in the reply to cids_destroyed, so the client forgets it too.
+
+type e2eBrood struct {
+	Myself  liveview.CID
+	Spawned bool
+}
+
+type e2eBroodComp struct {
+	tmpl      *render.Template
+	unmounted chan string
+}
+
+func (e2eBroodComp) HandleEvent(s *liveview.ComponentSocket[e2eBrood], e liveview.Event) error {
+	s.Assign(func(st *e2eBrood) { st.Spawned = true })
+	return nil
+}
+
+func (c e2eBroodComp) Unmount(s *liveview.ComponentSocket[e2eBrood]) { c.unmounted <- s.ID() }
+
+func (c e2eBroodComp) Render(s e2eBrood) (*render.Rendered, error) { return c.tmpl.Execute(s) }
+
+type e2eBroodPage struct {
+	Show bool
+	Both js.Cmd
+}
+
+type e2eBroodView struct{ tmpl *render.Template }
+
+func (e2eBroodView) Mount(s *liveview.Socket[e2eBroodPage], _ liveview.Params) error {
+	s.Assign(func(p *e2eBroodPage) {
+		p.Show = true
+		p.Both = js.Push("hide").Push("spawn", js.PushOptions{Target: "#brood"})
+	})
+	return nil
+}
+
+func (v e2eBroodView) Render(s e2eBroodPage) (*render.Rendered, error) { return v.tmpl.Execute(s) }
+
+func (e2eBroodView) HandleEvent(s *liveview.Socket[e2eBroodPage], e liveview.Event) error {
+	s.Assign(func(p *e2eBroodPage) { p.Show = e.Name == "show" })
+	return nil
+}
+
+func TestComponentPlacedByRemovedParentInBrowser(t *testing.T) {
+	unmounted := make(chan string, 10)
+	kid := liveview.NewLiveComponent[e2eBrood]("kid", e2eBroodComp{unmounted: unmounted, tmpl: render.Must(render.Parse(`<i id="kid">kid</i>`))})
+	brood := liveview.NewLiveComponent[e2eBrood]("brood", e2eBroodComp{unmounted: unmounted,
+		tmpl: render.Must(render.New("brood").LiveComponents(kid).Parse(`<div id="brood">{{if .Spawned}}{{live "kid" "k"}}{{end}}</div>`))})
+	tmpl := render.Must(render.New("broods").LiveComponents(brood).Parse(
+		`<main>{{if .Show}}{{live "brood" "b"}}{{end}}<button id="both" phx-click="{{.Both}}">both</button><button id="show" phx-click="show">show</button></main>`))
+	_, hs := newApp(t, liveview.Config{}, func(s *liveview.Server) {
+		s.Handle("/broods", liveview.View[e2eBroodPage](e2eBroodView{tmpl}))
+	})
+	p := browsertest.New(t)
+	p.Navigate(hs.URL + "/broods")
+	p.WaitConnected()
+	if cids := clientCIDs(p); cids != "1" {
+		t.Fatalf("the client holds components %q after the join; want 1", cids)
+	}
+	p.Click("#both")
+	p.WaitNotPresent("#brood")
+	got := map[string]bool{}
+	for len(got) < 2 {
+		select {
+		case id := <-unmounted:
+			got[id] = true
+		case <-time.After(60 * time.Second):
+			t.Fatalf("Unmount after the page removed the component: ran for %v within 60s; want b and its kid k", got)
+		}
+	}
+	p.WaitTrue(`Object.keys(window.liveSocket.main.rendered.rendered.c || {}).length === 0`)
+	// Placed again, it works afresh.
+	p.Click("#show")
+	p.WaitVisible("#brood")
+	if cids := clientCIDs(p); cids != "3" {
+		t.Errorf("the client holds components %q once the component is back; want 3", cids)
+	}
+	p.NoErrors()
 }
