@@ -21,7 +21,7 @@ import (
 // broadcast to 10,000 views then costs a few hundred goroutines, not
 // 10,000 started and grown; issue #11). Work that blocks holds up the rest
 // for a few milliseconds at most: when no waiting work has started for
-// stallCheck, every piece still waiting gets a goroutine of its own.
+// stallCheck, the workers double in number, as often as it takes.
 type workers struct {
 	work chan task // unbuffered: a send succeeds only into an idle worker
 	idle atomic.Int32
@@ -96,8 +96,8 @@ func (w *workers) runTask(t task) {
 }
 
 // stalled runs every stallCheck while work waits: if none of it started
-// since the last check, the workers are all blocked, and every piece
-// waiting gets a goroutine.
+// since the last check, the workers are taken to be blocked, and waiting
+// work gets new workers, as many as are live.
 func (w *workers) stalled() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -106,14 +106,26 @@ func (w *workers) stalled() {
 		return
 	}
 	if w.taken == w.checked {
-		for i, t := range w.waiting[w.head:] {
-			w.waiting[w.head+i] = nil
+		// At most as many new workers as are live: the workers may
+		// not be blocked but not yet run, as when the only CPU is held
+		// by the code posting a broadcast to 10,000 views, and a
+		// goroutine for each piece waiting then cost thousands of
+		// goroutines, each growing a fresh stack (a tenth of a
+		// broadcast's CPU; issue #11). Workers that do block double in
+		// number every stallCheck until the waiting work has started.
+		n := min(len(w.waiting)-w.head, max(w.live, 1))
+		for range n {
+			t := w.waiting[w.head]
+			w.waiting[w.head] = nil
+			w.head++
 			w.live++
 			go w.loop(t)
 		}
-		w.emptied()
-		w.armed = false
-		return
+		if w.head == len(w.waiting) {
+			w.emptied()
+			w.armed = false
+			return
+		}
 	}
 	w.checked = w.taken
 	w.check.Reset(stallCheck)

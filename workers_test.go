@@ -135,3 +135,56 @@ func TestWorkersStartWaitingWorkWhenAllBlock(t *testing.T) {
 		t.Fatalf("%d jobs ran, want %d", ran.Load(), 4*maxWorkers)
 	}
 }
+
+// TestWorkersDoubleWhenAllBlock: when every worker blocks, work waiting
+// behind them gets new workers in rounds, each at most doubling them (a
+// goroutine for every piece would cost thousands when the workers were
+// only not yet scheduled), until all of it has started.
+func TestWorkersDoubleWhenAllBlock(t *testing.T) {
+	w := newWorkers()
+	defer w.stop()
+	const n = 5*maxWorkers + 7
+	var started atomic.Int64
+	gate := make(chan struct{})
+	var done sync.WaitGroup
+	done.Add(n)
+	for range n {
+		w.run(func() {
+			defer done.Done()
+			started.Add(1)
+			<-gate
+		})
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for started.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d blocking jobs started after 60 s; want all", started.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	done.Wait()
+
+	// A round starts at most as many workers as are live.
+	w2 := newWorkers()
+	defer w2.stop()
+	gate2 := make(chan struct{})
+	defer close(gate2)
+	for range 3 {
+		w2.run(func() { <-gate2 })
+	}
+	w2.mu.Lock()
+	for range 100 {
+		w2.waiting = append(w2.waiting, funcTask(func() { <-gate2 }))
+	}
+	w2.armed = true
+	w2.check = time.AfterFunc(time.Hour, func() {})
+	w2.mu.Unlock()
+	w2.stalled()
+	w2.mu.Lock()
+	live, left := w2.live, len(w2.waiting)-w2.head
+	w2.mu.Unlock()
+	if live != 6 || left != 97 {
+		t.Fatalf("after one stall check with 3 blocked workers and 100 pieces waiting: %d live, %d waiting; want 6 and 97", live, left)
+	}
+}

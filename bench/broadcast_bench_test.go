@@ -15,6 +15,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -241,7 +242,7 @@ func benchBroadcast(b *testing.B, views int) {
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0, g0 := cpuTime(), goroutinesCreated()
 	b.ResetTimer()
 	for i := range b.N {
 		want := int64(views) * int64(i+1)
@@ -251,10 +252,22 @@ func benchBroadcast(b *testing.B, views int) {
 		c.awaitDiffs(b, want)
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu, g := cpuTime()-cpu0, goroutinesCreated()-g0
 	elapsed := b.Elapsed()
 	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N)/float64(views), "ns/subscriber")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(views), "cpu-ns/subscriber")
+	// Each goroutine started costs a stack grown again by the views' code.
+	b.ReportMetric(float64(g)/float64(b.N), "goroutines/op")
+}
+
+// goroutinesCreated is the number of goroutines the process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // warnLogger shows only what went wrong (a dropped connection would make the
