@@ -120,6 +120,11 @@ func (v *View) pageDOM() (*html.Node, error) {
 	if err := build(top, root); err != nil {
 		return nil, err
 	}
+	// Every child the page shows is joined now: a container of the HTTP
+	// render not among them is gone, and one shown later is new.
+	v.conn.mu.Lock()
+	top.deadKids = nil
+	v.conn.mu.Unlock()
 	if mine == nil {
 		return nil, fmt.Errorf("liveviewtest: view %s is no longer in its parent's page", v.id)
 	}
@@ -151,8 +156,8 @@ func (v *View) parseInto(into *html.Node) error {
 }
 
 // joinChild returns v's child view in the container id, joining it as the
-// client does: the session from the container, the static token from the
-// HTTP render's container, no URL. A joined child stays joined while its
+// client does: the session and static token its container had in the HTTP
+// render (the session in the container now if it was not there), no URL. A joined child stays joined while its
 // container stays, whatever session later renders of the container carry:
 // the client keeps the container's first one. A child that crashed or
 // closed joins again, with that session too.
@@ -164,19 +169,31 @@ func (v *View) joinChild(id, session string) (*View, error) {
 	if ok {
 		return kid, nil
 	}
-	mounts := 0
-	if kid == nil {
-		kid = &View{conn: v.conn, topic: "lv:" + id, id: id, parent: v, url: v.URL()}
-		// The page the child joins from is its root's HTTP render, seen
-		// from the child's container (whose content is "" if the HTTP
-		// render did not show it).
-		kid.page = v.top().page
-		kid.page.ID, kid.page.Session = id, session
-		kid.page.Static, kid.page.Inner = deadContainer(kid.page.Inner, id)
-	} else {
-		mounts = kid.mounts + 1
+	if kid != nil {
+		// Rejoin leaves the child's own children first: the client
+		// destroyed them when the child went down.
+		if err := kid.Rejoin(); err != nil {
+			return nil, fmt.Errorf("liveviewtest: joining child view %s again: %w", id, err)
+		}
+		return kid, nil
 	}
-	if err := kid.doJoin(nil, mounts); err != nil {
+	// The client keeps the session a container had in the HTTP render
+	// when the parent's join renders it again.
+	top := v.top()
+	v.conn.mu.Lock()
+	if s, ok := top.deadKids[id]; ok {
+		session = s
+		delete(top.deadKids, id)
+	}
+	v.conn.mu.Unlock()
+	kid = &View{conn: v.conn, topic: "lv:" + id, id: id, parent: v, url: v.URL()}
+	// The page the child joins from is its root's HTTP render, seen from
+	// the child's container (whose content is "" if the HTTP render did
+	// not show it).
+	kid.page = top.page
+	kid.page.ID, kid.page.Session = id, session
+	kid.page.Static, kid.page.Inner = deadContainer(kid.page.Inner, id)
+	if err := kid.doJoin(nil, 0); err != nil {
 		return nil, fmt.Errorf("liveviewtest: joining child view %s: %w", id, err)
 	}
 	v.conn.mu.Lock()
@@ -243,6 +260,33 @@ func deadContainer(inner, id string) (static, content string) {
 		return attr(el, "data-phx-static"), b.String()
 	}
 	return "", ""
+}
+
+// deadSessions returns the session of each child view's container in
+// inner, a root view's HTTP render, by container id.
+func deadSessions(inner string) map[string]string {
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(inner), ctx)
+	if err != nil {
+		return nil
+	}
+	var out map[string]string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && hasAttr(n, "data-phx-parent-id") && attr(n, "data-phx-session") != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[attr(n, "id")] = attr(n, "data-phx-session")
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	return out
 }
 
 func findID(n *html.Node, id string) *html.Node {

@@ -1,14 +1,18 @@
 package liveviewtest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/liveview-go/liveview/liveviewtest"
 )
 
 // Child views, as the client handles them: joined after their parent on
-// the same connection, from their container (its session, the HTTP
-// render's static token, no URL), kept while the container stays, and
-// left, children first, when it goes.
+// the same connection, from their container (the session and static token
+// it had in the HTTP render, which the client keeps when the parent's join
+// renders it again; no URL), kept while the container stays, and left,
+// children first, when it goes.
 func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 	const (
 		kidDead   = `<div id="kid" data-phx-session="ks-dead" data-phx-static="kstat" data-phx-parent-id="phx-1"><p id="kc">kid dead</p></div>`
@@ -21,11 +25,16 @@ func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 			return []string{reply(m, `{"rendered":{"0":"`+kidAt("ks")+`","s":["<main>","</main>"]}}`)}
 		case m.Event == "phx_join" && m.Topic == "lv:kid":
 			return []string{reply(m, `{"rendered":{"s":["<p id=\"kc\">kid</p><button id=\"kb\" phx-click=\"k\">k</button>`+
+				`<a id=\"kl\" href=\"/items?p=2\" data-phx-link=\"patch\">p</a>`+
+				`<form id=\"kf\" phx-change=\"kch\"><input name=\"a\"><input name=\"b\"></form>`+
 				`<div id=\"grand\" data-phx-session=\"gs\" data-phx-static=\"\" data-phx-parent-id=\"kid\"></div>"]}}`)}
 		case m.Event == "phx_join" && m.Topic == "lv:grand":
 			return []string{reply(m, `{"rendered":{"s":["<b id=\"gc\">grand</b>"]}}`)}
 		case m.Event == "event" && m.Payload["event"] == "resession":
 			return []string{reply(m, `{"diff":{"0":"`+kidAt("ks2")+`"}}`)}
+		case m.Event == "event" && m.Payload["event"] == "crash":
+			// A crash: no reply, phx_error with the join ref as ref.
+			return []string{`["` + m.JoinRef + `","` + m.JoinRef + `","` + m.Topic + `","phx_error",{}]`}
 		case m.Event == "event" && m.Payload["event"] == "hide":
 			return []string{reply(m, `{"diff":{"0":""}}`)}
 		}
@@ -46,13 +55,13 @@ func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 		}
 		joins[j.Topic] = j
 	}
-	for topic, want := range map[string][2]any{"lv:kid": {"ks", "kstat"}, "lv:grand": {"gs", nil}} {
+	for topic, want := range map[string][2]any{"lv:kid": {"ks-dead", "kstat"}, "lv:grand": {"gs", nil}} {
 		j, ok := joins[topic]
 		params, _ := j.Payload["params"].(map[string]any)
 		_, hasURL := j.Payload["url"]
 		_, hasRedirect := j.Payload["redirect"]
 		if !ok || j.Payload["session"] != want[0] || j.Payload["static"] != want[1] || hasURL || hasRedirect || params["_mounts"] != 0.0 {
-			t.Errorf("join of %s: %+v; want session %v, static %v (the HTTP render's container's), no url or redirect, _mounts 0", topic, j.Payload, want[0], want[1])
+			t.Errorf("join of %s: %+v; want session %v, static %v (the HTTP render's container's, if it had one), no url or redirect, _mounts 0", topic, j.Payload, want[0], want[1])
 		}
 	}
 	kid, err := v.Child("kid")
@@ -68,12 +77,59 @@ func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 	if ev := s.received("event"); len(ev) != 1 || ev[0].Topic != "lv:kid" || ev[0].Payload["cid"] != nil {
 		t.Errorf("a click in the child sent %+v; want one event on lv:kid, without a cid", ev)
 	}
+	// A live link in the child patches the page's root view, as the client
+	// does, whichever View follows it.
+	for _, w := range []*liveviewtest.View{v, kid} {
+		if err := w.FollowLink("#kl"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := s.received("live_patch"); len(p) != 2 || p[0].Topic != "lv:phx-1" || p[1].Topic != "lv:phx-1" {
+		t.Errorf("following a child's patch link sent %+v; want two live_patch on the root view's topic, lv:phx-1", p)
+	}
+	// The fields a test touched are the form's view's, whichever View
+	// touched them.
+	if err := v.Change("#kf", map[string][]string{"a": {"1"}}, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := kid.Change("#kf", map[string][]string{"b": {"2"}}, "b"); err != nil {
+		t.Fatal(err)
+	}
+	var changes []string
+	for _, m := range s.received("event") {
+		if m.Payload["event"] == "kch" {
+			val, _ := m.Payload["value"].(string)
+			changes = append(changes, m.Topic+" "+val)
+		}
+	}
+	if want := []string{"lv:kid a=1&_unused_b=&b=", "lv:kid a=&b=2"}; strings.Join(changes, "|") != strings.Join(want, "|") {
+		t.Errorf("the child form's changes sent %q; want %q (a touched through the page's View counts as used for the child's)", changes, want)
+	}
 	// A new session in a container that stays does not join the child again.
 	if err := v.ClickEvent("resession", nil); err != nil {
 		t.Fatal(err)
 	}
 	if !v.Has("#kc") || len(s.received("phx_join")) != 3 {
 		t.Errorf("after the container's session changed: child shown %v, %d joins; want the child kept, 3 joins (page, child, grandchild)", v.Has("#kc"), len(s.received("phx_join")))
+	}
+	// The child crashes: the client destroys the grandchild, joins the
+	// child again, then the grandchild afresh.
+	if err := kid.ClickEvent("crash", nil); err == nil {
+		t.Fatalf("an event that crashed the child: no error")
+	}
+	if got, err := v.Text("#gc"); err != nil || got != "grand" {
+		t.Fatalf("Text(#gc) after the child's crash = %q, %v; want grand", got, err)
+	}
+	s.mu.Lock()
+	last3 := append([]msg(nil), s.got[len(s.got)-3:]...)
+	s.mu.Unlock()
+	var after []string
+	for _, m := range last3 {
+		params, _ := m.Payload["params"].(map[string]any)
+		after = append(after, fmt.Sprint(m.Event, " ", m.Topic, " ", params["_mounts"]))
+	}
+	if want := "phx_leave lv:grand <nil>|phx_join lv:kid 1|phx_join lv:grand 0"; strings.Join(after, "|") != want {
+		t.Errorf("after the child's crash the client sent %q; want %q", after, want)
 	}
 	// The container goes: the grandchild leaves, then the child.
 	if err := v.ClickEvent("hide", nil); err != nil {
@@ -86,8 +142,8 @@ func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 	for _, m := range s.received("phx_leave") {
 		left = append(left, m.Topic)
 	}
-	if strings.Join(left, " ") != "lv:grand lv:kid" {
-		t.Errorf("left %v; want lv:grand then lv:kid, as the client destroys a child's children first", left)
+	if strings.Join(left, " ") != "lv:grand lv:grand lv:kid" {
+		t.Errorf("left %v; want lv:grand (at the crash), then lv:grand and lv:kid, as the client destroys a child's children first", left)
 	}
 	if _, err := v.Child("kid"); err == nil || !strings.Contains(err.Error(), `no child view with id "kid"`) {
 		t.Errorf("Child(kid) after its container went: %v; want an error saying there is none", err)

@@ -147,7 +147,8 @@ func (v *View) Submit(selector string, form url.Values) error {
 	if event == "" {
 		return fmt.Errorf("liveviewtest: %s has no phx-submit: %s", selector, render(el))
 	}
-	v.markUsed(formFields(el), form, "")
+	// The form's fields are its view's: a child's form is the child's.
+	v.owner(el).markUsed(formFields(el), form, "")
 	return v.pushTargets(el, "", "form", event, formValues(el, form), phxValues(el))
 }
 
@@ -165,10 +166,11 @@ func (v *View) Change(selector string, form url.Values, target string) error {
 	if event == "" {
 		return fmt.Errorf("liveviewtest: %s has no phx-change: %s", selector, render(el))
 	}
-	v.markUsed(nil, form, target)
+	owner := v.owner(el)
+	owner.markUsed(nil, form, target)
 	v.conn.mu.Lock()
-	used := make(map[string]bool, len(v.used))
-	for k := range v.used {
+	used := make(map[string]bool, len(owner.used))
+	for k := range owner.used {
 		used[k] = true
 	}
 	v.conn.mu.Unlock()
@@ -211,9 +213,10 @@ func (v *View) markUsed(fields []formField, set url.Values, target string) {
 }
 
 // FollowLink follows the live link matching selector as the client does: a
-// data-phx-link="patch" link patches the view (see Patch); a
+// data-phx-link="patch" link patches the page's root view (see Patch); a
 // data-phx-link="redirect" link navigates live to the view serving its href,
-// which then joins on the same topic: v shows that view.
+// which then joins on the root view's topic: the root View shows that view.
+// A link in a child view acts on the root view too, as in the client.
 func (v *View) FollowLink(selector string) error {
 	el, err := v.find(selector)
 	if err != nil {
@@ -222,9 +225,9 @@ func (v *View) FollowLink(selector string) error {
 	href := attr(el, "href")
 	switch attr(el, "data-phx-link") {
 	case "patch":
-		return v.Patch(href)
+		return v.top().Patch(href)
 	case "redirect":
-		return v.navigate(href, "")
+		return v.top().navigate(href, "")
 	}
 	return fmt.Errorf("liveviewtest: %s is not a live link (no data-phx-link=\"patch\" or \"redirect\"): %s", selector, render(el))
 }

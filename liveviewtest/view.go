@@ -34,6 +34,10 @@ type View struct {
 	closed   bool
 	mergeErr error
 	children map[string]*View // joined child views, by container id
+	// The child views' containers in the root view's HTTP render, by id:
+	// the client joins a child with the session its container had there,
+	// until the page's DOM first shows the children (see pageDOM).
+	deadKids map[string]string
 }
 
 // Event is an event the server pushed to the page (PushEvent).
@@ -55,7 +59,7 @@ type Redirect struct {
 }
 
 func (c *Conn) join(p Page, path string) (*View, error) {
-	v := &View{conn: c, topic: "lv:" + p.ID, id: p.ID, page: p, url: c.srv.URL + path, title: p.Title}
+	v := &View{conn: c, topic: "lv:" + p.ID, id: p.ID, page: p, url: c.srv.URL + path, title: p.Title, deadKids: deadSessions(p.Inner)}
 	return v, v.doJoin(map[string]any{"url": v.url}, 0)
 }
 
@@ -366,6 +370,9 @@ func (v *View) Rejoin() error {
 	if err := v.leaveChildren(nil); err != nil {
 		return err
 	}
+	v.conn.mu.Lock()
+	v.deadKids = nil
+	v.conn.mu.Unlock()
 	if v.parent != nil {
 		return v.doJoin(nil, v.mounts+1) // a child joins without a URL
 	}
@@ -432,6 +439,9 @@ func (v *View) navigate(to, flash string) error {
 	if err := v.leaveChildren(nil); err != nil {
 		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
 	}
+	v.conn.mu.Lock()
+	v.deadKids = nil
+	v.conn.mu.Unlock()
 	if err := v.Leave(); err != nil {
 		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
 	}
