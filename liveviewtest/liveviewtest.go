@@ -29,6 +29,12 @@
 //     Redirected, AwaitRedirect, FollowRedirect, Crashed, AwaitCrash;
 //   - control its life: Rejoin, Leave, and Conn.Close.
 //
+// Child views (Socket.LiveRender) join on the page's connection, after
+// their parent, as in the browser: Child returns one as a View of its own.
+// A View's selectors see its part of the page with its child views in it
+// (the root View's, the whole page), and an element's events go to the
+// view that owns it, as do those of elements a phx-target selector matches.
+//
 // Conn's SendRaw, SendBinary, SendRef, Call, Await and NextPush are the
 // escape hatch for protocol tests: malformed frames, refs of your choosing.
 //
