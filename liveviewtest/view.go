@@ -582,15 +582,19 @@ func (v *View) PushTo(cid int, typ, name string, value any, meta map[string]any)
 	return v.PruneComponents()
 }
 
-// PruneComponents removes the live components the view's page no longer
-// shows, as the client does after a patch: it announces them with
-// cids_will_destroy, then cids_destroyed, and forgets those the server
-// confirms. Event helpers call it; call it after a diff pushed by the server.
+// PruneComponents removes the live components that diffs since the last
+// call took off the view's page, as the client does after a patch: it
+// announces them with cids_will_destroy, then cids_destroyed, and forgets
+// those the server confirms. Like the client, it announces only components
+// that were on the page and left it: a component the server sent but no
+// render placed stays in the cache (see Components), and the server has to
+// unmount it itself. Event helpers call it; call it after a diff pushed by
+// the server.
 func (v *View) PruneComponents() error {
 	v.conn.mu.Lock()
 	var gone []int
 	if v.rendered != nil {
-		gone = v.rendered.Orphans()
+		gone = v.rendered.Removed()
 	}
 	v.conn.mu.Unlock()
 	if len(gone) == 0 {

@@ -39,6 +39,10 @@ type Rendered struct {
 	// mark has components' root elements carry data-phx-component, as
 	// in the client's DOM (MarkedHTML).
 	mark bool
+	// placed holds the components the page shows after the last merge,
+	// removed those a merge took off the page that Removed has not yet
+	// returned, and seen collects the components a render places.
+	placed, removed, seen map[int]bool
 }
 
 // Extracted holds the top-level members the client takes out of a diff before
@@ -115,7 +119,21 @@ func (r *Rendered) Merge(diffJSON []byte) (Extracted, error) {
 		}
 	}
 	var sb strings.Builder
-	return ex, r.render(&sb, r.tree, nil)
+	r.seen = map[int]bool{}
+	defer func() { r.seen = nil }()
+	if err := r.render(&sb, r.tree, nil); err != nil {
+		return ex, err
+	}
+	for cid := range r.placed {
+		if !r.seen[cid] {
+			if r.removed == nil {
+				r.removed = map[int]bool{}
+			}
+			r.removed[cid] = true
+		}
+	}
+	r.placed = r.seen
+	return ex, nil
 }
 
 // HTML renders the cached tree to the HTML the server intended.
@@ -160,6 +178,8 @@ func (r *Rendered) DeleteComponents(cids ...int) {
 	comps, _ := r.tree["c"].(map[string]any)
 	for _, cid := range cids {
 		delete(comps, strconv.Itoa(cid))
+		delete(r.placed, cid)
+		delete(r.removed, cid)
 	}
 }
 
@@ -508,6 +528,9 @@ func (r *Rendered) renderComponent(sb *strings.Builder, cid int) error {
 	}
 	r.depth++
 	defer func() { r.depth-- }()
+	if r.seen != nil {
+		r.seen[cid] = true
+	}
 	// Components start with no template scope.
 	if !r.mark {
 		return r.render(sb, c, nil)
@@ -532,42 +555,43 @@ func (r *Rendered) renderComponent(sb *strings.Builder, cid int) error {
 	return nil
 }
 
-// Orphans lists, ascending, the cached components that the view's tree no
-// longer reaches (directly or through other components): those the client
-// removes from the page and announces with cids_will_destroy.
-func (r *Rendered) Orphans() []int {
-	comps, _ := r.tree["c"].(map[string]any)
-	if len(comps) == 0 {
-		return nil
-	}
-	reached := map[int]bool{}
-	var walk func(v any, top bool)
-	walk = func(v any, top bool) {
-		switch v := v.(type) {
-		case float64:
-			cid := int(v)
-			if reached[cid] {
-				return
-			}
-			reached[cid] = true
-			if c, ok := comps[strconv.Itoa(cid)]; ok {
-				walk(c, true)
-			}
-		case map[string]any:
-			for k, x := range v {
-				if k == "s" || k == "p" || k == "r" || k == "kc" || k == "km" || k == "stream" || (top && (k == "c" || k == "t" || k == "e")) {
-					continue
-				}
-				walk(x, false)
-			}
-		}
-	}
-	walk(r.tree, true)
+// Removed returns, ascending, the components that merges since the last
+// call took off the page and that the page still does not show: those the
+// client announces with cids_will_destroy.
+//
+// This is the official client's rule (1.2, view.ts performPatch,
+// afterElementsRemoved and maybePushComponentsDestroyed): after each patch
+// of the page, except the join's, it gathers the data-phx-component
+// elements of this view among the elements the DOM patcher discarded, keeps
+// the cids no element of the page carries any more, and announces those.
+// So only a component that was on the page and left it is announced. A cid
+// the server sent in "c" that no render places is never announced: the
+// client keeps it in its cache until the server is told of it some other
+// way (the server has to unmount such components itself). A component in a
+// stream element stays placed while the element stays in its container,
+// whatever the stream's entries say later, and leaves with the element. The
+// client filters the cids again before cids_destroyed, dropping those a
+// later patch placed again; Removed drops them too, so call it when
+// announcing. Not modelled: phx-update="ignore" containers, whose content
+// (and components) the client keeps.
+func (r *Rendered) Removed() []int {
 	var out []int
-	for _, cid := range r.Components() {
-		if !reached[cid] {
+	for cid := range r.removed {
+		if !r.placed[cid] {
 			out = append(out, cid)
 		}
 	}
+	r.removed = nil
+	sort.Ints(out)
+	return out
+}
+
+// setToSorted returns the members of set, ascending.
+func setToSorted(set map[int]bool) []int {
+	var out []int
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Ints(out)
 	return out
 }

@@ -21,6 +21,8 @@ const streamRefKey = "\x00streamRef"
 // streamItem is one child element of a stream container.
 type streamItem struct {
 	id, ref, html string
+	// cids are the components the element places (Rendered.Removed).
+	cids []int
 }
 
 // streamInsert is one [dom_id, at, limit, update_only] of a "stream" member.
@@ -37,17 +39,25 @@ type streamInsert struct {
 func (r *Rendered) renderStream(sb *strings.Builder, node, k map[string]any, statics []string, templates map[string]any) error {
 	kc, _ := k["kc"].(float64)
 	rows := make([]string, 0, int(kc))
+	rowCIDs := make([][]int, 0, int(kc))
+	// A row's components are placed only if the patcher keeps the row:
+	// collect them per row, and count them where the row is written below.
+	outer := r.seen
+	defer func() { r.seen = outer }()
 	for i := 0; i < int(kc); i++ {
 		entry, ok := k[fmt.Sprint(i)].(map[string]any)
 		if !ok {
 			return fmt.Errorf("clientsim: stream entry %d of %d is missing", i, int(kc))
 		}
 		var b strings.Builder
+		r.seen = map[int]bool{}
 		if err := r.dynamics(&b, entry, statics, templates); err != nil {
 			return err
 		}
 		rows = append(rows, b.String())
+		rowCIDs = append(rowCIDs, setToSorted(r.seen))
 	}
+	r.seen = outer
 	if st, ok := node["stream"]; ok {
 		ref, inserts, deletes, reset, err := parseStream(st)
 		if err != nil {
@@ -55,7 +65,7 @@ func (r *Rendered) renderStream(sb *strings.Builder, node, k map[string]any, sta
 		}
 		node[streamRefKey] = ref
 		if len(rows) > 0 || len(deletes) > 0 || reset {
-			if err := r.patchStream(ref, rows, inserts, deletes, reset); err != nil {
+			if err := r.patchStream(ref, rows, rowCIDs, inserts, deletes, reset); err != nil {
 				return err
 			}
 			delete(node, "stream")
@@ -68,6 +78,11 @@ func (r *Rendered) renderStream(sb *strings.Builder, node, k map[string]any, sta
 	}
 	for _, it := range r.streams[ref] {
 		sb.WriteString(it.html)
+		if r.seen != nil {
+			for _, cid := range it.cids {
+				r.seen[cid] = true
+			}
+		}
 	}
 	return nil
 }
@@ -122,7 +137,7 @@ func parseStream(v any) (ref string, inserts map[string]streamInsert, deletes []
 // patchStream applies one stream's patch to the children of the container
 // of ref, as dom_patch.ts does: reset and deletes first, then each rendered
 // row in order, then limits.
-func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]streamInsert, deletes []string, reset bool) error {
+func (r *Rendered) patchStream(ref string, rows []string, rowCIDs [][]int, inserts map[string]streamInsert, deletes []string, reset bool) error {
 	if r.streams == nil {
 		r.streams = map[string][]streamItem{}
 	}
@@ -157,7 +172,7 @@ func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]str
 		before[it.id] = true
 	}
 	trimmed := map[string]bool{}
-	for _, row := range rows {
+	for ri, row := range rows {
 		id := elementID(row)
 		if before[id] && trimmed[id] {
 			continue
@@ -173,6 +188,7 @@ func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]str
 		}
 		if at >= 0 {
 			list[at].html = el
+			list[at].cids = rowCIDs[ri]
 			if has && in.reset {
 				r.streams[ref] = place(list, at, in.at)
 				r.limitStream(ref, in, inserts, restored, trimmed)
@@ -182,7 +198,7 @@ func (r *Rendered) patchStream(ref string, rows []string, inserts map[string]str
 		if has && in.onlyUpd && !restored[id] {
 			continue
 		}
-		item := streamItem{id: id, ref: ref, html: el}
+		item := streamItem{id: id, ref: ref, html: el, cids: rowCIDs[ri]}
 		if !has {
 			item.ref = ""
 			r.streams[ref] = append(list, item)
