@@ -13,7 +13,9 @@
 //
 // Streams are modelled past the cache: the client hands a stream's entries to
 // its DOM patcher and keeps no copy, so the model keeps, per stream, the
-// children the patcher would leave in the container (stream.go). Not
+// children the patcher would leave in the container (stream.go), with the
+// components in them rendered from the cache, as the client patches those in
+// place. Not
 // modelled: the skip optimisations of "r" roots, which change DOM patching,
 // not the HTML.
 package clientsim
@@ -43,6 +45,8 @@ type Rendered struct {
 	// removed those a merge took off the page that Removed has not yet
 	// returned, and seen collects the components a render places.
 	placed, removed, seen map[int]bool
+	// row collects the parts of the stream row being rendered (stream.go).
+	row *streamRow
 }
 
 // Extracted holds the top-level members the client takes out of a diff before
@@ -500,6 +504,13 @@ func (r *Rendered) dynamics(sb *strings.Builder, node map[string]any, statics []
 		case string:
 			sb.WriteString(v)
 		case float64:
+			if r.row != nil && r.depth == r.row.depth {
+				// A stream row's own component: rendered where the
+				// row is written (writeParts).
+				r.row.parts = append(r.row.parts, sb.String(), int(v))
+				sb.Reset()
+				continue
+			}
 			if err := r.renderComponent(sb, int(v)); err != nil {
 				return err
 			}
@@ -582,16 +593,6 @@ func (r *Rendered) Removed() []int {
 		}
 	}
 	r.removed = nil
-	sort.Ints(out)
-	return out
-}
-
-// setToSorted returns the members of set, ascending.
-func setToSorted(set map[int]bool) []int {
-	var out []int
-	for k := range set {
-		out = append(out, k)
-	}
 	sort.Ints(out)
 	return out
 }

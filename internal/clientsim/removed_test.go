@@ -2,6 +2,7 @@ package clientsim_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/liveview-go/liveview/internal/clientsim"
@@ -54,8 +55,9 @@ func TestRemovedFollowsTheClient(t *testing.T) {
 }
 
 // TestRemovedInStreams checks that a component in a stream element stays
-// placed while its element stays in the container, though the stream's
-// entries are emptied after each patch, and leaves with the element.
+// placed (and marked in MarkedHTML) while its element stays in the
+// container, though the stream's entries are emptied after each patch, and
+// leaves with the element.
 func TestRemovedInStreams(t *testing.T) {
 	r, err := clientsim.New([]byte(`{"0":{"s":["<li id=\"","\">","</li>"],"k":{"0":{"0":"s-1","1":7},"1":{"0":"s-2","1":"two"},"kc":2},` +
 		`"stream":["0",[["s-1",-1,null,false],["s-2",-1,null,false]],[]]},"1":"a","s":["<ul id=\"s\" phx-update=\"stream\">","</ul><p>","</p>"],` +
@@ -69,6 +71,13 @@ func TestRemovedInStreams(t *testing.T) {
 		}
 		if got := r.Removed(); len(got) != 0 {
 			t.Fatalf("diff %d (%s): Removed() = %v, want none: element s-1 still holds component 7", i, d, got)
+		}
+		// The client's DOM marks the component's root in the kept element.
+		if h, err := r.MarkedHTML(); err != nil || !strings.Contains(h, `<li id="s-1"><b data-phx-component="7">seven</b></li>`) {
+			t.Fatalf("diff %d (%s): MarkedHTML() = %q, %v; want element s-1 with component 7 marked", i, d, h, err)
+		}
+		if h, err := r.HTML(); err != nil || !strings.Contains(h, `<li id="s-1"><b>seven</b></li>`) {
+			t.Fatalf("diff %d (%s): HTML() = %q, %v; want element s-1 with component 7 unmarked", i, d, h, err)
 		}
 	}
 	if _, err := r.Merge([]byte(`{"0":{"k":{"kc":0},"stream":["0",[],["s-1"]]}}`)); err != nil {

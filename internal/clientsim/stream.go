@@ -3,6 +3,7 @@ package clientsim
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -21,8 +22,17 @@ const streamRefKey = "\x00streamRef"
 // streamItem is one child element of a stream container.
 type streamItem struct {
 	id, ref, html string
-	// cids are the components the element places (Rendered.Removed).
-	cids []int
+	// parts is html split at the components the element places: strings
+	// and cids. The page keeps the element but patches its components in
+	// place, so they are rendered from the cache each time (and marked for
+	// MarkedHTML, and counted as placed for Removed).
+	parts []any
+}
+
+// streamRow collects a stream row's parts while it renders (dynamics).
+type streamRow struct {
+	depth int // components being rendered when the row started
+	parts []any
 }
 
 // streamInsert is one [dom_id, at, limit, update_only] of a "stream" member.
@@ -38,26 +48,29 @@ type streamInsert struct {
 // writes them.
 func (r *Rendered) renderStream(sb *strings.Builder, node, k map[string]any, statics []string, templates map[string]any) error {
 	kc, _ := k["kc"].(float64)
-	rows := make([]string, 0, int(kc))
-	rowCIDs := make([][]int, 0, int(kc))
-	// A row's components are placed only if the patcher keeps the row:
-	// collect them per row, and count them where the row is written below.
-	outer := r.seen
-	defer func() { r.seen = outer }()
+	rows := make([]streamItem, 0, int(kc))
+	outer, seen := r.row, r.seen
+	defer func() { r.row, r.seen = outer, seen }()
 	for i := 0; i < int(kc); i++ {
 		entry, ok := k[fmt.Sprint(i)].(map[string]any)
 		if !ok {
 			return fmt.Errorf("clientsim: stream entry %d of %d is missing", i, int(kc))
 		}
 		var b strings.Builder
-		r.seen = map[int]bool{}
+		row := &streamRow{depth: r.depth}
+		r.row, r.seen = row, nil
 		if err := r.dynamics(&b, entry, statics, templates); err != nil {
 			return err
 		}
-		rows = append(rows, b.String())
-		rowCIDs = append(rowCIDs, setToSorted(r.seen))
+		r.row = outer
+		parts := append(row.parts, b.String())
+		var plain strings.Builder
+		if err := r.writeParts(&plain, parts); err != nil {
+			return err
+		}
+		rows = append(rows, streamItem{html: plain.String(), parts: parts})
 	}
-	r.seen = outer
+	r.row, r.seen = outer, seen
 	if st, ok := node["stream"]; ok {
 		ref, inserts, deletes, reset, err := parseStream(st)
 		if err != nil {
@@ -65,7 +78,7 @@ func (r *Rendered) renderStream(sb *strings.Builder, node, k map[string]any, sta
 		}
 		node[streamRefKey] = ref
 		if len(rows) > 0 || len(deletes) > 0 || reset {
-			if err := r.patchStream(ref, rows, rowCIDs, inserts, deletes, reset); err != nil {
+			if err := r.patchStream(ref, rows, inserts, deletes, reset); err != nil {
 				return err
 			}
 			delete(node, "stream")
@@ -77,14 +90,39 @@ func (r *Rendered) renderStream(sb *strings.Builder, node, k map[string]any, sta
 		return nil
 	}
 	for _, it := range r.streams[ref] {
-		sb.WriteString(it.html)
-		if r.seen != nil {
-			for _, cid := range it.cids {
-				r.seen[cid] = true
+		if err := r.writeParts(sb, it.parts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeParts writes a stream element's parts, rendering its components.
+func (r *Rendered) writeParts(sb *strings.Builder, parts []any) error {
+	for _, p := range parts {
+		switch p := p.(type) {
+		case string:
+			sb.WriteString(p)
+		case int:
+			if err := r.renderComponent(sb, p); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// trimParts trims the white space around a stream element's parts, as the
+// patcher parses the element out of its row.
+func trimParts(parts []any) []any {
+	out := append([]any(nil), parts...)
+	if first, ok := out[0].(string); ok {
+		out[0] = strings.TrimLeftFunc(first, unicode.IsSpace)
+	}
+	if last, ok := out[len(out)-1].(string); ok {
+		out[len(out)-1] = strings.TrimRightFunc(last, unicode.IsSpace)
+	}
+	return out
 }
 
 func parseStream(v any) (ref string, inserts map[string]streamInsert, deletes []string, reset bool, err error) {
@@ -137,7 +175,7 @@ func parseStream(v any) (ref string, inserts map[string]streamInsert, deletes []
 // patchStream applies one stream's patch to the children of the container
 // of ref, as dom_patch.ts does: reset and deletes first, then each rendered
 // row in order, then limits.
-func (r *Rendered) patchStream(ref string, rows []string, rowCIDs [][]int, inserts map[string]streamInsert, deletes []string, reset bool) error {
+func (r *Rendered) patchStream(ref string, rows []streamItem, inserts map[string]streamInsert, deletes []string, reset bool) error {
 	if r.streams == nil {
 		r.streams = map[string][]streamItem{}
 	}
@@ -172,12 +210,12 @@ func (r *Rendered) patchStream(ref string, rows []string, rowCIDs [][]int, inser
 		before[it.id] = true
 	}
 	trimmed := map[string]bool{}
-	for ri, row := range rows {
-		id := elementID(row)
+	for _, row := range rows {
+		id := elementID(row.html)
 		if before[id] && trimmed[id] {
 			continue
 		}
-		el := strings.TrimSpace(row)
+		el, parts := strings.TrimSpace(row.html), trimParts(row.parts)
 		in, has := inserts[id]
 		list := r.streams[ref]
 		at := -1
@@ -187,8 +225,7 @@ func (r *Rendered) patchStream(ref string, rows []string, rowCIDs [][]int, inser
 			}
 		}
 		if at >= 0 {
-			list[at].html = el
-			list[at].cids = rowCIDs[ri]
+			list[at].html, list[at].parts = el, parts
 			if has && in.reset {
 				r.streams[ref] = place(list, at, in.at)
 				r.limitStream(ref, in, inserts, restored, trimmed)
@@ -198,7 +235,7 @@ func (r *Rendered) patchStream(ref string, rows []string, rowCIDs [][]int, inser
 		if has && in.onlyUpd && !restored[id] {
 			continue
 		}
-		item := streamItem{id: id, ref: ref, html: el, cids: rowCIDs[ri]}
+		item := streamItem{id: id, ref: ref, html: el, parts: parts}
 		if !has {
 			item.ref = ""
 			r.streams[ref] = append(list, item)
