@@ -619,7 +619,9 @@ func (v *View) PruneComponents() error {
 	return nil
 }
 
-// Components lists the cids of the live components the page holds.
+// Components lists the cids of the live components the client holds for
+// the view: those on its page, and any the server sent that no render
+// placed, which the client keeps until a cids_destroyed reply lists them.
 func (v *View) Components() []int {
 	v.conn.mu.Lock()
 	defer v.conn.mu.Unlock()
