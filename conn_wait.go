@@ -58,6 +58,9 @@ type sockReader struct {
 	net.Conn
 	rc  syscall.RawConn // nil unless the socket lends its descriptor
 	got *readOp         // what the last wait read, until it is taken
+	// fn is readReady, bound once so that a wait allocates nothing. A
+	// waiting reader holds no buffer: readReady takes one only to read.
+	fn func(fd uintptr) bool
 }
 
 func newSockReader(nc net.Conn) *sockReader {
@@ -65,6 +68,9 @@ func newSockReader(nc net.Conn) *sockReader {
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			s.rc = rc
+			if canAwait {
+				s.fn = s.readReady
+			}
 		}
 	}
 	return s
@@ -88,21 +94,14 @@ func (s *sockReader) Read(p []byte) (int, error) {
 // holds reports whether awaitReadable read bytes nobody has taken yet.
 func (s *sockReader) holds() bool { return s.got != nil }
 
-// readOp is one read of the socket for syscall.RawConn.Read, pooled with
-// its buffer and with fn, bound once, so that a wait allocates nothing and
-// an idle connection holds no buffer.
+// readOp is what one read of a waiting socket got, in a pooled buffer.
 type readOp struct {
 	buf  [readBufferSize]byte
 	r, n int
 	err  error
-	fn   func(fd uintptr) bool
 }
 
-var readOpPool = sync.Pool{New: func() any {
-	op := new(readOp)
-	op.fn = op.read
-	return op
-}}
+var readOpPool = sync.Pool{New: func() any { return new(readOp) }}
 
 func (op *readOp) release() {
 	op.r, op.n, op.err = 0, 0, nil
@@ -124,7 +123,7 @@ const readBufferSize = 288
 // buffer the socket's readiness says nothing of), a platform without
 // awaitReadable.
 func (c *conn) waitable() *sockReader {
-	if c.ws == nil || c.sock == nil || c.sock.rc == nil || !canAwait {
+	if c.ws == nil || c.sock == nil || c.sock.fn == nil {
 		return nil
 	}
 	return c.sock

@@ -8,4 +8,4 @@ const canAwait = false
 
 func (*sockReader) awaitReadable() error { panic("liveview: awaitReadable unsupported") }
 
-func (*readOp) read(uintptr) bool { return true }
+func (*sockReader) readReady(uintptr) bool { panic("liveview: awaitReadable unsupported") }

@@ -15,32 +15,39 @@ const canAwait = true
 // The end of the stream is left in the socket, for gorilla to find and
 // report as it does; an error ends the wait.
 func (s *sockReader) awaitReadable() error {
-	op := readOpPool.Get().(*readOp)
-	err := s.rc.Read(op.fn)
-	if err == nil {
-		err = op.err
-	}
-	if err != nil || op.n == 0 {
+	err := s.rc.Read(s.fn)
+	if op := s.got; op != nil && op.err != nil {
+		s.got = nil
+		if err == nil {
+			err = op.err
+		}
 		op.release()
-		return err
 	}
-	s.got = op
-	return nil
+	return err
 }
 
-func (op *readOp) read(fd uintptr) bool {
+// readReady is the wait's read of the socket (for syscall.RawConn.Read):
+// false, and no buffer kept, while there is nothing to read.
+func (s *sockReader) readReady(fd uintptr) bool {
+	op := readOpPool.Get().(*readOp)
 	for {
 		n, err := syscall.Read(int(fd), op.buf[:])
 		switch err {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
+			op.release()
 			return false // wait for the poller
 		case nil:
-			op.n = n // 0 at the end of the stream: gorilla reads it again
+			if n == 0 { // the end of the stream: gorilla reads it again
+				op.release()
+				return true
+			}
+			op.n = n
 		default:
 			op.err = os.NewSyscallError("read", err)
 		}
+		s.got = op
 		return true
 	}
 }
