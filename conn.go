@@ -2,7 +2,9 @@ package liveview
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -207,9 +209,51 @@ func (c *conn) read() (data []byte, binary bool, err error) {
 		f, err := c.lp.read(c.srv.cfg.HeartbeatTimeout)
 		return f.data, f.binary, err
 	}
-	typ, data, err := c.ws.ReadMessage()
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return nil, false, err
+	}
+	data, err = readMessage(r)
 	return data, typ == websocket.BinaryMessage, err
 }
+
+// readMessage reads a message into a pooled scratch buffer and returns a
+// copy of exactly its size. gorilla's ReadMessage (io.ReadAll) starts
+// every message in a fresh 512-byte buffer and doubles it from there: most
+// client frames are a heartbeat or an event of 50 to 150 bytes, so the
+// copy allocates a third of that, and the garbage collector, whose work
+// per event follows the bytes allocated, does less (issue #11).
+func readMessage(r io.Reader) ([]byte, error) {
+	bp := messagePool.Get().(*[]byte)
+	b := (*bp)[:0]
+	var err error
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		var n int
+		n, err = r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			break
+		}
+	}
+	var data []byte
+	if err == io.EOF {
+		data, err = bytes.Clone(b), nil
+	}
+	if cap(b) <= maxPooledMessage {
+		*bp = b
+		messagePool.Put(bp)
+	}
+	return data, err
+}
+
+// maxPooledMessage bounds the scratch buffers readMessage keeps: an upload
+// chunk (64 KB by default) is read in one, a rare larger frame is not kept.
+const maxPooledMessage = 128 << 10
+
+var messagePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 func (c *conn) closeTransport() {
 	if c.lp != nil {
