@@ -94,6 +94,34 @@ func (s *sockReader) Read(p []byte) (int, error) {
 // holds reports whether awaitReadable read bytes nobody has taken yet.
 func (s *sockReader) holds() bool { return s.got != nil }
 
+// holdsMessage reports whether what awaitReadable read, and nobody has
+// taken yet, starts with a whole websocket message in one frame (RFC 6455
+// §5.2: FIN set, the header and the payload length it gives all there), so
+// that gorilla reads it without touching the socket and its deadline.
+func (s *sockReader) holdsMessage() bool {
+	if s.got == nil {
+		return false
+	}
+	b := s.got.buf[s.got.r:s.got.n]
+	if len(b) < 2 || b[0]&0x80 == 0 {
+		return false
+	}
+	size, head := uint64(b[1]&0x7f), 2
+	switch size {
+	case 126:
+		if len(b) < 4 {
+			return false
+		}
+		size, head = uint64(b[2])<<8|uint64(b[3]), 4
+	case 127:
+		return false // 64 KiB or more: never within one read of ours
+	}
+	if b[1]&0x80 != 0 {
+		head += 4 // the client's masking key
+	}
+	return len(b) >= head && uint64(len(b)-head) >= size
+}
+
 // readOp is what one read of a waiting socket got, in a pooled buffer.
 type readOp struct {
 	buf  [readBufferSize]byte
@@ -146,6 +174,7 @@ const readerQuietAfter = time.Second
 func (c *conn) readWaiting(sock *sockReader, br *bufio.Reader, last time.Time) (_ time.Time, quiet bool) {
 	timeout := c.srv.cfg.HeartbeatTimeout
 	grown := false
+	short := false // the read deadline may be sooner than last+timeout
 	for {
 		if br.Buffered() == 0 && !sock.holds() {
 			silent := last.Add(timeout)
@@ -165,11 +194,17 @@ func (c *conn) readWaiting(sock *sockReader, br *bufio.Reader, last time.Time) (
 			}
 			last = time.Now()
 			// The frame may take longer to arrive in full than the quiet
-			// deadline leaves: gorilla fails for good on a deadline.
-			c.ws.SetReadDeadline(last.Add(timeout))
-		} else if now := time.Now(); now.Sub(last) > timeout/2 {
+			// deadline leaves: gorilla fails for good on a deadline. A
+			// message the wait read whole needs no socket read, and keeping
+			// the deadline saves a timer update per event.
+			short = sock.holdsMessage()
+			if !short {
+				c.ws.SetReadDeadline(last.Add(timeout))
+			}
+		} else if now := time.Now(); short || now.Sub(last) > timeout/2 {
 			// Frames keep arriving together: the client is not silent.
 			last = now
+			short = false
 			c.ws.SetReadDeadline(last.Add(timeout))
 		}
 		grown = true

@@ -148,3 +148,61 @@ func TestFramesSplitAnyhow(t *testing.T) {
 		})
 	}
 }
+
+// TestSlowFrameOutlastsQuietWait: a reader that has read waits for the
+// next frame with a deadline of readerQuietAfter (1 s), after which it
+// goes on on a fresh goroutine; a frame that starts arriving within that
+// second must get the whole heartbeat timeout to arrive in full, including
+// when it arrives behind a whole frame, which the reader reads without
+// moving the deadline. The pause below is the slow client under test, not
+// a wait for the server.
+func TestSlowFrameOutlastsQuietWait(t *testing.T) {
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
+	testsupport.Must(t, err)
+	defer ws.Close()
+
+	heartbeats(t, ws, 1, 1) // the reader has read: it waits with the quiet deadline
+	const pause = 2 * time.Second
+	for i, c := range []struct {
+		name string
+		lead bool // a whole frame goes before the slow one
+	}{
+		{"header first", false},
+		{"a whole frame, then the next one's header", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ref := 10 * (i + 1)
+			var b []byte
+			var refs []int
+			if c.lead {
+				b = maskedFrame(fmt.Sprintf(`[null,"%d","phoenix","heartbeat",{}]`, ref))
+				refs = append(refs, ref)
+				ref++
+			}
+			refs = append(refs, ref)
+			split := len(b) + 3 // the slow frame's first 3 bytes
+			b = append(b, maskedFrame(fmt.Sprintf(`[null,"%d","phoenix","heartbeat",{}]`, ref))...)
+			if _, err := ws.NetConn().Write(b[:split]); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(pause)
+			if _, err := ws.NetConn().Write(b[split:]); err != nil {
+				t.Fatal(err)
+			}
+			ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+			for _, r := range refs {
+				_, got, err := ws.ReadMessage()
+				if err != nil {
+					t.Fatalf("waiting for the reply to heartbeat %d, whose frame paused %v after its first bytes: %v", r, pause, err)
+				}
+				if want := fmt.Sprintf(`[null,"%d","phoenix","phx_reply",{"status":"ok","response":{}}]`, r); string(got) != want {
+					t.Fatalf("got %s, want %s", got, want)
+				}
+			}
+		})
+	}
+}
