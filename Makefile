@@ -75,7 +75,7 @@ bench:
 # 10,000 connected views, 10 s of closed-loop clicks by 100 and by 1,000
 # clients, 5 broadcasts to all views, three times over; it prints a
 # Markdown table of the medians with the ratio of ours to the floor (the
-# table in bench/RESULTS.md). About eight minutes; LOAD_FLAGS=-quick runs
+# table in bench/RESULTS.md). Five to eight minutes; LOAD_FLAGS=-quick runs
 # 500 views and short phases once.
 LOAD_FLAGS ?= -runs 3
 bench-load:
