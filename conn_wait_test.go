@@ -21,6 +21,20 @@ func maskedFrame(p string) []byte {
 	return append([]byte{0x81, 0x80 | byte(len(p)), 0, 0, 0, 0}, p...)
 }
 
+// dialSocket connects a bare websocket to a new server, closed when the
+// test ends.
+func dialSocket(t *testing.T) *websocket.Conn {
+	t.Helper()
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
+	testsupport.Must(t, err)
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
 // heartbeats writes n heartbeats in one write, so that they reach the
 // server together, and reads their n replies in order.
 func heartbeats(t *testing.T, ws *websocket.Conn, first, n int) {
@@ -71,13 +85,7 @@ func readerState() (waiting, reading bool) {
 // the read buffer behind the first, are all answered, before and after the
 // reader went quiet.
 func TestQuietReaderWaitsOutsideGorilla(t *testing.T) {
-	srv, _ := testsupport.NewLogged(t, liveview.Config{})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
-	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
-	testsupport.Must(t, err)
-	defer ws.Close()
+	ws := dialSocket(t)
 
 	heartbeats(t, ws, 1, 3)
 	deadline := time.Now().Add(30 * time.Second)
@@ -101,13 +109,7 @@ func TestQuietReaderWaitsOutsideGorilla(t *testing.T) {
 // there and gorilla gets every byte once and in order: each heartbeat, of
 // sizes around the 288-byte buffer, is answered, in order.
 func TestFramesSplitAnyhow(t *testing.T) {
-	srv, _ := testsupport.NewLogged(t, liveview.Config{})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
-	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
-	testsupport.Must(t, err)
-	defer ws.Close()
+	ws := dialSocket(t)
 
 	frame := func(p string) []byte { // masked with zeros, 16-bit length when long
 		if len(p) < 126 {
@@ -157,13 +159,7 @@ func TestFramesSplitAnyhow(t *testing.T) {
 // moving the deadline. The pause below is the slow client under test, not
 // a wait for the server.
 func TestSlowFrameOutlastsQuietWait(t *testing.T) {
-	srv, _ := testsupport.NewLogged(t, liveview.Config{})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
-	ws, _, err := d.Dial("ws"+strings.TrimPrefix(hs.URL, "http")+"/live/websocket?vsn=2.0.0", http.Header{"Origin": {hs.URL}})
-	testsupport.Must(t, err)
-	defer ws.Close()
+	ws := dialSocket(t)
 
 	heartbeats(t, ws, 1, 1) // the reader has read: it waits with the quiet deadline
 	const pause = 2 * time.Second
