@@ -541,9 +541,13 @@ func (p *Page) Click(selector string) {
 }
 
 // SendKeys focuses the element matching the CSS selector and types keys.
+// It does what chromedp.SendKeys does for anything but a file input, in
+// two steps: chromedp v0.11.2's SendKeys reads the node's attributes before
+// taking the node's lock, a data race with the page's DOM events that the
+// race detector reported in CI (TestFormInBrowser, 2026-12-01).
 func (p *Page) SendKeys(selector, keys string) {
 	p.t.Helper()
-	p.Run("typing into "+selector, chromedp.SendKeys(selector, keys, chromedp.ByQuery))
+	p.Run("typing into "+selector, chromedp.Focus(selector, chromedp.ByQuery), chromedp.KeyEvent(keys))
 }
 
 // WaitFrames waits until the page has drawn n more animation frames, so that
