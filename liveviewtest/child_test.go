@@ -78,14 +78,20 @@ func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 		t.Errorf("a click in the child sent %+v; want one event on lv:kid, without a cid", ev)
 	}
 	// A live link in the child patches the page's root view, as the client
-	// does, whichever View follows it.
+	// does, whichever View follows it; so does Patch on the child.
 	for _, w := range []*liveviewtest.View{v, kid} {
 		if err := w.FollowLink("#kl"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if p := s.received("live_patch"); len(p) != 2 || p[0].Topic != "lv:phx-1" || p[1].Topic != "lv:phx-1" {
-		t.Errorf("following a child's patch link sent %+v; want two live_patch on the root view's topic, lv:phx-1", p)
+	if err := kid.Patch("/items?p=3"); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.received("live_patch"); len(p) != 3 || p[0].Topic != "lv:phx-1" || p[1].Topic != "lv:phx-1" || p[2].Topic != "lv:phx-1" {
+		t.Errorf("following a child's patch link twice and patching the child sent %+v; want three live_patch on the root view's topic, lv:phx-1", p)
+	}
+	if got := v.Patches(); len(got) != 3 || got[2] != "/items?p=3" {
+		t.Errorf("root view's patches: %q; want the two links' and the child's Patch", got)
 	}
 	// The fields a test touched are the form's view's, whichever View
 	// touched them.

@@ -670,8 +670,13 @@ func (v *View) ChangeEvent(name string, form url.Values, target string) error {
 // Patch asks the view to show path without remounting, as a
 // data-phx-link="patch" link or the back button does: HandleParams runs. If
 // the server answers that another view serves path (link_redirect), Patch
-// navigates there live as the client does, and v shows that view.
+// navigates there live as the client does, and v shows that view. On a
+// child view, Patch patches the page's root view, as the client does for
+// any patch on the page.
 func (v *View) Patch(path string) error {
+	if top := v.top(); top != v {
+		return top.Patch(path)
+	}
 	target := v.resolve(path)
 	r, _, err := v.push("live_patch", map[string]any{"url": target})
 	if err != nil {
