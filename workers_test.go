@@ -94,14 +94,11 @@ func TestWorkersKeepAtMostMaxIdle(t *testing.T) {
 	}
 }
 
-// TestWorkersStartWaitingWorkWhenAllBlock: past maxWorkers busy workers,
-// work waits for a worker; when every worker is blocked, the waiting work
-// starts anyway (each piece on a goroutine of its own), so work that
-// blocks never holds up the rest for long.
-func TestWorkersStartWaitingWorkWhenAllBlock(t *testing.T) {
-	w := newWorkers()
-	defer w.stop()
-	const n = maxWorkers + 50
+// startAllBlocking runs n jobs on w that each block until released, waits
+// (up to within) until every one of them has started, then releases them
+// and waits for them to end.
+func startAllBlocking(t *testing.T, w *workers, n int, within time.Duration, why string) {
+	t.Helper()
 	var started atomic.Int64
 	gate := make(chan struct{})
 	var done sync.WaitGroup
@@ -113,15 +110,26 @@ func TestWorkersStartWaitingWorkWhenAllBlock(t *testing.T) {
 			<-gate
 		})
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for started.Load() < n {
+	deadline := time.Now().Add(within)
+	for started.Load() < int64(n) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d blocking jobs started after 30 s; want all: waiting work must start when every worker is blocked", started.Load(), n)
+			t.Fatalf("%d of %d blocking jobs started after %v; want all%s", started.Load(), n, within, why)
 		}
 		time.Sleep(time.Millisecond)
 	}
 	close(gate)
 	done.Wait()
+}
+
+// TestWorkersStartWaitingWorkWhenAllBlock: past maxWorkers busy workers,
+// work waits for a worker; when every worker is blocked, the waiting work
+// starts anyway (each piece on a goroutine of its own), so work that
+// blocks never holds up the rest for long.
+func TestWorkersStartWaitingWorkWhenAllBlock(t *testing.T) {
+	w := newWorkers()
+	defer w.stop()
+	const n = maxWorkers + 50
+	startAllBlocking(t, w, n, 30*time.Second, ": waiting work must start when every worker is blocked")
 
 	// Work queued behind busy workers runs on them as they finish.
 	var ran atomic.Int64
@@ -144,26 +152,7 @@ func TestWorkersDoubleWhenAllBlock(t *testing.T) {
 	w := newWorkers()
 	defer w.stop()
 	const n = 5*maxWorkers + 7
-	var started atomic.Int64
-	gate := make(chan struct{})
-	var done sync.WaitGroup
-	done.Add(n)
-	for range n {
-		w.run(func() {
-			defer done.Done()
-			started.Add(1)
-			<-gate
-		})
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for started.Load() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d blocking jobs started after 60 s; want all", started.Load(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(gate)
-	done.Wait()
+	startAllBlocking(t, w, n, 60*time.Second, "")
 
 	// A round starts at most as many workers as are live.
 	w2 := newWorkers()

@@ -99,15 +99,7 @@ func TestComponentDroppedAtJoinInBrowser(t *testing.T) {
 		t.Errorf("the client holds components %q after the join; want 1 (the herald alone)", cids)
 	}
 	// The server let both go before the join reply.
-	got := map[string]bool{}
-	for len(got) < 2 {
-		select {
-		case id := <-unmounted:
-			got[id] = true
-		case <-time.After(60 * time.Second):
-			t.Fatalf("Unmount of the components the join's render again dropped: ran for %v within 60s; want f and l", got)
-		}
-	}
+	awaitUnmounts(t, unmounted, 2, "of the components the join's render again dropped", "f and l")
 
 	p.Click("#herald .inc")
 	p.WaitText("#herald .count", "1")
@@ -208,15 +200,7 @@ func TestComponentPlacedByRemovedParentInBrowser(t *testing.T) {
 	}
 	p.Click("#both")
 	p.WaitNotPresent("#brood")
-	got := map[string]bool{}
-	for len(got) < 2 {
-		select {
-		case id := <-unmounted:
-			got[id] = true
-		case <-time.After(60 * time.Second):
-			t.Fatalf("Unmount after the page removed the component: ran for %v within 60s; want b and its kid k", got)
-		}
-	}
+	awaitUnmounts(t, unmounted, 2, "after the page removed the component", "b and its kid k")
 	p.WaitTrue(`Object.keys(window.liveSocket.main.rendered.rendered.c || {}).length === 0`)
 	// Placed again, it works afresh.
 	p.Click("#show")
@@ -225,4 +209,19 @@ func TestComponentPlacedByRemovedParentInBrowser(t *testing.T) {
 		t.Errorf("the client holds components %q once the component is back; want 3", cids)
 	}
 	p.NoErrors()
+}
+
+// awaitUnmounts waits (up to 60 s) until Unmount has run for n distinct
+// components, reported on unmounted.
+func awaitUnmounts(t *testing.T, unmounted <-chan string, n int, when, want string) {
+	t.Helper()
+	got := map[string]bool{}
+	for len(got) < n {
+		select {
+		case id := <-unmounted:
+			got[id] = true
+		case <-time.After(60 * time.Second):
+			t.Fatalf("Unmount %s: ran for %v within 60s; want %s", when, got, want)
+		}
+	}
 }
