@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -146,11 +145,5 @@ func testFormRecoveryAfterServerRestartInBrowser(t *testing.T, opts ...browserte
 	// The recovered form is live on the new server.
 	p.SendKeys("#account_email", "example.com")
 	p.WaitTrue(shown("account_email") + ` === ""`)
-	// While no server answered, Chromium logged the failed connection
-	// attempts (the client tries long-poll too): those are expected.
-	for _, m := range p.Errors() {
-		if !strings.Contains(m.Text, "WebSocket connection to") && !strings.Contains(m.Text, "net::ERR_CONNECTION_REFUSED") {
-			t.Errorf("browser error: %s", m)
-		}
-	}
+	onlyRefusedConnections(t, p)
 }
