@@ -134,3 +134,108 @@ func TestChildViews(t *testing.T) {
 		token = childToken(t, v.HTML())
 	}
 }
+
+// A sticky player under liveviewtest, which joins and keeps it as the
+// client does: it outlives live navigation between pages of the live
+// session, keeps its state, ends when a page without it is patched in, and
+// starts afresh on a full page load.
+type playerState struct{ N int }
+
+type playerView struct{ mounts, unmounts *atomic.Int64 }
+
+var playerTmpl = render.Must(render.Parse(`<b id="n">{{.N}}</b><button id="inc" phx-click="inc">+</button>`))
+
+func (v playerView) Mount(s *liveview.Socket[playerState], _ liveview.Params) error {
+	if s.Connected() {
+		v.mounts.Add(1)
+	}
+	return nil
+}
+func (playerView) Render(st playerState) (*render.Rendered, error) { return playerTmpl.Execute(st) }
+func (playerView) HandleEvent(s *liveview.Socket[playerState], _ liveview.Event) error {
+	s.Assign(func(st *playerState) { st.N++ })
+	return nil
+}
+func (v playerView) Unmount(*liveview.Socket[playerState]) { v.unmounts.Add(1) }
+
+type stickyPageState struct {
+	Name   string
+	Player render.HTML
+}
+
+type stickyPageView struct{ name string }
+
+var stickyPageTmpl = render.Must(render.New("page").Funcs(render.FuncMap{"navigate": func(h string) render.Attrs { return liveview.NavigateLink(h, false) }}).
+	Parse(`<h1 id="page">{{.Name}}</h1><a id="to-one" {{navigate "/one"}}>1</a><a id="to-two" {{navigate "/two"}}>2</a><a id="to-bare" {{navigate "/bare"}}>bare</a>{{.Player}}`))
+
+func (v stickyPageView) Mount(s *liveview.Socket[stickyPageState], _ liveview.Params) error {
+	var player render.HTML
+	if v.name != "bare" {
+		var err error
+		if player, err = s.LiveRender("player", "player", liveview.ChildOptions{Sticky: true}); err != nil {
+			return err
+		}
+	}
+	s.Assign(func(st *stickyPageState) { st.Name, st.Player = v.name, player })
+	return nil
+}
+func (stickyPageView) Render(st stickyPageState) (*render.Rendered, error) {
+	return stickyPageTmpl.Execute(st)
+}
+func (stickyPageView) HandleEvent(s *liveview.Socket[stickyPageState], _ liveview.Event) error {
+	s.Assign(func(st *stickyPageState) { st.Name += "!" })
+	return nil
+}
+
+func TestStickyViewUnderLiveviewtest(t *testing.T) {
+	srv, _ := testsupport.NewLogged(t, liveview.Config{})
+	var mounts, unmounts atomic.Int64
+	srv.HandleChild("player", liveview.View[playerState](playerView{mounts: &mounts, unmounts: &unmounts}))
+	for _, name := range []string{"one", "two", "bare"} {
+		srv.Handle("/"+name, liveview.View[stickyPageState](stickyPageView{name: name}))
+	}
+	ts := liveviewtest.NewServer(t, srv)
+	v, err := ts.Mount("/one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := v.Click("#inc"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, to := range []string{"two", "one"} {
+		if err := v.FollowLink("#to-" + to); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := v.Text("#page"); err != nil || got != to {
+			t.Fatalf("after navigating to /%s the page shows %q, %v", to, got, err)
+		}
+		if got, err := v.Text("#n"); err != nil || got != "3" {
+			t.Fatalf("after navigating to /%s the player shows %q, %v; want its count, 3", to, got, err)
+		}
+	}
+	if m, u := mounts.Load(), unmounts.Load(); m != 1 || u != 0 {
+		t.Errorf("after two live navigations the player mounted %d times and unmounted %d; want once, never", m, u)
+	}
+	// A page without the player: the player stays until that page's view
+	// is patched, then it is left.
+	if err := v.FollowLink("#to-bare"); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.ClickEvent("touch", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := v.Text("#page"); err != nil || got != "bare!" || v.Has("#n") {
+		t.Errorf("after a patch of the page without the player: page %q (%v), player shown %v; want bare!, none", got, err, v.Has("#n"))
+	}
+	testsupport.AwaitValue(t, "the player's unmounts", 1, unmounts.Load)
+	// A full page load starts a new player.
+	w, err := ts.Mount("/two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.Text("#n"); err != nil || got != "0" {
+		t.Errorf("a new page's player shows %q, %v; want 0", got, err)
+	}
+}

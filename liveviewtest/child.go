@@ -2,6 +2,7 @@ package liveviewtest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -15,10 +16,17 @@ import (
 // the page shows on the same connection, leaves those it no longer shows,
 // and resolves phx-target across them, as view.ts withinTargets and
 // liveSocket.owner do.
+//
+// Sticky views (ChildOptions.Sticky) are root views to the client: their
+// container has no data-phx-parent-id. It joins each as the page shows it
+// (live_socket.ts joinRootViews), with "sticky": true and no URL, keeps it
+// joined across live navigation (replaceMain moves the containers into the
+// new main view's element), and leaves it when a patch of the page takes
+// its container away.
 
 // Child returns the child view placed in v's page in the container with
 // DOM id id, joining it first if needed, as the client joins it after its
-// parent.
+// parent. A sticky view of the page is found the same way.
 func (v *View) Child(id string) (*View, error) {
 	if _, err := v.pageDOM(); err != nil {
 		return nil, err
@@ -37,14 +45,18 @@ func (v *View) top() *View {
 	return v
 }
 
-// byID finds the view with DOM id id among v and its joined children.
+// byID finds the view with DOM id id among v, its joined children and
+// sticky views, and theirs.
 func (v *View) byID(id string) *View {
 	if v.id == id {
 		return v
 	}
 	v.conn.mu.Lock()
-	kids := make([]*View, 0, len(v.children))
+	kids := make([]*View, 0, len(v.children)+len(v.stickies))
 	for _, k := range v.children {
+		kids = append(kids, k)
+	}
+	for _, k := range v.stickies {
 		kids = append(kids, k)
 	}
 	v.conn.mu.Unlock()
@@ -78,6 +90,7 @@ func (v *View) pageDOM() (*html.Node, error) {
 	top := v.top()
 	root := &html.Node{Type: html.DocumentNode}
 	var mine *html.Node
+	shown := map[string]bool{} // the sticky views placed so far, by id
 	var build func(w *View, into *html.Node) error
 	build = func(w *View, into *html.Node) error {
 		if w == v {
@@ -86,27 +99,48 @@ func (v *View) pageDOM() (*html.Node, error) {
 		if err := w.parseInto(into); err != nil {
 			return err
 		}
-		var containers []*html.Node
+		var containers, stickies []*html.Node
 		var walk func(*html.Node)
 		walk = func(n *html.Node) {
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type == html.ElementNode && hasAttr(c, "data-phx-session") && attr(c, "data-phx-parent-id") == w.id {
-					containers = append(containers, c)
-					continue
+				if c.Type == html.ElementNode && hasAttr(c, "data-phx-session") {
+					switch {
+					case attr(c, "data-phx-parent-id") == w.id:
+						containers = append(containers, c)
+						continue
+					case hasAttr(c, "data-phx-sticky") && !hasAttr(c, "data-phx-parent-id"):
+						stickies = append(stickies, c)
+						continue
+					}
 				}
 				walk(c)
 			}
 		}
 		walk(into)
+		// A sticky view is no child of w: it lives on when w goes down.
+		for _, c := range stickies {
+			id := attr(c, "id")
+			if shown[id] {
+				continue // the client's DOM holds one element per id
+			}
+			shown[id] = true
+			st, err := top.joinSticky(id, attr(c, "data-phx-session"), c)
+			if err != nil {
+				return err
+			}
+			if err := build(st, c); err != nil {
+				return err
+			}
+		}
 		if w.down() {
 			// The client destroys the children of a view that crashed or
 			// closed, and joins them again after the view's rejoin.
 			return w.leaveChildren(nil)
 		}
-		shown := make(map[string]bool, len(containers))
+		kept := make(map[string]bool, len(containers))
 		for _, c := range containers {
 			id := attr(c, "id")
-			shown[id] = true
+			kept[id] = true
 			kid, err := w.joinChild(id, attr(c, "data-phx-session"))
 			if err != nil {
 				return err
@@ -115,10 +149,42 @@ func (v *View) pageDOM() (*html.Node, error) {
 				return err
 			}
 		}
-		return w.leaveChildren(shown)
+		return w.leaveChildren(kept)
 	}
 	if err := build(top, root); err != nil {
 		return nil, err
+	}
+	// Sticky views carried over a live navigation and not placed by the
+	// new view's render yet sit at the end of the page; the others the
+	// page no longer shows are left.
+	v.conn.mu.Lock()
+	var carried, gone []*View
+	for id, st := range top.stickies {
+		switch {
+		case shown[id]:
+		case st.carried && st.box != nil:
+			carried = append(carried, st)
+		default:
+			gone = append(gone, st)
+			delete(top.stickies, id)
+		}
+	}
+	v.conn.mu.Unlock()
+	sort.Slice(carried, func(i, j int) bool { return carried[i].id < carried[j].id })
+	for _, st := range carried {
+		box := &html.Node{Type: html.ElementNode, Data: st.box.Data, DataAtom: st.box.DataAtom, Attr: st.box.Attr}
+		root.AppendChild(box)
+		if err := build(st, box); err != nil {
+			return nil, err
+		}
+	}
+	for _, st := range gone {
+		if err := st.leaveChildren(nil); err != nil {
+			return nil, err
+		}
+		if err := st.Leave(); err != nil {
+			return nil, fmt.Errorf("liveviewtest: leaving sticky view %s, which the page no longer shows: %w", st.id, err)
+		}
 	}
 	// Every child the page shows is joined now: a container of the HTTP
 	// render not among them is gone, and one shown later is new.
@@ -162,8 +228,33 @@ func (v *View) parseInto(into *html.Node) error {
 // the client keeps the container's first one. A child that crashed or
 // closed joins again, with that session too.
 func (v *View) joinChild(id, session string) (*View, error) {
+	return v.join(id, session, &v.children, false)
+}
+
+// joinSticky returns the page's sticky view in the container box, whose
+// id is id, joining it first if needed, as joinChild does; v is the page's
+// root view. The client keeps a joined sticky view whatever session later
+// renders of its container carry.
+func (v *View) joinSticky(id, session string, box *html.Node) (*View, error) {
+	st, err := v.join(id, session, &v.stickies, true)
+	if err != nil {
+		return nil, err
+	}
 	v.conn.mu.Lock()
-	kid := v.children[id]
+	st.box = &html.Node{Type: html.ElementNode, Data: box.Data, DataAtom: box.DataAtom, Attr: append([]html.Attribute(nil), box.Attr...)}
+	v.conn.mu.Unlock()
+	return st, nil
+}
+
+// join is joinChild and joinSticky: the view in the container id, among
+// those of views, joining it if needed.
+func (v *View) join(id, session string, views *map[string]*View, sticky bool) (*View, error) {
+	what := "child"
+	if sticky {
+		what = "sticky"
+	}
+	v.conn.mu.Lock()
+	kid := (*views)[id]
 	ok := kid != nil && !kid.crashed && !kid.closed && v.conn.views[kid.topic] == kid
 	v.conn.mu.Unlock()
 	if ok {
@@ -173,7 +264,7 @@ func (v *View) joinChild(id, session string) (*View, error) {
 		// Rejoin leaves the child's own children first: the client
 		// destroyed them when the child went down.
 		if err := kid.Rejoin(); err != nil {
-			return nil, fmt.Errorf("liveviewtest: joining child view %s again: %w", id, err)
+			return nil, fmt.Errorf("liveviewtest: joining %s view %s again: %w", what, id, err)
 		}
 		return kid, nil
 	}
@@ -186,7 +277,7 @@ func (v *View) joinChild(id, session string) (*View, error) {
 		delete(top.deadKids, id)
 	}
 	v.conn.mu.Unlock()
-	kid = &View{conn: v.conn, topic: "lv:" + id, id: id, parent: v, url: v.URL()}
+	kid = &View{conn: v.conn, topic: "lv:" + id, id: id, parent: v, url: v.URL(), sticky: sticky}
 	// The page the child joins from is its root's HTTP render, seen from
 	// the child's container (whose content is "" if the HTTP render did
 	// not show it).
@@ -194,13 +285,13 @@ func (v *View) joinChild(id, session string) (*View, error) {
 	kid.page.ID, kid.page.Session = id, session
 	kid.page.Static, kid.page.Inner = deadContainer(kid.page.Inner, id)
 	if err := kid.doJoin(nil, 0); err != nil {
-		return nil, fmt.Errorf("liveviewtest: joining child view %s: %w", id, err)
+		return nil, fmt.Errorf("liveviewtest: joining %s view %s: %w", what, id, err)
 	}
 	v.conn.mu.Lock()
-	if v.children == nil {
-		v.children = map[string]*View{}
+	if *views == nil {
+		*views = map[string]*View{}
 	}
-	v.children[id] = kid
+	(*views)[id] = kid
 	v.conn.mu.Unlock()
 	return kid, nil
 }
@@ -262,8 +353,8 @@ func deadContainer(inner, id string) (static, content string) {
 	return "", ""
 }
 
-// deadSessions returns the session of each child view's container in
-// inner, a root view's HTTP render, by container id.
+// deadSessions returns the session of each child or sticky view's
+// container in inner, a root view's HTTP render, by container id.
 func deadSessions(inner string) map[string]string {
 	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	nodes, err := html.ParseFragment(strings.NewReader(inner), ctx)
@@ -273,7 +364,7 @@ func deadSessions(inner string) map[string]string {
 	var out map[string]string
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && hasAttr(n, "data-phx-parent-id") && attr(n, "data-phx-session") != "" {
+		if n.Type == html.ElementNode && (hasAttr(n, "data-phx-parent-id") || hasAttr(n, "data-phx-sticky")) && attr(n, "data-phx-session") != "" {
 			if out == nil {
 				out = map[string]string{}
 			}

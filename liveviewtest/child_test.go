@@ -155,3 +155,110 @@ func TestChildViewsJoinAndLeaveAsTheClientDoes(t *testing.T) {
 		t.Errorf("Child(kid) after its container went: %v; want an error saying there is none", err)
 	}
 }
+
+// Sticky views, as the client handles them (live_socket.ts joinRootViews
+// and replaceMain): joined as root views of the page, with "sticky" and no
+// URL, from the session and static token their container had in the HTTP
+// render; kept across live navigation, whichever view asked for it; moved
+// to the end of the new main view until its render places them; left when
+// a patch of the page takes their container away.
+func TestStickyViewsAsTheClientDoes(t *testing.T) {
+	const (
+		dead   = `<h1 id="page">one</h1><div id="player" data-phx-session="ps-dead" data-phx-static="pstat" data-phx-sticky><p id="pc">player dead</p></div>`
+		player = `<div id=\"player\" data-phx-session=\"ps\" data-phx-static=\"\" data-phx-sticky></div>`
+	)
+	s, ts := newScript(t, dead, func(m msg) []string {
+		switch {
+		case m.Event == "phx_join" && m.Topic == "lv:player":
+			return []string{reply(m, `{"rendered":{"s":["<p id=\"pc\">player</p><button id=\"pb\" phx-click=\"inc\">+</button>"]}}`)}
+		case m.Event == "phx_join" && m.Payload["redirect"] == nil:
+			return []string{reply(m, `{"rendered":{"s":["<h1 id=\"page\">one</h1>`+player+`"]}}`)}
+		case m.Event == "phx_join" && strings.HasSuffix(m.Payload["redirect"].(string), "/two"):
+			return []string{reply(m, `{"rendered":{"s":["`+player+`<h1 id=\"page\">two</h1><a id=\"to3\" href=\"/three\" data-phx-link=\"redirect\">3</a>"]}}`)}
+		case m.Event == "phx_join":
+			// /three's render does not place the player.
+			return []string{reply(m, `{"rendered":{"0":"three","s":["<h1 id=\"page\">","</h1>"]}}`)}
+		case m.Event == "event" && m.Payload["event"] == "go":
+			return []string{reply(m, `{"live_redirect":{"to":"/two","kind":"push"}}`)}
+		case m.Event == "event" && m.Payload["event"] == "tick":
+			return []string{reply(m, `{"diff":{"0":"three!"}}`)}
+		}
+		return []string{reply(m, `{}`)}
+	})
+	v, err := ts.Mount("/one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := v.Text("#pc"); err != nil || got != "player" {
+		t.Fatalf("Text(#pc) = %q, %v; want the sticky view's render, player", got, err)
+	}
+	joins := s.received("phx_join")
+	if len(joins) != 2 || joins[0].Payload["sticky"] != false || joins[1].Topic != "lv:player" {
+		t.Fatalf("joins %+v; want the page's (sticky false), then lv:player", joins)
+	}
+	j := joins[1]
+	_, hasURL := j.Payload["url"]
+	_, hasRedirect := j.Payload["redirect"]
+	if j.Payload["sticky"] != true || j.Payload["session"] != "ps-dead" || j.Payload["static"] != "pstat" || hasURL || hasRedirect {
+		t.Errorf("the sticky view's join: %+v; want sticky true, the HTTP render's session and static, no url or redirect", j.Payload)
+	}
+	st, err := v.Child("player")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Click("#pb"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := s.received("event"); len(ev) != 1 || ev[0].Topic != "lv:player" {
+		t.Errorf("a click in the sticky view sent %+v; want one event on lv:player", ev)
+	}
+	// The sticky view asks for a live navigation: the page's main view
+	// goes, the sticky view stays.
+	if err := st.ClickEvent("go", nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.FollowRedirect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w != v {
+		t.Errorf("FollowRedirect on the sticky view returned view %s; want the page's root view, %s", w.ID(), v.ID())
+	}
+	if got, err := v.Text("#page"); err != nil || got != "two" {
+		t.Fatalf("Text(#page) after the navigation = %q, %v; want two", got, err)
+	}
+	if got, err := v.Text("#pc"); err != nil || got != "player" {
+		t.Errorf("Text(#pc) after the navigation = %q, %v; want the same sticky view's render", got, err)
+	}
+	topics := func(event string) string {
+		var out []string
+		for _, m := range s.received(event) {
+			out = append(out, m.Topic)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := topics("phx_join"); got != "lv:phx-1 lv:player lv:phx-1" {
+		t.Errorf("joins %q; want the page, the player, then the page again: the player stays joined", got)
+	}
+	// A view whose render does not place the sticky one: the client moved
+	// its element to the end of the page, where it stays until the view's
+	// next patch.
+	if err := v.FollowLink("#to3"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := v.Text("#player > #pc"); err != nil || got != "player" {
+		t.Errorf("Text(#player > #pc) after navigating to a page whose render lacks the player = %q, %v; want the player, until the next patch", got, err)
+	}
+	if err := v.ClickEvent("tick", nil); err != nil {
+		t.Fatal(err)
+	}
+	if v.Has("#pc") {
+		t.Errorf("the sticky view is still on the page after a patch of a view that does not place it:\n%s", v.HTML())
+	}
+	if got := topics("phx_leave"); got != "lv:phx-1 lv:phx-1 lv:player" {
+		t.Errorf("left %q; want the page twice (two navigations), then the player", got)
+	}
+	if _, err := v.Child("player"); err == nil {
+		t.Errorf("Child(player) after its container went: no error")
+	}
+}

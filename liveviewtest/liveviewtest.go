@@ -34,6 +34,9 @@
 // A View's selectors see its part of the page with its child views in it
 // (the root View's, the whole page), and an element's events go to the
 // view that owns it, as do those of elements a phx-target selector matches.
+// Sticky views (ChildOptions.Sticky) are found with Child too, and stay
+// joined across live navigation (FollowLink, FollowRedirect), as the client
+// keeps them.
 //
 // Conn's SendRaw, SendBinary, SendRef, Call, Await and NextPush are the
 // escape hatch for protocol tests: malformed frames, refs of your choosing.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/liveview-go/liveview/internal/clientsim"
+	"golang.org/x/net/html"
 )
 
 // View is a joined LiveView, seen as the official client sees it.
@@ -22,6 +23,11 @@ type View struct {
 	url     string // absolute
 	mounts  int
 	parent  *View // the view whose page holds this child view, nil for a root
+	// sticky is set for a sticky view: a root view of the page to the
+	// client, which joins it with "sticky" and no URL, keeps it across
+	// live navigation, and leaves it when its container goes. Its parent
+	// is the page's root view, whose stickies field holds it.
+	sticky bool
 
 	// Guarded by conn.mu.
 	rendered *clientsim.Rendered
@@ -34,6 +40,15 @@ type View struct {
 	closed   bool
 	mergeErr error
 	children map[string]*View // joined child views, by container id
+	stickies map[string]*View // the page's joined sticky views, by container id (root view only)
+	// box is a sticky view's container as the page last showed it, and
+	// carried is set from a live navigation until the new root view's
+	// next diff: the client moves sticky containers into the new root
+	// view's element, at its end, where they stay until that view's
+	// render patches them away (dom_patch.ts onNodeDiscarded) or in
+	// place.
+	box     *html.Node
+	carried bool
 	// The child views' containers in the root view's HTTP render, by id:
 	// the client joins a child with the session its container had there,
 	// until the page's DOM first shows the children (see pageDOM).
@@ -71,7 +86,7 @@ func (v *View) doJoin(extra map[string]any, mounts int) error {
 		},
 		"session": v.page.Session,
 		"static":  nullable(v.page.Static),
-		"sticky":  false,
+		"sticky":  v.sticky,
 	}
 	for k, val := range extra {
 		payload[k] = val
@@ -202,6 +217,11 @@ func (v *View) merge(diff json.RawMessage) {
 		return
 	}
 	v.absorb(ex)
+	// The root view's element is patched: sticky containers carried over
+	// a live navigation are now where its render puts them, or gone.
+	for _, st := range v.stickies {
+		st.carried = false
+	}
 }
 
 // resolve resolves to against the page's URL.
@@ -397,10 +417,11 @@ func (v *View) Leave() error {
 }
 
 // FollowRedirect follows the last redirect the server asked for, as the
-// client does. A live redirect is a live navigation: the view leaves and the
-// view serving the target joins on the same topic and connection, carrying
-// the redirect's flash; the View returned is v itself, now showing the new
-// view. A full redirect (or a live one the server refuses, as it does across
+// client does. A live redirect is a live navigation: the page's root view
+// leaves (with its child views, but not its sticky ones) and the view
+// serving the target joins on the same topic and connection, carrying the
+// redirect's flash; the View returned is the page's root view (v itself
+// unless v is a child or sticky view), now showing the new view. A full redirect (or a live one the server refuses, as it does across
 // live sessions) is a full page load: the flash goes into the
 // __phoenix_flash__ cookie, the connection closes, and the returned View is
 // the target's, on a new connection.
@@ -412,7 +433,9 @@ func (v *View) FollowRedirect() (*View, error) {
 	if r.Kind == "redirect" {
 		return v.loadPage(r.To, r.Flash)
 	}
-	err := v.navigate(r.To, r.Flash)
+	// Whichever view asked, the client replaces the page's main view.
+	top := v.top()
+	err := top.navigate(r.To, r.Flash)
 	var je *JoinError
 	if errors.As(err, &je) && (je.Reason() == "unauthorized" || je.Reason() == "stale") {
 		return v.loadPage(r.To, r.Flash)
@@ -420,7 +443,7 @@ func (v *View) FollowRedirect() (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v, nil
+	return top, nil
 }
 
 // Patches returns every URL the view was live-patched to, in order: by the
@@ -432,7 +455,8 @@ func (v *View) Patches() []string {
 }
 
 // navigate is live navigation (protocol §3.5): leave, then join the view
-// serving to on the same topic, with "redirect" instead of "url".
+// serving to on the same topic, with "redirect" instead of "url". The
+// page's sticky views stay joined (live_socket.ts replaceMain).
 func (v *View) navigate(to, flash string) error {
 	target := v.resolve(to)
 	// The client destroys the old view's children, then the view.
@@ -441,6 +465,9 @@ func (v *View) navigate(to, flash string) error {
 	}
 	v.conn.mu.Lock()
 	v.deadKids = nil
+	for _, st := range v.stickies {
+		st.carried = true
+	}
 	v.conn.mu.Unlock()
 	if err := v.Leave(); err != nil {
 		return fmt.Errorf("liveviewtest: live navigation to %s: %w", to, err)
