@@ -133,8 +133,8 @@ func (m ConsoleMessage) String() string {
 }
 
 // harnessLog keeps chromedp's own messages for a failed test's log instead of
-// the process's standard logger. Most are harmless: cdproto predates the
-// installed Chromium and cannot decode some network events we do not use.
+// the process's standard logger. Most are harmless: a cdproto older than the
+// installed Chromium cannot decode some network events we do not use.
 type harnessLog struct {
 	mu   sync.Mutex
 	msgs []string
@@ -542,9 +542,10 @@ func (p *Page) Click(selector string) {
 
 // SendKeys focuses the element matching the CSS selector and types keys.
 // It does what chromedp.SendKeys does for anything but a file input, in
-// two steps: chromedp v0.11.2's SendKeys reads the node's attributes before
-// taking the node's lock, a data race with the page's DOM events that the
-// race detector reported in CI (TestFormInBrowser, 2026-12-01).
+// two steps: chromedp's SendKeys (v0.11.2 and still v0.16.0) reads the
+// node's attributes before taking the node's lock, a data race with the
+// page's DOM events that the race detector reported in CI
+// (TestFormInBrowser, 2026-12-01).
 func (p *Page) SendKeys(selector, keys string) {
 	p.t.Helper()
 	p.Run("typing into "+selector, chromedp.Focus(selector, chromedp.ByQuery), chromedp.KeyEvent(keys))
