@@ -148,13 +148,16 @@ func (s *Server) startConn(c *conn, br *bufio.Reader) bool {
 }
 
 // run reads frames until the connection ends, then ends every view, waits
-// for them, and tells the server. A websocket's reader that went quiet on
-// a grown stack goes on on a fresh goroutine instead (readWaiting); last is
-// when the client was last heard.
+// for them, and tells the server. A websocket's reader whose client went
+// quiet parks the connection and ends (conn_park_linux.go), or, where it
+// cannot park, goes on on a fresh goroutine (readWaiting); last is when
+// the client was last heard.
 func (c *conn) run(br *bufio.Reader, last time.Time) {
 	if sock := c.waitable(); sock != nil {
 		if last, quiet := c.readWaiting(sock, br, last); quiet {
-			go c.run(br, last)
+			if !c.srv.idle.park(c, br, last) {
+				go c.run(br, last)
+			}
 			return
 		}
 	} else {
@@ -260,6 +263,8 @@ func (c *conn) closeTransport() {
 		c.lp.close()
 		return
 	}
+	// A parked connection's reader goes on, and finds the socket closed.
+	c.srv.idle.release(c)
 	c.ws.Close()
 }
 

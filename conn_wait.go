@@ -20,7 +20,9 @@ import (
 // (syscall.RawConn's Read, shallow: a 2 KB stack is enough), reading what
 // is there into a pooled buffer (sockReader), from which gorilla reads.
 // Once reading has grown its stack and the client goes quiet, the reader
-// goes on on a fresh goroutine, which waits on a small stack again.
+// goes on on a fresh goroutine, which waits on a small stack again; on
+// Linux the connection parks instead, and holds no goroutine at all
+// (conn_park_linux.go).
 // Waiting for the socket is only right when gorilla's read buffer holds
 // nothing: a frame that arrived with the previous one waits there, not in
 // the socket. The buffer is ours, handed to gorilla through the hijack
@@ -61,6 +63,11 @@ type sockReader struct {
 	// fn is readReady, bound once so that a wait allocates nothing. A
 	// waiting reader holds no buffer: readReady takes one only to read.
 	fn func(fd uintptr) bool
+
+	// Guarded by the server's idlePoller (conn_park_linux.go).
+	registered bool  // the socket is in the poller's epoll set
+	ended      bool  // closeTransport ran: the socket parks no more
+	pfd        int32 // the descriptor it was registered with
 }
 
 func newSockReader(nc net.Conn) *sockReader {
@@ -167,13 +174,17 @@ const readerQuietAfter = time.Second
 
 // readWaiting reads a websocket's frames, waiting for each with
 // awaitReadable and reading it here, until the connection ends (quiet
-// false) or, on a stack that reading has grown, the client has been quiet
-// for readerQuietAfter (quiet true: run goes on on a fresh goroutine).
-// last is when the client was last heard: it is silent, and the connection
-// ends, HeartbeatTimeout after that.
+// false) or the client has been quiet for readerQuietAfter (quiet true:
+// run parks the connection, or goes on on a fresh goroutine). Where
+// connections cannot park, a reader that has not read yet (a fresh
+// goroutine, on a small stack) waits without the quiet deadline. last is
+// when the client was last heard: it is silent, and the connection ends,
+// HeartbeatTimeout after that.
 func (c *conn) readWaiting(sock *sockReader, br *bufio.Reader, last time.Time) (_ time.Time, quiet bool) {
 	timeout := c.srv.cfg.HeartbeatTimeout
-	grown := false
+	// A reader that can park goes quiet after readerQuietAfter from the
+	// start; one that cannot, only once reading has grown its stack.
+	grown := c.srv.idle.usable()
 	short := false // the read deadline may be sooner than last+timeout
 	for {
 		if br.Buffered() == 0 && !sock.holds() {

@@ -25,3 +25,7 @@ func LongPollSessions(s *Server) int {
 	defer s.polls.mu.Unlock()
 	return len(s.polls.m)
 }
+
+// Parked reports how many quiet websockets the server has parked
+// (conn_park_linux.go): their readers hold no goroutine.
+func Parked(s *Server) int { return s.idle.parkedCount() }

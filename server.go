@@ -40,6 +40,7 @@ type Server struct {
 
 	uploads uploadUsage // admitted upload entries of every connection (upload_quota.go)
 	polls   lpSessions  // long-poll sessions by token (longpoll.go)
+	idle    idlePoller  // parked quiet websockets (conn_park_linux.go)
 	tasks   taskCount   // running async tasks of every view (async.go)
 
 	childViews children // HandleChild's views (child.go)
@@ -214,6 +215,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	defer s.presence.close()
 	defer s.workers.stop()
+	defer s.idle.close()
 	for _, c := range s.connections() {
 		c.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}

@@ -1,0 +1,238 @@
+//go:build linux
+
+package liveview
+
+import (
+	"bufio"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Parking quiet websockets (issue #11; the design note "no goroutine and
+// no read buffer per idle connection" in bench/RESULTS.md).
+//
+// A reader whose client has been quiet for readerQuietAfter used to go on
+// waiting on a fresh goroutine: 2 KB of stack and a g of about 0.5 KB per
+// idle connection, as much as the rest of an idle view. Instead, the
+// connection is parked: its socket joins an epoll set of the server's, and
+// its goroutine ends. One goroutine per server waits on that set, itself
+// through the runtime's poller (an epoll descriptor is pollable), and
+// starts the connection's reader again when its socket has something to
+// read. Nothing of gorilla's framing changes: a connection parks only
+// between frames, with nothing in gorilla's read buffer or in ours.
+//
+// Whoever takes a connection out of the set starts its reader, exactly
+// once: the poller for a readable socket, the connection's heartbeat timer
+// once the client has been silent for HeartbeatTimeout (the reader then
+// finds its read deadline passed and ends the connection, as it would have
+// waiting), or closeTransport before it closes the socket (the reader
+// finds it closed). The socket's registration is made and changed inside
+// syscall.RawConn.Control, so the descriptor cannot be closed, and its
+// number reused, meanwhile; closing the socket removes it from the set.
+
+// idlePoller is a Server's set of parked connections. The zero value is
+// ready: the epoll set and its goroutine start with the first park.
+type idlePoller struct {
+	mu     sync.Mutex
+	epfd   int
+	file   *os.File // epfd, pollable by the runtime; nil until started
+	parked map[int32]*parkedConn
+	closed bool
+	done   chan struct{} // closed when the poller's goroutine returns
+}
+
+// parkedConn is what a parked connection's reader needs to go on.
+type parkedConn struct {
+	p     *idlePoller
+	c     *conn
+	br    *bufio.Reader
+	last  time.Time // when the client was last heard
+	fd    int32
+	timer *time.Timer // wakes the reader when the client is silent
+}
+
+// usable reports whether park may take connections.
+func (p *idlePoller) usable() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.closed
+}
+
+// park takes c out of its reader's hands until its socket is readable, its
+// client silent or its transport closed; the caller's goroutine may then
+// end. It reports false, and leaves c to the caller, if c cannot park.
+func (p *idlePoller) park(c *conn, br *bufio.Reader, last time.Time) bool {
+	sock := c.sock
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || sock.ended || sock.rc == nil {
+		return false
+	}
+	if p.file == nil {
+		if err := p.start(); err != nil {
+			c.log.Warn("liveview: idle connections cannot park, their readers wait instead", "err", err)
+			p.closed = true
+			return false
+		}
+	}
+	fd := int32(-1)
+	var err error
+	cerr := sock.rc.Control(func(u uintptr) {
+		fd = int32(u)
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: fd}
+		if sock.registered {
+			// Still in the set from its last park, disarmed.
+			err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_MOD, int(u), &ev)
+		} else {
+			err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(u), &ev)
+		}
+	})
+	if cerr != nil || err != nil {
+		return false // closed meanwhile: the caller's read says so
+	}
+	sock.registered, sock.pfd = true, fd
+	pc := &parkedConn{p: p, c: c, br: br, last: last, fd: fd}
+	pc.timer = time.AfterFunc(time.Until(last.Add(c.srv.cfg.HeartbeatTimeout)), pc.silent)
+	if p.parked == nil {
+		p.parked = map[int32]*parkedConn{}
+	}
+	p.parked[fd] = pc
+	return true
+}
+
+// silent is the heartbeat timer's: the reader goes on and finds its
+// deadline passed.
+func (pc *parkedConn) silent() {
+	p := pc.p
+	p.mu.Lock()
+	woken := p.parked[pc.fd] == pc
+	if woken {
+		delete(p.parked, pc.fd)
+	}
+	p.mu.Unlock()
+	if woken {
+		pc.resume()
+	}
+}
+
+// resume starts the reader of a connection taken out of the set.
+func (pc *parkedConn) resume() {
+	go pc.c.run(pc.br, pc.last)
+}
+
+// takeLocked takes fd's parked connection out of the set; p.mu is held.
+func (p *idlePoller) takeLocked(fd int32) *parkedConn {
+	pc := p.parked[fd]
+	if pc != nil {
+		delete(p.parked, fd)
+		pc.timer.Stop()
+	}
+	return pc
+}
+
+// release is closeTransport's, before the socket closes: c never parks
+// again, and its reader goes on if it was parked.
+func (p *idlePoller) release(c *conn) {
+	sock := c.sock
+	if sock == nil || sock.rc == nil {
+		return
+	}
+	p.mu.Lock()
+	sock.ended = true
+	var pc *parkedConn
+	if sock.registered {
+		if q := p.parked[sock.pfd]; q != nil && q.c == c {
+			pc = p.takeLocked(q.fd)
+		}
+	}
+	p.mu.Unlock()
+	if pc != nil {
+		pc.resume()
+	}
+}
+
+// start makes the epoll set and starts the goroutine that waits on it;
+// p.mu is held.
+func (p *idlePoller) start() error {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return os.NewSyscallError("epoll_create1", err)
+	}
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		syscall.Close(epfd)
+		return os.NewSyscallError("fcntl", err)
+	}
+	f := os.NewFile(uintptr(epfd), "liveview-idle-epoll")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	p.epfd, p.file, p.done = epfd, f, make(chan struct{})
+	go p.run(rc)
+	return nil
+}
+
+// run waits for parked sockets to become readable and resumes their
+// readers, until close.
+func (p *idlePoller) run(rc syscall.RawConn) {
+	defer close(p.done)
+	events := make([]syscall.EpollEvent, 128)
+	var woken []*parkedConn
+	for {
+		n := 0
+		err := rc.Read(func(fd uintptr) bool {
+			var err error
+			n, err = syscall.EpollWait(int(fd), events, 0)
+			if err != nil {
+				n = 0 // EINTR: look again once the set is readable
+			}
+			return n > 0
+		})
+		if err != nil {
+			return // closed
+		}
+		p.mu.Lock()
+		for _, ev := range events[:n] {
+			if pc := p.takeLocked(ev.Fd); pc != nil {
+				woken = append(woken, pc)
+			}
+		}
+		p.mu.Unlock()
+		for i, pc := range woken {
+			pc.resume()
+			woken[i] = nil
+		}
+		woken = woken[:0]
+	}
+}
+
+// close stops the poller, once the server's connections have ended: a
+// connection still parked goes on with a reader of its own.
+func (p *idlePoller) close() {
+	p.mu.Lock()
+	p.closed = true
+	f, done := p.file, p.done
+	p.file = nil
+	var left []*parkedConn
+	for fd := range p.parked {
+		left = append(left, p.takeLocked(fd))
+	}
+	p.mu.Unlock()
+	for _, pc := range left {
+		pc.resume()
+	}
+	if f != nil {
+		f.Close()
+		<-done
+	}
+}
+
+// parkedCount reports how many connections are parked (for tests).
+func (p *idlePoller) parkedCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.parked)
+}
