@@ -4,6 +4,7 @@ package liveview
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"sync"
 	"syscall"
@@ -24,33 +25,32 @@ import (
 // between frames, with nothing in gorilla's read buffer or in ours.
 //
 // Whoever takes a connection out of the set starts its reader, exactly
-// once: the poller for a readable socket, the connection's heartbeat timer
-// once the client has been silent for HeartbeatTimeout (the reader then
-// finds its read deadline passed and ends the connection, as it would have
-// waiting), or closeTransport before it closes the socket (the reader
-// finds it closed). The socket's registration is made and changed inside
+// once: the poller, for a readable socket or, in a sweep every eighth of
+// HeartbeatTimeout, for a client silent for HeartbeatTimeout (the reader
+// then finds its read deadline passed and ends the connection, as it would
+// have waiting: a silent client is dropped up to an eighth late, for no
+// timer per parked connection); or closeTransport before it closes the
+// socket (the reader finds it closed). The socket's registration is made and changed inside
 // syscall.RawConn.Control, so the descriptor cannot be closed, and its
 // number reused, meanwhile; closing the socket removes it from the set.
 
 // idlePoller is a Server's set of parked connections. The zero value is
 // ready: the epoll set and its goroutine start with the first park.
 type idlePoller struct {
-	mu     sync.Mutex
-	epfd   int
-	file   *os.File // epfd, pollable by the runtime; nil until started
-	parked map[int32]*parkedConn
-	closed bool
-	done   chan struct{} // closed when the poller's goroutine returns
+	mu      sync.Mutex
+	epfd    int
+	file    *os.File // epfd, pollable by the runtime; nil until started
+	parked  map[int32]*parkedConn
+	timeout time.Duration // the server's HeartbeatTimeout
+	closed  bool
+	done    chan struct{} // closed when the poller's goroutine returns
 }
 
 // parkedConn is what a parked connection's reader needs to go on.
 type parkedConn struct {
-	p     *idlePoller
-	c     *conn
-	br    *bufio.Reader
-	last  time.Time // when the client was last heard
-	fd    int32
-	timer *time.Timer // wakes the reader when the client is silent
+	c    *conn
+	br   *bufio.Reader
+	last time.Time // when the client was last heard
 }
 
 // usable reports whether park may take connections.
@@ -71,7 +71,7 @@ func (p *idlePoller) park(c *conn, br *bufio.Reader, last time.Time) bool {
 		return false
 	}
 	if p.file == nil {
-		if err := p.start(); err != nil {
+		if err := p.start(c.srv.cfg.HeartbeatTimeout); err != nil {
 			c.log.Warn("liveview: idle connections cannot park, their readers wait instead", "err", err)
 			p.closed = true
 			return false
@@ -93,28 +93,11 @@ func (p *idlePoller) park(c *conn, br *bufio.Reader, last time.Time) bool {
 		return false // closed meanwhile: the caller's read says so
 	}
 	sock.registered, sock.pfd = true, fd
-	pc := &parkedConn{p: p, c: c, br: br, last: last, fd: fd}
-	pc.timer = time.AfterFunc(time.Until(last.Add(c.srv.cfg.HeartbeatTimeout)), pc.silent)
 	if p.parked == nil {
 		p.parked = map[int32]*parkedConn{}
 	}
-	p.parked[fd] = pc
+	p.parked[fd] = &parkedConn{c: c, br: br, last: last}
 	return true
-}
-
-// silent is the heartbeat timer's: the reader goes on and finds its
-// deadline passed.
-func (pc *parkedConn) silent() {
-	p := pc.p
-	p.mu.Lock()
-	woken := p.parked[pc.fd] == pc
-	if woken {
-		delete(p.parked, pc.fd)
-	}
-	p.mu.Unlock()
-	if woken {
-		pc.resume()
-	}
 }
 
 // resume starts the reader of a connection taken out of the set.
@@ -127,7 +110,6 @@ func (p *idlePoller) takeLocked(fd int32) *parkedConn {
 	pc := p.parked[fd]
 	if pc != nil {
 		delete(p.parked, fd)
-		pc.timer.Stop()
 	}
 	return pc
 }
@@ -144,7 +126,7 @@ func (p *idlePoller) release(c *conn) {
 	var pc *parkedConn
 	if sock.registered {
 		if q := p.parked[sock.pfd]; q != nil && q.c == c {
-			pc = p.takeLocked(q.fd)
+			pc = p.takeLocked(sock.pfd)
 		}
 	}
 	p.mu.Unlock()
@@ -153,9 +135,9 @@ func (p *idlePoller) release(c *conn) {
 	}
 }
 
-// start makes the epoll set and starts the goroutine that waits on it;
-// p.mu is held.
-func (p *idlePoller) start() error {
+// start makes the epoll set and starts the goroutine that waits on it,
+// for connections silent after timeout; p.mu is held.
+func (p *idlePoller) start(timeout time.Duration) error {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return os.NewSyscallError("epoll_create1", err)
@@ -170,17 +152,19 @@ func (p *idlePoller) start() error {
 		f.Close()
 		return err
 	}
-	p.epfd, p.file, p.done = epfd, f, make(chan struct{})
-	go p.run(rc)
+	p.epfd, p.file, p.done, p.timeout = epfd, f, make(chan struct{}), timeout
+	go p.run(f, rc, max(timeout/8, 10*time.Millisecond))
 	return nil
 }
 
 // run waits for parked sockets to become readable and resumes their
-// readers, until close.
-func (p *idlePoller) run(rc syscall.RawConn) {
+// readers, and every sweep those of silent clients, until close.
+func (p *idlePoller) run(f *os.File, rc syscall.RawConn, sweep time.Duration) {
 	defer close(p.done)
 	events := make([]syscall.EpollEvent, 128)
 	var woken []*parkedConn
+	next := time.Now().Add(sweep)
+	f.SetReadDeadline(next)
 	for {
 		n := 0
 		err := rc.Read(func(fd uintptr) bool {
@@ -191,7 +175,7 @@ func (p *idlePoller) run(rc syscall.RawConn) {
 			}
 			return n > 0
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			return // closed
 		}
 		p.mu.Lock()
@@ -199,6 +183,15 @@ func (p *idlePoller) run(rc syscall.RawConn) {
 			if pc := p.takeLocked(ev.Fd); pc != nil {
 				woken = append(woken, pc)
 			}
+		}
+		if now := time.Now(); !now.Before(next) {
+			for fd, pc := range p.parked {
+				if now.Sub(pc.last) >= p.timeout {
+					woken = append(woken, p.takeLocked(fd))
+				}
+			}
+			next = now.Add(sweep)
+			f.SetReadDeadline(next)
 		}
 		p.mu.Unlock()
 		for i, pc := range woken {
