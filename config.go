@@ -132,7 +132,8 @@ type Config struct {
 	SessionMaxAge time.Duration
 
 	// HeartbeatTimeout closes connections that send nothing for this long (the
-	// client sends a heartbeat every 30 s). Default 60 s.
+	// client sends a heartbeat every 30 s), or up to an eighth longer: a
+	// quiet connection is checked in a sweep. Default 60 s.
 	HeartbeatTimeout time.Duration
 
 	// MaxFrameBytes bounds one websocket frame. Default 1 MiB.
