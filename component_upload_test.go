@@ -233,7 +233,7 @@ func TestComponentUploadLimits(t *testing.T) {
 	}
 
 	conn := v.Conn()
-	entry := []map[string]any{{"ref": "99", "name": "a.png", "type": "image/png", "size": 1, "last_modified": 1700000000000}}
+	entry := []map[string]any{{"ref": "99", "name": "a.png", "type": "image/png", "size": 1, "last_modified": int64(1700000000000)}}
 	for _, c := range []struct {
 		name    string
 		payload map[string]any

@@ -2,6 +2,7 @@ package liveview
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"sync"
 	"time"
@@ -308,7 +309,8 @@ func appendTextFrame(dst, payload []byte) []byte {
 	case n <= 0xFFFF:
 		dst = append(dst, finText, 126, byte(n>>8), byte(n))
 	default:
-		dst = append(dst, finText, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+		dst = append(dst, finText, 127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(n)) // n is an int of 32 bits on some platforms
 	}
 	return append(dst, payload...)
 }

@@ -269,7 +269,7 @@ type uplFile struct {
 func (c *uplClient) entries(files ...uplFile) []map[string]any {
 	var out []map[string]any
 	for _, f := range files {
-		out = append(out, map[string]any{"path": c.input, "ref": f.ref, "name": f.name, "type": f.typ, "size": f.size, "last_modified": 1700000000000, "relative_path": ""})
+		out = append(out, map[string]any{"path": c.input, "ref": f.ref, "name": f.name, "type": f.typ, "size": f.size, "last_modified": int64(1700000000000), "relative_path": ""})
 	}
 	return out
 }
