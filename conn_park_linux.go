@@ -15,24 +15,26 @@ import (
 // no read buffer per idle connection" in bench/RESULTS.md).
 //
 // A reader whose client has been quiet for readerQuietAfter used to go on
-// waiting on a fresh goroutine: 2 KB of stack and a g of about 0.5 KB per
-// idle connection, as much as the rest of an idle view. Instead, the
-// connection is parked: its socket joins an epoll set of the server's, and
-// its goroutine ends. One goroutine per server waits on that set, itself
-// through the runtime's poller (an epoll descriptor is pollable), and
-// starts the connection's reader again when its socket has something to
-// read. Nothing of gorilla's framing changes: a connection parks only
-// between frames, with nothing in gorilla's read buffer or in ours.
+// waiting on a fresh goroutine: 2 KB of stack per idle connection, and the
+// GC's heap goal grows with the stacks it scans. Instead, the connection is
+// parked: its socket joins an epoll set of the server's, and its goroutine
+// ends (its g stays, as the runtime keeps dead goroutines for reuse). One
+// goroutine per server waits on that set, itself through the runtime's
+// poller (an epoll descriptor is pollable), and starts the connection's
+// reader again when its socket has something to read. Nothing of gorilla's
+// framing changes: a connection parks only between frames, with nothing in
+// gorilla's read buffer or in ours.
 //
 // Whoever takes a connection out of the set starts its reader, exactly
 // once: the poller, for a readable socket or, in a sweep every eighth of
 // HeartbeatTimeout, for a client silent for HeartbeatTimeout (the reader
 // then finds its read deadline passed and ends the connection, as it would
 // have waiting: a silent client is dropped up to an eighth late, for no
-// timer per parked connection); or closeTransport before it closes the
-// socket (the reader finds it closed). The socket's registration is made and changed inside
-// syscall.RawConn.Control, so the descriptor cannot be closed, and its
-// number reused, meanwhile; closing the socket removes it from the set.
+// timer per parked connection); or closeTransport, before it closes the
+// socket (the reader finds it closed). The socket's registration is made
+// and changed inside syscall.RawConn.Control, so the descriptor cannot be
+// closed, and its number reused, meanwhile; closing the socket removes it
+// from the set.
 
 // idlePoller is a Server's set of parked connections. The zero value is
 // ready: the epoll set and its goroutine start with the first park.
