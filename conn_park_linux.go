@@ -18,10 +18,11 @@ import (
 // waiting on a fresh goroutine: 2 KB of stack per idle connection, and the
 // GC's heap goal grows with the stacks it scans. Instead, the connection is
 // parked: its socket joins an epoll set of the server's, and its goroutine
-// ends (its g stays, as the runtime keeps dead goroutines for reuse). One
-// goroutine per server waits on that set, itself through the runtime's
-// poller (an epoll descriptor is pollable), and starts the connection's
-// reader again when its socket has something to read. Nothing of gorilla's
+// ends (its g stays, as the runtime keeps dead goroutines for reuse). While
+// connections are parked, one goroutine per server waits on that set,
+// itself through the runtime's poller (an epoll descriptor is pollable),
+// and starts a connection's reader again when its socket has something to
+// read. Nothing of gorilla's
 // framing changes: a connection parks only between frames, with nothing in
 // gorilla's read buffer or in ours.
 //
@@ -37,15 +38,18 @@ import (
 // from the set.
 
 // idlePoller is a Server's set of parked connections. The zero value is
-// ready: the epoll set and its goroutine start with the first park.
+// ready: the epoll set is made with the first park, and its goroutine runs
+// while connections are parked, so that a server with none holds none.
 type idlePoller struct {
 	mu      sync.Mutex
 	epfd    int
-	file    *os.File // epfd, pollable by the runtime; nil until started
+	file    *os.File // epfd, pollable by the runtime; nil until made
+	rc      syscall.RawConn
 	parked  map[int32]*parkedConn
 	timeout time.Duration // the server's HeartbeatTimeout
+	running bool          // the goroutine waits on the set
 	closed  bool
-	done    chan struct{} // closed when the poller's goroutine returns
+	done    chan struct{} // closed when the running goroutine returns
 }
 
 // parkedConn is what a parked connection's reader needs to go on.
@@ -73,7 +77,7 @@ func (p *idlePoller) park(c *conn, br *bufio.Reader, last time.Time) bool {
 		return false
 	}
 	if p.file == nil {
-		if err := p.start(c.srv.cfg.HeartbeatTimeout); err != nil {
+		if err := p.open(c.srv.cfg.HeartbeatTimeout); err != nil {
 			c.log.Warn("liveview: idle connections cannot park, their readers wait instead", "err", err)
 			p.closed = true
 			return false
@@ -99,6 +103,10 @@ func (p *idlePoller) park(c *conn, br *bufio.Reader, last time.Time) bool {
 		p.parked = map[int32]*parkedConn{}
 	}
 	p.parked[fd] = &parkedConn{c: c, br: br, last: last}
+	if !p.running {
+		p.running, p.done = true, make(chan struct{})
+		go p.run(p.done)
+	}
 	return true
 }
 
@@ -129,6 +137,9 @@ func (p *idlePoller) release(c *conn) {
 	if sock.registered {
 		if q := p.parked[sock.pfd]; q != nil && q.c == c {
 			pc = p.takeLocked(sock.pfd)
+			if len(p.parked) == 0 && p.running {
+				p.file.SetReadDeadline(time.Now()) // the goroutine ends now
+			}
 		}
 	}
 	p.mu.Unlock()
@@ -137,9 +148,9 @@ func (p *idlePoller) release(c *conn) {
 	}
 }
 
-// start makes the epoll set and starts the goroutine that waits on it,
-// for connections silent after timeout; p.mu is held.
-func (p *idlePoller) start(timeout time.Duration) error {
+// open makes the epoll set, for connections silent after timeout; p.mu
+// is held.
+func (p *idlePoller) open(timeout time.Duration) error {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return os.NewSyscallError("epoll_create1", err)
@@ -154,15 +165,18 @@ func (p *idlePoller) start(timeout time.Duration) error {
 		f.Close()
 		return err
 	}
-	p.epfd, p.file, p.done, p.timeout = epfd, f, make(chan struct{}), timeout
-	go p.run(f, rc, max(timeout/8, 10*time.Millisecond))
+	p.epfd, p.file, p.rc, p.timeout = epfd, f, rc, timeout
 	return nil
 }
 
 // run waits for parked sockets to become readable and resumes their
-// readers, and every sweep those of silent clients, until close.
-func (p *idlePoller) run(f *os.File, rc syscall.RawConn, sweep time.Duration) {
-	defer close(p.done)
+// readers, and every sweep those of silent clients, until no connection
+// is parked or the poller closes; then it closes done.
+func (p *idlePoller) run(done chan struct{}) {
+	defer close(done)
+	p.mu.Lock()
+	f, rc, sweep := p.file, p.rc, max(p.timeout/8, 10*time.Millisecond)
+	p.mu.Unlock()
 	events := make([]syscall.EpollEvent, 128)
 	var woken []*parkedConn
 	next := time.Now().Add(sweep)
@@ -194,6 +208,12 @@ func (p *idlePoller) run(f *os.File, rc syscall.RawConn, sweep time.Duration) {
 			}
 			next = now.Add(sweep)
 			f.SetReadDeadline(next)
+		} else if err != nil {
+			f.SetReadDeadline(next) // release's wake-up, with parks since
+		}
+		end := len(p.parked) == 0
+		if end {
+			p.running = false
 		}
 		p.mu.Unlock()
 		for i, pc := range woken {
@@ -201,6 +221,9 @@ func (p *idlePoller) run(f *os.File, rc syscall.RawConn, sweep time.Duration) {
 			woken[i] = nil
 		}
 		woken = woken[:0]
+		if end {
+			return
+		}
 	}
 }
 
@@ -210,6 +233,9 @@ func (p *idlePoller) close() {
 	p.mu.Lock()
 	p.closed = true
 	f, done := p.file, p.done
+	if !p.running {
+		done = nil
+	}
 	p.file = nil
 	var left []*parkedConn
 	for fd := range p.parked {
@@ -221,6 +247,8 @@ func (p *idlePoller) close() {
 	}
 	if f != nil {
 		f.Close()
+	}
+	if done != nil {
 		<-done
 	}
 }

@@ -46,6 +46,14 @@ func TestParkedConnectionsWake(t *testing.T) {
 		}
 	}
 	awaitParked(t, srv, n)
+	// With no connection parked, the server holds no goroutine for them.
+	for _, ws := range socks {
+		ws.Close()
+	}
+	awaitParked(t, srv, 0)
+	testsupport.AwaitValue(t, "goroutines waiting on the parked set", 0, func() int64 {
+		return int64(strings.Count(allStacks(), "liveview.(*idlePoller).run"))
+	})
 }
 
 // TestParkedConnectionSilentIsDropped: a parked connection whose client

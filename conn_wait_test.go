@@ -64,21 +64,24 @@ func heartbeats(t *testing.T, ws *websocket.Conn, first, n int) {
 	}
 }
 
+// allStacks returns the stacks of every goroutine.
+func allStacks() string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
 // readerState reports whether some goroutine started afresh for a quiet
 // client (by conn.run) waits in awaitReadable, and whether some
 // connection's reader is inside readOne (reading, or waiting in gorilla's
 // read).
 func readerState() (waiting, reading bool) {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	for _, g := range strings.Split(string(buf), "\n\n") {
+	for _, g := range strings.Split(allStacks(), "\n\n") {
 		waiting = waiting || strings.Contains(g, "liveview.(*sockReader).awaitReadable") && strings.Contains(g, "created by github.com/liveview-go/liveview.(*conn).run")
 		reading = reading || strings.Contains(g, "liveview.(*conn).readOne")
 	}
