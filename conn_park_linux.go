@@ -96,7 +96,9 @@ func (p *idlePoller) park(c *conn, br *bufio.Reader, last time.Time) bool {
 		}
 	})
 	if cerr != nil || err != nil {
-		return false // closed meanwhile: the caller's read says so
+		// Closed meanwhile (the caller's read says so), or the set
+		// refused it: the caller waits as where nothing parks.
+		return false
 	}
 	sock.registered, sock.pfd = true, fd
 	if p.parked == nil {

@@ -182,15 +182,15 @@ const readerQuietAfter = time.Second
 // HeartbeatTimeout after that.
 func (c *conn) readWaiting(sock *sockReader, br *bufio.Reader, last time.Time) (_ time.Time, quiet bool) {
 	timeout := c.srv.cfg.HeartbeatTimeout
-	// A reader that can park goes quiet after readerQuietAfter from the
-	// start; one that cannot, only once reading has grown its stack.
-	grown := c.srv.idle.usable()
+	// quietWait: the wait ends after readerQuietAfter. From the start for
+	// a reader that can park; otherwise once reading has grown its stack.
+	quietWait := c.srv.idle.usable()
 	short := false // the read deadline may be sooner than last+timeout
 	for {
 		if br.Buffered() == 0 && !sock.holds() {
 			silent := last.Add(timeout)
 			deadline := silent
-			if grown {
+			if quietWait {
 				if q := time.Now().Add(readerQuietAfter); q.Before(deadline) {
 					deadline = q
 				}
@@ -218,7 +218,7 @@ func (c *conn) readWaiting(sock *sockReader, br *bufio.Reader, last time.Time) (
 			short = false
 			c.ws.SetReadDeadline(last.Add(timeout))
 		}
-		grown = true
+		quietWait = true
 		if !c.readOne() {
 			return last, false
 		}

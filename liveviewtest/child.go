@@ -172,7 +172,7 @@ func (v *View) pageDOM() (*html.Node, error) {
 	v.conn.mu.Unlock()
 	sort.Slice(carried, func(i, j int) bool { return carried[i].id < carried[j].id })
 	for _, st := range carried {
-		box := &html.Node{Type: html.ElementNode, Data: st.box.Data, DataAtom: st.box.DataAtom, Attr: st.box.Attr}
+		box := emptyCopy(st.box)
 		root.AppendChild(box)
 		if err := build(st, box); err != nil {
 			return nil, err
@@ -241,9 +241,15 @@ func (v *View) joinSticky(id, session string, box *html.Node) (*View, error) {
 		return nil, err
 	}
 	v.conn.mu.Lock()
-	st.box = &html.Node{Type: html.ElementNode, Data: box.Data, DataAtom: box.DataAtom, Attr: append([]html.Attribute(nil), box.Attr...)}
+	st.box = emptyCopy(box)
 	v.conn.mu.Unlock()
 	return st, nil
+}
+
+// emptyCopy returns a copy of the element n without its children or place
+// in a tree.
+func emptyCopy(n *html.Node) *html.Node {
+	return &html.Node{Type: html.ElementNode, Data: n.Data, DataAtom: n.DataAtom, Namespace: n.Namespace, Attr: append([]html.Attribute(nil), n.Attr...)}
 }
 
 // join is joinChild and joinSticky: the view in the container id, among
